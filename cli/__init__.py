@@ -1,0 +1,1 @@
+"""The ``sportsgpt`` command line: one subcommand per stage."""

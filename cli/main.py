@@ -1,0 +1,239 @@
+"""``sportsgpt`` entry point.
+
+Conventions for every subcommand: ``--json`` prints only JSON on stdout; logs, progress
+and library warnings go to stderr; frame numbers are 0-based; exit 0 on success, 1 with a
+one-line ``sportsgpt: error: ...`` message on a handled error, 2 on bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..tools.errors import SportsGPTError
+
+log = logging.getLogger("sportsgpt")
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print only JSON on stdout")
+    p.add_argument("-v", "--verbose", action="store_true", help="more log detail on stderr")
+    p.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+
+
+def _add_motion_input(p: argparse.ArgumentParser, name: str = "input") -> None:
+    p.add_argument(
+        name,
+        type=Path,
+        help="motion file: .json .npz .csv .bvh .trc, DeepMimic "
+        ".txt, COCO .json, OpenPose .json or folder",
+    )
+    p.add_argument("--fps", type=float, help="frame rate for formats without one (COCO, OpenPose)")
+    p.add_argument("--person", type=int, help="track id to keep in multi-person 2D files")
+    p.add_argument("--character", type=Path, help="DeepMimic character file")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sportsgpt",
+        description="Interpretable sports-motion assessment: read motion, compute "
+        "kinematics, (later) align to elite references, diagnose, and coach.",
+        epilog="Run 'sportsgpt COMMAND --help' for the options of each command.",
+    )
+    parser.add_argument("--version", action="version", version=f"sportsgpt {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "info",
+        help="describe a motion file (frames, joints, fps, units)",
+        description="Read any supported motion file and describe it.",
+    )
+    _add_motion_input(p)
+    _add_common(p)
+    p.set_defaults(handler=cmd_info)
+
+    p = sub.add_parser(
+        "convert",
+        help="convert motion between formats (and project 3D to 2D)",
+        description="Read any supported motion file and write it as our "
+        "JSON, NPZ or wide CSV (format by the output's extension).",
+    )
+    _add_motion_input(p)
+    p.add_argument("-o", "--output", type=Path, required=True, help="OUT.json, OUT.npz or OUT.csv")
+    p.add_argument(
+        "--project",
+        choices=["side", "front", "oblique"],
+        help="project a 3D sequence to a 2D pixel view from this camera",
+    )
+    p.add_argument("--image-size", default="1920x1080", help="WxH for --project (1920x1080)")
+    _add_common(p)
+    p.set_defaults(handler=cmd_convert)
+
+    p = sub.add_parser(
+        "kinematics",
+        help="joint/segment angles, COM proxy and velocities",
+        description="Clean the skeleton (confidence gate, spike rejection, gap "
+        "fill, zero-phase low-pass) and compute angles; writes a CSV and a PNG.",
+    )
+    _add_motion_input(p, "pose")
+    p.add_argument("-o", "--output", type=Path, required=True, help="angles.csv")
+    p.add_argument("--plot", type=Path, help="PNG of the main angles (default: beside -o)")
+    p.add_argument("--no-plot", action="store_true", help="do not write the PNG")
+    p.add_argument(
+        "--side",
+        default="auto",
+        choices=["auto", "left", "right"],
+        help="primary side for the plot and summary (auto: the better-seen leg)",
+    )
+    p.add_argument("--cutoff", default="8", help="low-pass cutoff in Hz, or 'none' (default 8)")
+    p.add_argument("--max-gap", type=float, default=0.15, help="longest gap filled, seconds")
+    p.add_argument(
+        "--min-confidence",
+        type=float,
+        default=0.3,
+        help="joints below this confidence count as missing",
+    )
+    _add_common(p)
+    p.set_defaults(handler=cmd_kinematics)
+    return parser
+
+
+def _read(args: argparse.Namespace, attr: str = "input") -> Any:
+    from ..tools.readers import read_motion
+
+    return read_motion(
+        getattr(args, attr), fps=args.fps, person=args.person, character=args.character
+    )
+
+
+def _emit(args: argparse.Namespace, payload: dict[str, Any], text: str) -> None:
+    if args.json:
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+    else:
+        sys.stdout.write(text.rstrip() + "\n")
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    seq = _read(args)
+    info = seq.summary()
+    lines = [
+        f"{args.input}",
+        f"  frames: {info['frames']}  fps: {info['fps']:g}  duration: {info['duration_s']:.2f} s",
+        f"  {info['dims']}D, units: {info['units']}, skeleton: {info['skeleton']}, "
+        f"view: {info['view'] or '-'}",
+        f"  joints ({len(info['joints'])}): {', '.join(info['joints'])}",
+    ]
+    _emit(args, info, "\n".join(lines))
+    return 0
+
+
+def _image_size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise SportsGPTError(f"--image-size must look like 1920x1080, got {text!r}") from None
+    if w <= 0 or h <= 0:
+        raise SportsGPTError(f"--image-size must be positive, got {text!r}")
+    return w, h
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from ..tools.projection import project
+    from ..tools.readers import write_motion
+
+    seq = _read(args)
+    if args.project:
+        seq = project(seq, args.project, image_size=_image_size(args.image_size))
+    out = write_motion(seq, args.output)
+    info = {"output": str(out), **seq.summary()}
+    _emit(
+        args,
+        info,
+        f"wrote {out}: {seq.n_frames} frames, {len(seq.joints)} joints, {seq.dims}D {seq.units}",
+    )
+    return 0
+
+
+def cmd_kinematics(args: argparse.Namespace) -> int:
+    from ..tools.kinematics import FilterSettings, compute_kinematics
+    from ..tools.kinematics.plot import plot_kinematics
+
+    cutoff = None if str(args.cutoff).lower() == "none" else float(args.cutoff)
+    settings = FilterSettings(
+        cutoff_hz=cutoff, max_gap_s=args.max_gap, min_confidence=args.min_confidence
+    )
+    seq = _read(args, "pose")
+    series = compute_kinematics(seq, side=args.side, settings=settings)
+    series.to_csv(args.output)
+    plot = None
+    if not args.no_plot:
+        plot = plot_kinematics(series, args.plot or args.output.with_suffix(".png"))
+    summary = {"output": str(args.output), "plot": str(plot) if plot else None, **series.summary()}
+    side = series.primary_side
+    lines = [
+        f"{seq.source}: {series.n_frames} frames at {series.fps:g} fps, "
+        f"{series.view} view, primary side {side}"
+    ]
+    for base in ("hip_flexion", "knee_flexion", "ankle_dorsiflexion", "thigh_angle", "shin_angle"):
+        name = f"{side}_{base}"
+        if name in series.channels:
+            st = summary["channels"][name]
+            lines.append(f"  {name:<28} min {st['min']:8.1f}  max {st['max']:8.1f} deg")
+    for name in ("trunk_lean", "com_height"):
+        if name in series.channels:
+            st = summary["channels"][name]
+            lines.append(
+                f"  {name:<28} min {st['min']:8.2f}  max {st['max']:8.2f} {series.units[name]}"
+            )
+    if series.unmeasurable:
+        lines.append(
+            f"  not measurable: {len(series.unmeasurable)} channels "
+            "(see --json 'unmeasurable' for why)"
+        )
+    lines.append(f"wrote {args.output}" + (f" and {plot}" if plot else ""))
+    _emit(args, summary, "\n".join(lines))
+    return 0
+
+
+def _configure_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    logging.getLogger("sportsgpt").setLevel(logging.DEBUG if verbose else logging.INFO)
+    logging.captureWarnings(True)  # library warnings go to stderr through logging
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _configure_logging(getattr(args, "verbose", False))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            return int(args.handler(args))
+    except SportsGPTError as exc:
+        if args.debug:
+            raise
+        sys.stderr.write(f"sportsgpt: error: {exc}\n")
+        return 1
+    except (OSError, ValueError) as exc:
+        if args.debug:
+            raise
+        sys.stderr.write(f"sportsgpt: error: {type(exc).__name__}: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("sportsgpt: interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Eval harness: suites as data, runners, scorers and reports."""

@@ -1,0 +1,1 @@
+"""Training knowledge base in PostgreSQL + pgvector (SportsRAG); filled by the KB issue."""

@@ -1,0 +1,1 @@
+"""Versioned prompt files (system, plan, compose, judge) shipped as package data."""

@@ -1,0 +1,1 @@
+"""Elite references per motion (keyframes, templates, bands, problem matrix) as data."""

@@ -1,0 +1,74 @@
+"""Kinematics against ground truth and known shapes on real motion capture."""
+
+import numpy as np
+import pytest
+
+from sportsgpt.samples import sample_path
+from sportsgpt.tools.kinematics import FilterSettings, compute_kinematics
+from sportsgpt.tools.projection import project
+from sportsgpt.tools.readers import read_motion
+from sportsgpt.tools.readers.footnet import read_footnet
+from sportsgpt.tools.shared_data import shared_dir
+
+SHARED = shared_dir()
+
+
+def footnet_ankle_agreement(cutoff_hz: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per stride: correlation, RMS after removing the mean offset, and the offset."""
+    strides = read_footnet(SHARED / "data/footnet/Data_example.mat")
+    r, rms, offset = [], [], []
+    for st in strides:
+        k = compute_kinematics(st.pose, side=st.side, settings=FilterSettings(cutoff_hz=cutoff_hz))
+        ours = k.channels[f"{st.side}_ankle_dorsiflexion_3d"]
+        ref = st.ankle_angle[:, 0]
+        ok = np.isfinite(ours) & np.isfinite(ref)
+        d = ours[ok] - ref[ok]
+        r.append(np.corrcoef(ours[ok], ref[ok])[0, 1])
+        offset.append(d.mean())
+        rms.append(np.sqrt(np.mean((d - d.mean()) ** 2)))
+    return np.array(r), np.array(rms), np.array(offset)
+
+
+def test_footnet_ankle_angle_tracks_their_ankle_angle() -> None:
+    r, rms, offset = footnet_ankle_agreement(cutoff_hz=None)
+    assert len(r) == 54
+    assert r.mean() > 0.99 and r.min() > 0.98
+    assert rms.mean() < 2.5 and rms.max() < 3.0
+    assert offset.std() < 3.0  # one constant convention offset, not drift
+
+
+def test_deepmimic_run_knee_shape() -> None:
+    """Near-straight knee at toe-off, deep flexion in swing."""
+    seq = read_motion(SHARED / "data/deepmimic/motions/humanoid3d_run.txt")
+    k = compute_kinematics(seq, settings=FilterSettings(cutoff_hz=None))
+    for side in ("left", "right"):
+        knee = k.channels[f"{side}_knee_flexion"]
+        toe_h = seq.joint(f"{side}_toe")[:, 1]
+        ground = np.percentile(toe_h, 5)
+        contact = toe_h < ground + 0.05
+        toe_off = [t for t in range(1, len(contact)) if contact[t - 1] and not contact[t]]
+        assert toe_off, "no toe-off found"
+        for t in toe_off:
+            assert knee[t - 1] < 25.0, f"{side} knee {knee[t - 1]:.1f} at toe-off"
+        assert np.nanmax(knee[~contact]) > 85.0
+        assert np.nanmax(knee) == pytest.approx(
+            np.nanmax(k.channels[f"{side}_knee_flexion_3d"]), abs=3.0
+        )
+
+
+def test_side_projection_keeps_sagittal_angles() -> None:
+    seq = read_motion(SHARED / "data/deepmimic/motions/humanoid3d_run.txt")
+    k3 = compute_kinematics(seq)
+    k2 = compute_kinematics(project(seq, "side"))
+    for name in ("right_knee_flexion", "right_hip_flexion", "left_ankle_dorsiflexion"):
+        a, b = k3.channels[name], k2.channels[name]
+        assert np.corrcoef(a, b)[0, 1] > 0.98
+        assert np.abs(a - b).max() < 8.0  # perspective and pelvis rotation only
+
+
+def test_committed_sample_is_reproducible() -> None:
+    """samples/standing_long_jump_side.csv is our projection of the MIT DeepMimic jump."""
+    committed = read_motion(sample_path("standing_long_jump_side.csv"))
+    fresh = project(read_motion(SHARED / "data/deepmimic/motions/humanoid3d_jump.txt"), "side")
+    np.testing.assert_allclose(committed.positions, fresh.positions, atol=1e-9)
+    assert committed.view == "side"

@@ -1,0 +1,65 @@
+"""The installed package: one consistent cv2, one sportsgpt namespace, every room listed."""
+
+import importlib.metadata as md
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_opencv_distributions_agree_with_cv2() -> None:
+    import cv2
+
+    versions = {}
+    for dist in ("opencv-python", "opencv-contrib-python", "opencv-python-headless"):
+        try:
+            versions[dist] = md.version(dist)
+        except md.PackageNotFoundError:
+            continue
+    assert versions, "no OpenCV distribution installed"
+    for dist, version in versions.items():
+        assert version.startswith(cv2.__version__), f"{dist} {version} vs cv2 {cv2.__version__}"
+    # the binary works for what pose extraction needs
+    import numpy as np
+
+    ok, buf = cv2.imencode(".png", np.zeros((8, 8, 3), np.uint8))
+    assert ok and buf.size > 0
+
+
+def test_pose_backends_import() -> None:
+    code = "import mediapipe, rtmlib, onnxruntime; from mediapipe.tasks.python import vision"
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, timeout=120)
+
+
+def test_no_generic_top_level_modules(tmp_path: Path) -> None:
+    code = (
+        "import importlib.util as u, sportsgpt.tools, sportsgpt.agent;"
+        "print([n for n in ('tools','agent','kb','evals','prompts','references','cli') "
+        "if u.find_spec(n) is not None])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_every_package_folder_is_declared() -> None:
+    declared = set(
+        tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {"sportsgpt"}
+    skip = {"tests", "benchmarks", "docs", "scripts", "build", "dist", ".venv", "out"}
+    for init in REPO.rglob("__init__.py"):
+        rel = init.parent.relative_to(REPO)
+        if rel.parts and (rel.parts[0] in skip or rel.parts[0].startswith(".")):
+            continue
+        if rel.parts:
+            found.add("sportsgpt." + ".".join(rel.parts))
+    assert found == declared

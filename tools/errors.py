@@ -1,0 +1,37 @@
+"""One error hierarchy, so every front end (CLI, agent, app) can show a one-line message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class SportsGPTError(Exception):
+    """Base of every error we raise on purpose; ``str(err)`` is one line for a user."""
+
+
+class MotionInputError(SportsGPTError):
+    """A motion file we cannot use: names the file and the problem."""
+
+    def __init__(self, source: str | Path, problem: str) -> None:
+        self.source = str(source)
+        self.problem = problem
+        super().__init__(f"{source}: {problem}")
+
+
+class InvalidPoseError(SportsGPTError):
+    """A pose sequence that violates the PoseSequence invariants."""
+
+
+class MissingJointError(SportsGPTError):
+    """A computation needs joints that the source does not have."""
+
+    def __init__(self, computation: str, missing: list[str]) -> None:
+        self.computation = computation
+        self.missing = missing
+        super().__init__(
+            f"{computation} needs joint(s) {', '.join(missing)}, which the input lacks"
+        )
+
+
+class SharedDataNotFoundError(SportsGPTError):
+    """The ../shared data folder could not be located."""

@@ -1,0 +1,145 @@
+"""Where the athlete faces and which camera view a 2D sequence shows.
+
+Sagittal coordinates (a = anterior, u = up) and frontal coordinates (l = athlete's
+left, u = up) are what every angle is computed in, so one set of angle formulas
+serves 2D side/front video and 3D mocap alike.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import Literal
+
+import numpy as np
+
+from ..errors import MissingJointError
+from ..pose_sequence import FloatArray, PoseSequence
+
+log = logging.getLogger(__name__)
+View2D = Literal["side", "front", "oblique"]
+
+
+def up_axis_sign(seq: PoseSequence) -> float:
+    """+1 when the second coordinate points up (metres), -1 for image pixels (y down)."""
+    return -1.0 if seq.units == "px" else 1.0
+
+
+def nanmedian(values: FloatArray, axis: int | None = None) -> FloatArray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.asarray(np.nanmedian(values, axis=axis))
+
+
+def mid(seq: PoseSequence, a: str, b: str) -> FloatArray:
+    return (seq.joint(a) + seq.joint(b)) / 2
+
+
+def estimate_view(seq: PoseSequence) -> View2D:
+    """Side, front or oblique from the skeleton's proportions (2D data).
+
+    Shoulder and hip widths shrink towards zero in a side view and approach ~0.7-0.9 of
+    the trunk length in a front view.
+    """
+    if seq.dims == 3:
+        raise ValueError("estimate_view is for 2D sequences")
+    if seq.view in ("side", "front", "oblique"):
+        return seq.view
+    needed = ["left_shoulder", "right_shoulder", "left_hip", "right_hip"]
+    if not seq.has(*needed):
+        missing = [j for j in needed if j not in seq.joints]
+        raise MissingJointError("camera view estimation", missing)
+    shoulder_w = np.linalg.norm(seq.joint("left_shoulder") - seq.joint("right_shoulder"), axis=1)
+    hip_w = np.linalg.norm(seq.joint("left_hip") - seq.joint("right_hip"), axis=1)
+    trunk = np.linalg.norm(
+        mid(seq, "left_shoulder", "right_shoulder") - mid(seq, "left_hip", "right_hip"), axis=1
+    )
+    ratio = float(nanmedian((shoulder_w + hip_w) / 2 / trunk))
+    if not np.isfinite(ratio):
+        return "side"
+    if ratio < 0.25:
+        return "side"
+    if ratio > 0.5:
+        return "front"
+    return "oblique"
+
+
+def facing_sign_2d(seq: PoseSequence) -> float:
+    """+1 if the athlete faces image-right, -1 if image-left (one vote per clip).
+
+    Votes, strongest first: toes ahead of heels/ankles, the nose ahead of the neck or
+    shoulders, then the direction of travel of the hips.
+    """
+    votes: list[float] = []
+    for side in ("left", "right"):
+        for back in (f"{side}_heel", f"{side}_ankle"):
+            toe = f"{side}_toe"
+            if seq.has(toe, back):
+                votes.append(float(nanmedian(seq.joint(toe)[:, 0] - seq.joint(back)[:, 0])))
+                break
+    if seq.has("nose", "left_shoulder", "right_shoulder"):
+        neck = mid(seq, "left_shoulder", "right_shoulder")
+        votes.append(float(nanmedian(seq.joint("nose")[:, 0] - neck[:, 0])))
+    votes = [v for v in votes if np.isfinite(v) and v != 0]
+    if votes:
+        return 1.0 if np.sum(np.sign(votes)) >= 0 else -1.0
+    if seq.has("left_hip", "right_hip"):
+        hips = mid(seq, "left_hip", "right_hip")[:, 0]
+        ok = hips[np.isfinite(hips)]
+        if len(ok) > 1 and ok[-1] != ok[0]:
+            return 1.0 if ok[-1] > ok[0] else -1.0
+    log.warning("%s: cannot tell which way the athlete faces; assuming image-right", seq.source)
+    return 1.0
+
+
+def heading_3d(seq: PoseSequence) -> FloatArray:
+    """(T, 3) unit horizontal forward vectors from the hips (y up), per frame."""
+    if seq.has("left_hip", "right_hip"):
+        left = seq.joint("left_hip") - seq.joint("right_hip")
+    elif seq.has("left_shoulder", "right_shoulder"):
+        left = seq.joint("left_shoulder") - seq.joint("right_shoulder")
+    else:
+        raise MissingJointError("3D heading", ["left_hip", "right_hip"])
+    fwd = np.cross(left, np.array([0.0, 1.0, 0.0]))
+    fwd[:, 1] = 0.0
+    norm = np.linalg.norm(fwd, axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(fwd / norm)
+
+
+class BodyFrame:
+    """Sagittal (a, u) and frontal (l, u) coordinates of every joint, per frame."""
+
+    def __init__(self, seq: PoseSequence, view: str) -> None:
+        self.seq = seq
+        self.view = view
+        pos = seq.positions
+        if seq.dims == 3:
+            fwd = (
+                heading_3d(seq)
+                if seq.has("left_hip", "right_hip")
+                else np.full((seq.n_frames, 3), np.nan)
+            )
+            left = np.cross(np.array([0.0, 1.0, 0.0]), fwd)
+            self.a = np.einsum("tjd,td->tj", pos, fwd)
+            self.l = np.einsum("tjd,td->tj", pos, left)
+            self.u = pos[:, :, 1]
+            self.facing = 0.0
+        else:
+            up = up_axis_sign(seq)
+            self.u = up * pos[:, :, 1]
+            self.facing = facing_sign_2d(seq) if view != "front" else 0.0
+            self.a = (self.facing or 1.0) * pos[:, :, 0]
+            lateral = 1.0
+            if seq.has("left_hip", "right_hip"):
+                d = float(nanmedian(seq.joint("left_hip")[:, 0] - seq.joint("right_hip")[:, 0]))
+                lateral = -1.0 if d < 0 else 1.0
+            self.l = lateral * pos[:, :, 0]
+
+    def sagittal(self, joint: str) -> FloatArray:
+        i = self.seq.joints.index(joint)
+        return np.stack([self.a[:, i], self.u[:, i]], axis=1)
+
+    def frontal(self, joint: str) -> FloatArray:
+        i = self.seq.joints.index(joint)
+        return np.stack([self.l[:, i], self.u[:, i]], axis=1)

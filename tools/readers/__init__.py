@@ -1,0 +1,145 @@
+"""One entry point for every motion format: ``read_motion(path)`` and ``write_motion``.
+
+The format comes from the extension, or from the content when the extension is
+unknown or ambiguous (``.json``/``.txt`` may be ours, DeepMimic, COCO or OpenPose).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any, Literal
+
+from ..errors import MotionInputError
+from ..pose_io import load_json_document, load_npz, save_json, save_npz
+from ..pose_sequence import PoseSequence
+from .bvh import read_bvh
+from .csv_wide import read_csv, write_csv
+from .deepmimic import deepmimic_from_document
+from .keypoints2d import coco_from_document, is_coco, is_openpose, read_openpose
+from .trc import read_trc
+
+log = logging.getLogger(__name__)
+
+MotionFormat = Literal[
+    "sportsgpt-json", "npz", "csv", "bvh", "trc", "deepmimic", "coco", "openpose"
+]
+VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v"}
+DEFAULT_2D_FPS = 30.0
+
+
+def _sniff_text(path: Path) -> str:
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if not head.strip():
+        raise MotionInputError(path, "empty file")
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
+    if text.upper().startswith("HIERARCHY"):
+        return "bvh"
+    if text.startswith("PathFileType"):
+        return "trc"
+    if text[:1] in "{[":
+        return "json"
+    if text.startswith("#") or text.lower().startswith("time"):
+        return "csv"
+    if head.startswith(b"PK"):
+        return "npz"
+    raise MotionInputError(path, "unrecognised file format (expected a pose/motion file)")
+
+
+def detect_format(path: Path) -> str:
+    """Coarse format from extension, else content: bvh, trc, csv, npz, json, openpose-dir."""
+    if path.is_dir():
+        return "openpose"
+    suffix = path.suffix.lower()
+    if suffix in VIDEO_SUFFIXES:
+        return "video"
+    by_suffix = {".bvh": "bvh", ".trc": "trc", ".csv": "csv", ".npz": "npz", ".mat": "mat"}
+    if suffix in by_suffix:
+        return by_suffix[suffix]
+    return _sniff_text(path)
+
+
+def read_motion(
+    path: str | Path,
+    *,
+    fps: float | None = None,
+    person: int | None = None,
+    character: str | Path | None = None,
+) -> PoseSequence:
+    """Read any supported motion file into a PoseSequence, or raise MotionInputError.
+
+    ``fps`` is needed for formats that carry no time (COCO, OpenPose; default 30 with a
+    warning) and overrides the file's rate for CSV. ``person`` picks a track id in
+    multi-person 2D files. ``character`` is the DeepMimic character file.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise MotionInputError(path, "file not found")
+    kind = detect_format(path)
+    if kind == "openpose":
+        return read_openpose(path, fps=_fps_2d(fps, path), person=person)
+    if path.stat().st_size == 0:
+        raise MotionInputError(path, "empty file")
+    if kind == "video":
+        raise MotionInputError(path, "this is a video: extract the skeleton first (sportsgpt pose)")
+    if kind == "mat":
+        raise MotionInputError(
+            path, "MATLAB files are read only as FootNet stride sets (tools.readers.footnet)"
+        )
+    if kind == "bvh":
+        return read_bvh(path)
+    if kind == "trc":
+        return read_trc(path)
+    if kind == "csv":
+        return read_csv(path, fps=fps)
+    if kind == "npz":
+        return load_npz(path)
+    return _read_json(path, fps=fps, person=person, character=character)
+
+
+def _fps_2d(fps: float | None, path: Path) -> float:
+    if fps is None:
+        log.warning(
+            "%s carries no frame rate; assuming %.0f fps (pass --fps)", path, DEFAULT_2D_FPS
+        )
+        return DEFAULT_2D_FPS
+    return fps
+
+
+def _read_json(
+    path: Path, *, fps: float | None, person: int | None, character: str | Path | None
+) -> PoseSequence:
+    try:
+        doc: Any = json.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise MotionInputError(path, "not a text file") from None
+    except json.JSONDecodeError as exc:
+        raise MotionInputError(path, f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    if isinstance(doc, dict) and doc.get("format") == "sportsgpt.pose":
+        return load_json_document(doc, path)
+    if isinstance(doc, dict) and "Frames" in doc:
+        return deepmimic_from_document(doc, path, character)
+    if is_coco(doc):
+        return coco_from_document(doc, path, fps=_fps_2d(fps, path), person=person)
+    if is_openpose(doc):
+        return read_openpose(path, fps=_fps_2d(fps, path), person=person)
+    raise MotionInputError(
+        path, "JSON is none of: sportsgpt pose, DeepMimic clip, COCO keypoints, OpenPose frame"
+    )
+
+
+def write_motion(seq: PoseSequence, path: str | Path) -> Path:
+    """Write as .json, .npz or .csv (by extension)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    writers = {".json": save_json, ".npz": save_npz, ".csv": write_csv}
+    if suffix not in writers:
+        raise MotionInputError(path, "output must end in .json, .npz or .csv")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writers[suffix](seq, path)
+    return path
+
+
+__all__ = ["detect_format", "read_motion", "write_motion"]

@@ -1,0 +1,78 @@
+"""TRC marker files (OpenSim, Sports2D): tab-separated, header with DataRate and Units.
+
+Units m/cm/mm become metres (3D, y up as OpenSim; 2D when every Z is 0). Pixel TRC
+becomes 2D image coordinates; Sports2D writes pixel y upwards (negative values), so
+a pixel file whose y values are all <= 0 is flipped back to image y-down.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import MotionInputError
+from ..pose_sequence import PoseSequence
+from ..skeleton import map_named_joints
+
+_SCALE = {"m": 1.0, "cm": 0.01, "mm": 0.001}
+
+
+def read_trc(path: Path) -> PoseSequence:
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    if len(lines) < 5 or not lines[0].startswith("PathFileType"):
+        raise MotionInputError(path, "not a TRC file (first line must start with PathFileType)")
+    keys = lines[1].split("\t")
+    values = lines[2].split("\t")
+    header = {k.strip(): v.strip() for k, v in zip(keys, values, strict=False)}
+    try:
+        rate = float(header["DataRate"])
+        units = header["Units"].lower()
+    except (KeyError, ValueError):
+        raise MotionInputError(path, "TRC header lacks a numeric DataRate or Units") from None
+    if units not in _SCALE and units != "px":
+        raise MotionInputError(path, f"TRC units {units!r} not supported (m, cm, mm, px)")
+    markers = [m.strip() for m in lines[3].split("\t")[2:] if m.strip()]
+    rows = [ln.split("\t") for ln in lines[5:] if ln.strip()]
+    if not rows:
+        raise MotionInputError(path, "TRC file has no data rows")
+    width = 2 + 3 * len(markers)
+    data = np.full((len(rows), width), np.nan)
+    for i, row in enumerate(rows):
+        if len(row) < width:
+            raise MotionInputError(path, f"data row {i + 1} has {len(row)} cells, expected {width}")
+        for j, cell in enumerate(row[:width]):
+            if cell.strip():
+                try:
+                    data[i, j] = float(cell)
+                except ValueError:
+                    raise MotionInputError(
+                        path, f"data row {i + 1}: not a number {cell!r}"
+                    ) from None
+    mapping = map_named_joints(markers)
+    if not mapping:
+        raise MotionInputError(path, f"no TRC marker maps to a canonical joint ({markers[:5]}...)")
+    xyz = data[:, 2:].reshape(len(rows), len(markers), 3)
+    flat_z = np.nanmax(np.abs(xyz[:, :, 2])) == 0 if np.isfinite(xyz[:, :, 2]).any() else True
+    if units == "px":
+        xy = xyz[:, :, :2].copy()
+        if np.nanmax(xy[:, :, 1]) <= 0:
+            xy[:, :, 1] *= -1
+        coords = {c: xy[:, markers.index(m)] for m, c in mapping.items()}
+        unit = "px"
+    else:
+        scaled = xyz * _SCALE[units]
+        coords = {
+            c: (scaled[:, markers.index(m), :2] if flat_z else scaled[:, markers.index(m)])
+            for m, c in mapping.items()
+        }
+        unit = "m"
+    times = data[:, 1]
+    return PoseSequence.from_joint_dict(
+        coords,
+        fps=rate,
+        units=unit,
+        skeleton="trc",
+        source=str(path),
+        times=times if np.isfinite(times).all() and (np.diff(times) > 0).all() else None,
+    )
