@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sportsgpt.tools.kinematics import FilterSettings, compute_kinematics
+from sportsgpt.tools.kinematics.validation import footnet_ankle_agreement
 from sportsgpt.tools.readers.footnet import read_footnet
 from sportsgpt.tools.shared_data import shared_dir
 
@@ -20,16 +20,8 @@ def main() -> None:
     print("| filter | mean r | min r | mean RMS (deg) | max RMS (deg) | offset mean +/- SD (deg) |")
     print("|---|---:|---:|---:|---:|---:|")
     for label, cutoff in (("none", None), ("8 Hz (default)", 8.0)):
-        r, rms, off = [], [], []
-        for st in strides:
-            k = compute_kinematics(st.pose, side=st.side, settings=FilterSettings(cutoff_hz=cutoff))
-            ours = k.channels[f"{st.side}_ankle_dorsiflexion_3d"]
-            ref = st.ankle_angle[:, 0]
-            ok = np.isfinite(ours) & np.isfinite(ref)
-            d = ours[ok] - ref[ok]
-            r.append(np.corrcoef(ours[ok], ref[ok])[0, 1])
-            rms.append(np.sqrt(np.mean((d - d.mean()) ** 2)))
-            off.append(d.mean())
+        agreement = footnet_ankle_agreement(strides, cutoff)
+        r, rms, off = agreement.r, agreement.rms_deg, agreement.offset_deg
         print(
             f"| {label} | {np.mean(r):.4f} | {np.min(r):.4f} | {np.mean(rms):.2f} | "
             f"{np.max(rms):.2f} | {np.mean(off):.1f} +/- {np.std(off):.1f} |"

@@ -5,6 +5,7 @@ import pytest
 
 from sportsgpt.samples import sample_path
 from sportsgpt.tools.kinematics import FilterSettings, compute_kinematics
+from sportsgpt.tools.kinematics.validation import footnet_ankle_agreement
 from sportsgpt.tools.projection import project
 from sportsgpt.tools.readers import read_motion
 from sportsgpt.tools.readers.footnet import read_footnet
@@ -13,24 +14,11 @@ from sportsgpt.tools.shared_data import shared_dir
 SHARED = shared_dir()
 
 
-def footnet_ankle_agreement(cutoff_hz: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per stride: correlation, RMS after removing the mean offset, and the offset."""
-    strides = read_footnet(SHARED / "data/footnet/Data_example.mat")
-    r, rms, offset = [], [], []
-    for st in strides:
-        k = compute_kinematics(st.pose, side=st.side, settings=FilterSettings(cutoff_hz=cutoff_hz))
-        ours = k.channels[f"{st.side}_ankle_dorsiflexion_3d"]
-        ref = st.ankle_angle[:, 0]
-        ok = np.isfinite(ours) & np.isfinite(ref)
-        d = ours[ok] - ref[ok]
-        r.append(np.corrcoef(ours[ok], ref[ok])[0, 1])
-        offset.append(d.mean())
-        rms.append(np.sqrt(np.mean((d - d.mean()) ** 2)))
-    return np.array(r), np.array(rms), np.array(offset)
-
-
 def test_footnet_ankle_angle_tracks_their_ankle_angle() -> None:
-    r, rms, offset = footnet_ankle_agreement(cutoff_hz=None)
+    strides = read_footnet(SHARED / "data/footnet/Data_example.mat")
+    agreement = footnet_ankle_agreement(strides, cutoff_hz=None)
+    r, rms = np.array(agreement.r), np.array(agreement.rms_deg)
+    offset = np.array(agreement.offset_deg)
     assert len(r) == 54
     assert r.mean() > 0.99 and r.min() > 0.98
     assert rms.mean() < 2.5 and rms.max() < 3.0
