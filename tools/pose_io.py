@@ -97,10 +97,6 @@ def save_json(seq: PoseSequence, path: Path) -> None:
     path.write_text(json.dumps(pose_to_dict(seq), allow_nan=False), encoding="utf-8")
 
 
-def load_json_document(doc: dict[str, Any], path: Path) -> PoseSequence:
-    return pose_from_dict(doc, path)
-
-
 def save_npz(seq: PoseSequence, path: Path) -> None:
     meta = _metadata(seq)
     arrays: dict[str, np.ndarray] = {

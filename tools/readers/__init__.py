@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import MotionInputError
-from ..pose_io import load_json_document, load_npz, save_json, save_npz
+from ..pose_io import load_npz, pose_from_dict, save_json, save_npz
 from ..pose_sequence import PoseSequence
 from .bvh import read_bvh
 from .csv_wide import read_csv, write_csv
@@ -118,7 +118,7 @@ def _read_json(
     except json.JSONDecodeError as exc:
         raise MotionInputError(path, f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
     if isinstance(doc, dict) and doc.get("format") == "sportsgpt.pose":
-        return load_json_document(doc, path)
+        return pose_from_dict(doc, path)
     if isinstance(doc, dict) and "Frames" in doc:
         return deepmimic_from_document(doc, path, character)
     if is_coco(doc):
