@@ -8,7 +8,6 @@ one-line ``sportsgpt: error: ...`` message on a handled error, 2 on bad usage.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 import warnings
@@ -18,14 +17,11 @@ from typing import Any
 
 from .. import __version__
 from ..tools.errors import SportsGPTError
+from .common import add_common as _add_common
+from .common import emit as _emit
+from .pose_cmd import add_pose_parser
 
 log = logging.getLogger("sportsgpt")
-
-
-def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--json", action="store_true", help="print only JSON on stdout")
-    p.add_argument("-v", "--verbose", action="store_true", help="more log detail on stderr")
-    p.add_argument("--debug", action="store_true", help="show tracebacks for errors")
 
 
 def _add_motion_input(p: argparse.ArgumentParser, name: str = "input") -> None:
@@ -102,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_common(p)
     p.set_defaults(handler=cmd_kinematics)
+
+    add_pose_parser(sub)
     return parser
 
 
@@ -111,13 +109,6 @@ def _read(args: argparse.Namespace, attr: str = "input") -> Any:
     return read_motion(
         getattr(args, attr), fps=args.fps, person=args.person, character=args.character
     )
-
-
-def _emit(args: argparse.Namespace, payload: dict[str, Any], text: str) -> None:
-    if args.json:
-        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
-    else:
-        sys.stdout.write(text.rstrip() + "\n")
 
 
 def cmd_info(args: argparse.Namespace) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from sportsgpt.tools.pose_sequence import PoseSequence
@@ -28,3 +30,80 @@ def make_pose(
         source="synthetic",
         **meta,
     )
+
+
+def write_video(
+    path: Path,
+    n_frames: int = 30,
+    fps: float = 25.0,
+    size: tuple[int, int] = (160, 120),
+    codec: str = "MJPG",
+) -> Path:
+    """A small real video file whose frame i is a flat grey of brightness 5 * i."""
+    import cv2
+
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*codec), fps, size)
+    assert writer.isOpened(), f"cannot write {path}"
+    for i in range(n_frames):
+        writer.write(np.full((size[1], size[0], 3), (5 * i) % 256, np.uint8))
+    writer.release()
+    return path
+
+
+def tiny_rtmo_onnx(path: Path, people: list[tuple[float, float, float]]) -> Path:
+    """An RTMO-shaped ONNX model (input 1x3x640x640 -> dets 1xNx5, keypoints 1xNx17x3)
+    whose outputs are fixed people: (x, y, score) puts a 17-keypoint body around x, y
+    (model-input pixels) with every keypoint at that score."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    dets, kpts = [], []
+    for x, y, score in people:
+        offsets = np.stack([np.linspace(-20, 20, 17), np.linspace(-60, 60, 17)], axis=1)
+        kp = np.concatenate([offsets + np.array([x, y]), np.full((17, 1), score)], axis=1)
+        kpts.append(kp)
+        dets.append([x - 25, y - 65, x + 25, y + 65, score])
+    dets_arr = np.asarray([dets], dtype=np.float32)
+    kpts_arr = np.asarray([kpts], dtype=np.float32)
+    nodes = [
+        helper.make_node("ReduceMean", ["input"], ["mean"], keepdims=0),
+        helper.make_node("Mul", ["mean", "zero"], ["nil"]),
+        helper.make_node("Add", ["dets_const", "nil"], ["dets"]),
+        helper.make_node("Add", ["kpts_const", "nil"], ["keypoints"]),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "tiny_rtmo",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, 640, 640])],
+        [
+            helper.make_tensor_value_info("dets", TensorProto.FLOAT, list(dets_arr.shape)),
+            helper.make_tensor_value_info("keypoints", TensorProto.FLOAT, list(kpts_arr.shape)),
+        ],
+        initializer=[
+            numpy_helper.from_array(np.array(0.0, dtype=np.float32), "zero"),
+            numpy_helper.from_array(dets_arr, "dets_const"),
+            numpy_helper.from_array(kpts_arr, "kpts_const"),
+        ],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+    return path
+
+
+def set_mp4_rotation_90(source: Path, target: Path) -> Path:
+    """Copy an MP4 with its track header's display matrix set to a 90-degree rotation,
+    the way phones store portrait video."""
+    import struct
+
+    data = bytearray(source.read_bytes())
+    at = data.find(b"tkhd")
+    assert at > 0, "no track header"
+    version = data[at + 4]
+    times = 8 + 8 + 4 + 4 + 8 if version == 1 else 4 + 4 + 4 + 4 + 4
+    matrix = at + 4 + 4 + times + 8 + 2 + 2 + 2 + 2
+    rotation = (0, 0x00010000, 0, (-0x00010000) & 0xFFFFFFFF, 0, 0, 0, 0, 0x40000000)
+    data[matrix : matrix + 36] = struct.pack(">9I", *rotation)
+    target.write_bytes(bytes(data))
+    return target

@@ -35,3 +35,15 @@ class MissingJointError(SportsGPTError):
 
 class SharedDataNotFoundError(SportsGPTError):
     """The ../shared data folder could not be located."""
+
+
+class NoPersonError(MotionInputError):
+    """A video in which the pose model found nobody to analyse."""
+
+
+class ModelNotFoundError(SportsGPTError):
+    """A model file is not on disk; the message says which file and where to put it."""
+
+
+class ModelLoadError(SportsGPTError):
+    """A model file exists but cannot be loaded (corrupt, wrong kind, wrong version)."""

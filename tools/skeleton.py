@@ -110,12 +110,20 @@ OPENPOSE_COCO_18: Final[tuple[str | None, ...]] = (
     None, None, None, None,
 )  # fmt: skip
 
+COCO_WHOLEBODY_133: Final[tuple[str | None, ...]] = (
+    *COCO_17,
+    "left_toe", None, "left_heel", "right_toe", None, "right_heel",
+    *([None] * 110),
+)  # fmt: skip
+"""COCO-WholeBody (RTMW): body 0-16, feet 17-22 (big toe, small toe, heel), face, hands."""
+
 INDEXED_SKELETONS: Final[dict[str, tuple[str | None, ...]]] = {
     "mediapipe33": MEDIAPIPE_33,
     "coco17": COCO_17,
     "halpe26": HALPE_26,
     "openpose_body25": OPENPOSE_BODY_25,
     "openpose_coco18": OPENPOSE_COCO_18,
+    "coco_wholebody133": COCO_WHOLEBODY_133,
 }
 
 

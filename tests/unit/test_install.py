@@ -63,3 +63,16 @@ def test_every_package_folder_is_declared() -> None:
         if rel.parts:
             found.add("sportsgpt." + ".".join(rel.parts))
     assert found == declared
+
+
+def test_vendored_models_are_package_data() -> None:
+    """A wheel must carry the MediaPipe bundles and their NOTICE, or offline pose breaks."""
+    from fnmatch import fnmatch
+
+    globs = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"
+    ]["sportsgpt"]
+    shipped = sorted(p.relative_to(REPO).as_posix() for p in (REPO / "models").iterdir())
+    assert "models/NOTICE" in shipped and "models/pose_landmarker_lite_offline.task" in shipped
+    for path in shipped:
+        assert any(fnmatch(path, g) for g in globs), f"{path} is not in package-data"

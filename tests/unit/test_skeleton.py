@@ -9,6 +9,7 @@ def test_index_skeletons_have_their_sizes() -> None:
         "halpe26": 26,
         "openpose_body25": 25,
         "openpose_coco18": 18,
+        "coco_wholebody133": 133,
     }
     for mapping in sk.INDEXED_SKELETONS.values():
         named = [n for n in mapping if n is not None]
@@ -20,6 +21,12 @@ def test_mediapipe_feet_and_sides() -> None:
     mp = sk.MEDIAPIPE_33
     assert mp[0] == "nose" and mp[11] == "left_shoulder" and mp[24] == "right_hip"
     assert mp[29] == "left_heel" and mp[32] == "right_toe"
+
+
+def test_wholebody_feet() -> None:
+    wb = sk.COCO_WHOLEBODY_133
+    assert wb[:17] == sk.COCO_17
+    assert (wb[17], wb[19], wb[20], wb[22]) == ("left_toe", "left_heel", "right_toe", "right_heel")
 
 
 def test_named_aliases_and_priority() -> None:

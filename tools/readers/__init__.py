@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 MotionFormat = Literal[
     "sportsgpt-json", "npz", "csv", "bvh", "trc", "deepmimic", "coco", "openpose"
 ]
-VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v"}
+VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv"}
 DEFAULT_2D_FPS = 30.0
 
 

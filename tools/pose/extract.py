@@ -1,0 +1,282 @@
+"""Video -> the athlete's PoseSequence: decode, detect everyone, track, pick the athlete.
+
+Frames where the athlete is not seen stay in the sequence as NaN with confidence 0, so
+the sequence keeps video time. Coordinates are pixels of the original (upright) frame
+whatever size inference ran at.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+from tqdm import tqdm
+
+from ..errors import MissingJointError, MotionInputError, NoPersonError
+from ..kinematics.body_frame import estimate_view
+from ..pose_sequence import PoseSequence, View
+from ..skeleton import INDEXED_SKELETONS, order_joints
+from .backends import PersonDetection, PoseBackend
+from .models import DEFAULT_RTMLIB_MODEL, resolve_mediapipe_model
+from .tracking import (
+    AthleteHint,
+    AthleteSelection,
+    Observation,
+    PersonTracker,
+    Track,
+    TrackerSettings,
+    select_athlete,
+)
+from .video import (
+    FrameWindow,
+    Image,
+    VideoFrames,
+    VideoInfo,
+    inference_scale,
+    probe_video,
+    resize_for_inference,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_SIDE = 1920
+"""Frames larger than this (4K phone video) are halved before inference: the models crop
+the person and resize to 256 px anyway, and resizing 1080p would cost more than it saves."""
+
+
+class PoseSettings(BaseModel):
+    """Everything that decides how a video becomes a pose sequence."""
+
+    backend: Literal["mediapipe", "rtmlib"] = "mediapipe"
+    model: str | None = Field(
+        default=None, description="lite|full|heavy, an rtmlib name, or a path"
+    )
+    detector: str | None = Field(default=None, description="rtmlib RTMPose only: person detector")
+    num_poses: int = Field(default=2, ge=1, le=10, description="people MediaPipe looks for")
+    min_detection_confidence: float = Field(default=0.5, ge=0, le=1)
+    min_person_score: float = Field(
+        default=0.3, ge=0, le=1, description="drop people whose median joint score is lower"
+    )
+    window: FrameWindow = Field(default_factory=lambda: FrameWindow(max_side=DEFAULT_MAX_SIDE))
+    athlete: AthleteHint | None = None
+    tracker: TrackerSettings = Field(default_factory=TrackerSettings)
+    allow_download: bool = False
+
+
+class PoseReport(BaseModel):
+    """What happened: the video, the model, how often the athlete was seen, and why them."""
+
+    video: VideoInfo
+    backend: str
+    model: str
+    skeleton: str
+    window: FrameWindow
+    frames: int = Field(description="frames processed (after window and stride)")
+    frames_with_anyone: int
+    frames_with_athlete: int
+    detection_rate: float = Field(description="frames with the athlete / frames processed")
+    inference_size: tuple[int, int]
+    view: str
+    selection: AthleteSelection
+    elapsed_s: float
+    processing_fps: float
+    ended_early: bool = Field(description="the file ended well before its declared length")
+
+
+class PoseExtraction(BaseModel):
+    """The athlete's pose plus the report; ``tracks`` (everyone seen) feeds overlays."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    pose: PoseSequence
+    report: PoseReport
+    tracks: list[Track] = Field(default_factory=list, exclude=True)
+
+
+def create_backend(settings: PoseSettings) -> PoseBackend:
+    """The configured backend, with its model resolved locally (or a clear error)."""
+    if settings.backend == "mediapipe":
+        from .mediapipe_backend import MediaPipeBackend
+
+        return MediaPipeBackend(
+            resolve_mediapipe_model(settings.model or "full"),
+            num_poses=settings.num_poses,
+            min_detection_confidence=settings.min_detection_confidence,
+        )
+    from .rtmlib_backend import RtmlibBackend
+
+    return RtmlibBackend(
+        settings.model or DEFAULT_RTMLIB_MODEL,
+        detector=settings.detector,
+        allow_download=settings.allow_download,
+        min_person_score=settings.min_person_score,
+    )
+
+
+class _CanonicalMap:
+    """Source keypoint indices -> canonical joints, in vocabulary order."""
+
+    def __init__(self, skeleton: str) -> None:
+        names = INDEXED_SKELETONS[skeleton]
+        self.joints = tuple(order_joints([n for n in names if n is not None]))
+        self.source_index = np.array([names.index(j) for j in self.joints])
+
+    def observation(
+        self, det: PersonDetection, frame: int, time_s: float, scale: float
+    ) -> Observation:
+        kp = det.keypoints[self.source_index] / scale
+        return Observation(
+            frame=frame, time_s=time_s, keypoints=kp, scores=det.scores[self.source_index]
+        )
+
+
+def _preparer(backend: PoseBackend, scale: float) -> Callable[[Image], Any]:
+    def prepare(image: Image) -> Any:
+        return backend.prepare(resize_for_inference(image, scale))
+
+    return prepare
+
+
+def _expected_frames(info: VideoInfo, window: FrameWindow) -> int | None:
+    if info.declared_frames is None:
+        return None
+    end = window.end_s if window.end_s is not None else info.declared_frames / info.fps
+    span = max(0.0, min(end, info.declared_frames / info.fps) - window.start_s)
+    return max(1, math.ceil(span * info.fps / window.stride))
+
+
+def extract_pose(
+    video: str | Path,
+    settings: PoseSettings | None = None,
+    *,
+    backend: PoseBackend | None = None,
+    progress: bool = True,
+) -> PoseExtraction:
+    """Run pose estimation over ``video`` and return the athlete's skeleton."""
+    settings = settings or PoseSettings()
+    video = Path(video)
+    info = probe_video(video)
+    own_backend = backend is None
+    model = backend or create_backend(settings)
+    try:
+        return _run(video, info, settings, model, progress)
+    finally:
+        if own_backend:
+            model.close()
+
+
+def _run(
+    video: Path, info: VideoInfo, settings: PoseSettings, backend: PoseBackend, progress: bool
+) -> PoseExtraction:
+    window = settings.window
+    scale = inference_scale(info, window.max_side)
+    mapping = _CanonicalMap(backend.skeleton)
+    tracker = PersonTracker(settings.tracker)
+    frames = VideoFrames(info, window, prepare=_preparer(backend, scale))
+    times: list[float] = []
+    with_anyone = 0
+    last_ms = -1
+    started = time.perf_counter()
+    bar: Any = tqdm(
+        total=_expected_frames(info, window),
+        desc=f"pose {video.name}",
+        unit="frame",
+        disable=not progress,
+        leave=False,
+    )
+    with bar:
+        for frame in frames:
+            ms = max(round(frame.time_s * 1000), last_ms + 1)  # strictly increasing for VIDEO mode
+            last_ms = ms
+            detections = backend.detect(frame.prepared, ms)
+            position = len(times)
+            times.append(frame.time_s)
+            people = [
+                mapping.observation(d, position, frame.time_s, scale)
+                for d in detections
+                if float(np.median(d.scores[mapping.source_index])) >= settings.min_person_score
+                and np.isfinite(d.keypoints[mapping.source_index]).all(axis=1).sum() >= 3
+            ]
+            with_anyone += bool(people)
+            tracker.update(people)
+            bar.update(1)
+    elapsed = time.perf_counter() - started
+    if not times:
+        raise MotionInputError(video, f"no frames between {window.start_s} s and {window.end_s} s")
+    if not tracker.tracks:
+        raise NoPersonError(video, f"no person detected in any of its {len(times)} frames")
+    chain, selection = select_athlete(
+        tracker.tracks, info.height, settings.athlete, settings.tracker
+    )
+    pose = _athlete_sequence(video, info, settings, backend, mapping, times, chain)
+    view: View
+    try:
+        view = estimate_view(pose)
+    except MissingJointError:
+        view = "unknown"
+    pose = pose.replace(view=view)
+    seen = int(np.count_nonzero(pose.confidence.max(axis=1) > 0))
+    report = PoseReport(
+        video=info,
+        backend=backend.name,
+        model=backend.model_path,
+        skeleton=backend.skeleton,
+        window=window,
+        frames=len(times),
+        frames_with_anyone=with_anyone,
+        frames_with_athlete=seen,
+        detection_rate=round(seen / len(times), 4),
+        inference_size=(round(info.width * scale), round(info.height * scale)),
+        view=view,
+        selection=selection,
+        elapsed_s=round(elapsed, 3),
+        processing_fps=round(len(times) / elapsed, 2) if elapsed > 0 else 0.0,
+        ended_early=frames.ended_early,
+    )
+    log.info(
+        "%s: athlete in %d/%d frames (tracks %s), %s view, %.1f frames/s",
+        video.name, seen, len(times), selection.track_ids, view, report.processing_fps,
+    )  # fmt: skip
+    return PoseExtraction(pose=pose, report=report, tracks=tracker.tracks)
+
+
+def _athlete_sequence(
+    video: Path,
+    info: VideoInfo,
+    settings: PoseSettings,
+    backend: PoseBackend,
+    mapping: _CanonicalMap,
+    times: list[float],
+    chain: list[Track],
+) -> PoseSequence:
+    n, j = len(times), len(mapping.joints)
+    positions = np.full((n, j, 2), np.nan)
+    confidence = np.zeros((n, j))
+    person = np.full(n, -1, dtype=np.int64)
+    quality = np.full(n, -1.0)
+    for track in chain:
+        for obs in track.observations:
+            if obs.quality <= quality[obs.frame]:
+                continue  # a frame two stitched fragments share: keep the clearer one
+            quality[obs.frame] = obs.quality
+            positions[obs.frame] = obs.keypoints
+            confidence[obs.frame] = obs.scores
+            person[obs.frame] = track.id
+    return PoseSequence(
+        joints=mapping.joints,
+        positions=positions,
+        confidence=confidence,
+        fps=info.fps / settings.window.stride,
+        units="px",
+        skeleton=backend.skeleton,
+        source=str(video),
+        times=np.asarray(times),
+        person_id=person,
+        image_size=(info.width, info.height),
+    )

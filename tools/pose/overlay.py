@@ -1,0 +1,253 @@
+"""Pictures a coach would rather look at: the skeleton drawn on the video and thumbnails.
+
+The athlete's left side is drawn blue, the right side orange, the midline white; other
+people the tracker saw are thin grey, so a wrong pick is obvious at a glance.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+from tqdm import tqdm
+
+from ..errors import SportsGPTError
+from ..pose_sequence import FloatArray, PoseSequence
+from ..skeleton import BONES
+from .backends import native_stderr_silenced
+from .extract import PoseExtraction
+from .tracking import Observation
+from .video import Frame, FrameWindow, Image, VideoFrames, probe_video, resize_for_inference
+
+log = logging.getLogger(__name__)
+
+LEFT_BGR = (235, 140, 40)
+RIGHT_BGR = (30, 140, 255)
+MID_BGR = (240, 240, 240)
+OTHER_BGR = (150, 150, 150)
+
+CODECS = {".webm": "VP80", ".mp4": "mp4v", ".avi": "MJPG", ".mkv": "VP80"}
+"""Encoders this OpenCV build has (no H.264): WebM/VP8 plays in every browser."""
+
+
+def _bone_colour(a: str, b: str) -> tuple[int, int, int]:
+    if a.startswith("left_") and b.startswith("left_"):
+        return LEFT_BGR
+    if a.startswith("right_") and b.startswith("right_"):
+        return RIGHT_BGR
+    return MID_BGR
+
+
+def draw_skeleton(
+    image: Image,
+    joints: tuple[str, ...],
+    keypoints: FloatArray,
+    scores: FloatArray,
+    *,
+    min_confidence: float = 0.3,
+    colour: tuple[int, int, int] | None = None,
+    scale: float = 1.0,
+) -> Image:
+    """Draw bones and joints in place (``colour`` overrides the side colours)."""
+    index = {name: i for i, name in enumerate(joints)}
+    thick = max(1, round(3 * scale))
+    ok = np.isfinite(keypoints).all(axis=1) & (scores >= min_confidence)
+    for a, b in BONES:
+        if a in index and b in index and ok[index[a]] and ok[index[b]]:
+            pa = tuple(int(v) for v in np.round(keypoints[index[a]]))
+            pb = tuple(int(v) for v in np.round(keypoints[index[b]]))
+            cv2.line(image, pa, pb, colour or _bone_colour(a, b), thick, cv2.LINE_AA)
+    for i, name in enumerate(joints):
+        if ok[i]:
+            c = colour or (
+                LEFT_BGR
+                if name.startswith("left_")
+                else RIGHT_BGR
+                if name.startswith("right_")
+                else MID_BGR
+            )
+            p = tuple(int(v) for v in np.round(keypoints[i]))
+            cv2.circle(image, p, thick + 2, c, -1, cv2.LINE_AA)
+    return image
+
+
+def _writer(path: Path, fps: float, size: tuple[int, int]) -> cv2.VideoWriter:
+    codec = CODECS.get(path.suffix.lower())
+    if codec is None:
+        raise SportsGPTError(f"overlay video must end in {', '.join(CODECS)}, got {path.name}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with native_stderr_silenced():  # FFmpeg notes its tag fallback on stderr
+        writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*codec), fps, size)
+    if not writer.isOpened():
+        raise SportsGPTError(f"cannot write {path} with codec {codec}")
+    return writer
+
+
+def frames_of(pose: PoseSequence, indices: list[int] | None = None) -> Iterator[tuple[int, Frame]]:
+    """The video frames behind ``pose`` frames (all, or ``indices``), matched by time.
+
+    Matching on the frames' true times, not on counts, makes this independent of the
+    start, end and stride the pose was extracted with.
+    """
+    info = probe_video(pose.source)
+    times = pose.frame_times
+    wanted = sorted(set(range(pose.n_frames) if indices is None else indices))
+    if not wanted:
+        return
+    tolerance = 0.5 / info.fps
+    window = FrameWindow(
+        start_s=max(0.0, times[wanted[0]] - tolerance), end_s=times[wanted[-1]] + tolerance
+    )
+    pending = iter(wanted)
+    target = next(pending, None)
+    for frame in VideoFrames(info, window):
+        while target is not None and times[target] < frame.time_s - tolerance:
+            log.warning("%s: no video frame at t=%.3f s", pose.source, times[target])
+            target = next(pending, None)
+        if target is None:
+            break
+        if abs(frame.time_s - times[target]) <= tolerance:
+            yield target, frame
+            target = next(pending, None)
+
+
+def write_overlay(
+    extraction: PoseExtraction,
+    path: str | Path,
+    *,
+    show_others: bool = True,
+    max_side: int = 960,
+    progress: bool = True,
+) -> Path:
+    """The video with the athlete's skeleton (and, thin, everyone else's) drawn on it.
+
+    Written at most ``max_side`` pixels wide or high: VP8 encoding at full phone
+    resolution is slower than pose estimation, and a coach watches it in a chat window.
+    """
+    path = Path(path)
+    pose = extraction.pose
+    info = probe_video(pose.source)
+    others: dict[int, list[Observation]] = {}
+    if show_others:
+        chosen = set(extraction.report.selection.track_ids)
+        for track in extraction.tracks:
+            if track.id not in chosen:
+                for obs in track.observations:
+                    others.setdefault(obs.frame, []).append(obs)
+    shrink = min(1.0, max_side / max(info.width, info.height))
+    out_size = (round(info.width * shrink), round(info.height * shrink))
+    scale = max(out_size) / 1000
+    writer = _writer(path, pose.fps, out_size)
+    try:
+        frames = frames_of(pose)
+        bar = tqdm(
+            frames,
+            total=pose.n_frames,
+            desc="overlay",
+            unit="frame",
+            disable=not progress,
+            leave=False,
+        )
+        for i, frame in bar:
+            image = resize_for_inference(frame.image, shrink).copy()
+            for obs in others.get(i, []):
+                draw_skeleton(
+                    image,
+                    pose.joints,
+                    obs.keypoints * shrink,
+                    obs.scores,
+                    colour=OTHER_BGR,
+                    scale=scale / 2,
+                )
+            draw_skeleton(
+                image, pose.joints, pose.positions[i] * shrink, pose.confidence[i], scale=scale
+            )
+            label = f"t={pose.frame_times[i]:.2f}s" + (
+                "" if pose.confidence[i].any() else "  athlete not seen"
+            )
+            cv2.putText(
+                image,
+                label,
+                (int(20 * scale), int(40 * scale)),
+                cv2.FONT_HERSHEY_SIMPLEX,
+                scale,
+                MID_BGR,
+                max(1, round(2 * scale)),
+                cv2.LINE_AA,
+            )
+            writer.write(image)
+    finally:
+        writer.release()
+    log.info("wrote overlay %s", path)
+    return path
+
+
+def thumbnail_frames(pose: PoseSequence, count: int) -> list[int]:
+    """``count`` frames spread evenly over the frames where the athlete is seen."""
+    seen = np.flatnonzero(pose.confidence.max(axis=1) > 0)
+    if len(seen) == 0 or count <= 0:
+        return []
+    picks = np.linspace(0, len(seen) - 1, min(count, len(seen)))
+    return sorted({int(seen[round(p)]) for p in picks})
+
+
+def save_thumbnails(
+    pose: PoseSequence,
+    out_dir: str | Path,
+    frames: list[int] | None = None,
+    *,
+    count: int = 6,
+    height: int = 360,
+) -> list[Path]:
+    """PNG crops around the athlete with the skeleton drawn, one per frame in ``frames``.
+
+    ``frames`` are indices into ``pose`` (e.g. keyframes found later by MotionDTW).
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    wanted = sorted(set(frames if frames is not None else thumbnail_frames(pose, count)))
+    bad = [f for f in wanted if not 0 <= f < pose.n_frames]
+    if bad:
+        raise SportsGPTError(f"thumbnail frames {bad} are outside 0..{pose.n_frames - 1}")
+    return [_thumbnail(pose, i, frame.image, out, height) for i, frame in frames_of(pose, wanted)]
+
+
+def _thumbnail(pose: PoseSequence, i: int, image: Image, out: Path, height: int) -> Path:
+    kp, conf = pose.positions[i], pose.confidence[i]
+    ok = np.isfinite(kp).all(axis=1) & (conf > 0)
+    h_img, w_img = image.shape[:2]
+    if ok.any():
+        x0, y0 = kp[ok].min(axis=0)
+        x1, y1 = kp[ok].max(axis=0)
+        side = max(x1 - x0, y1 - y0) * 1.3 + 20
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        left, top = int(max(0, cx - side / 2)), int(max(0, cy - side / 2))
+        right, bottom = int(min(w_img, cx + side / 2)), int(min(h_img, cy + side / 2))
+    else:
+        left, top, right, bottom = 0, 0, w_img, h_img
+    canvas = image.copy()
+    draw_skeleton(canvas, pose.joints, kp, conf, scale=max(1.0, (bottom - top) / 600))
+    crop = canvas[top:bottom, left:right]
+    factor = height / crop.shape[0]
+    crop = np.asarray(
+        cv2.resize(
+            crop, (max(1, round(crop.shape[1] * factor)), height), interpolation=cv2.INTER_AREA
+        ),
+        dtype=np.uint8,
+    )
+    cv2.putText(
+        crop,
+        f"frame {i}  t={pose.frame_times[i]:.2f}s",
+        (8, 22),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        0.6,
+        MID_BGR,
+        2,
+        cv2.LINE_AA,
+    )
+    path = out / f"frame_{i:05d}.png"
+    cv2.imwrite(str(path), crop)
+    return path

@@ -1,0 +1,245 @@
+"""Stream frames from a video file with their true timestamps.
+
+Frames are decoded one at a time (never the whole clip in memory) on a background
+thread, so decoding and resizing overlap with pose inference. OpenCV applies the
+container's rotation, so frames arrive upright; ``VideoInfo`` reports the rotation it
+applied and the upright size. Timestamps come from the container (presentation times),
+so variable-frame-rate and slow-motion phone videos keep true time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+from pydantic import BaseModel, Field, model_validator
+
+from ..errors import MotionInputError
+
+log = logging.getLogger(__name__)
+
+Image = npt.NDArray[np.uint8]
+
+
+class VideoInfo(BaseModel):
+    """What the container says about a video, plus the upright frame size."""
+
+    path: str
+    width: int = Field(gt=0, description="upright frame width in pixels")
+    height: int = Field(gt=0, description="upright frame height in pixels")
+    fps: float = Field(gt=0, description="nominal frame rate from the container")
+    declared_frames: int | None = Field(description="frame count the container declares")
+    rotation_deg: int = Field(description="rotation from container metadata (applied)")
+
+    @property
+    def declared_duration_s(self) -> float | None:
+        return None if self.declared_frames is None else self.declared_frames / self.fps
+
+
+class FrameWindow(BaseModel):
+    """Which frames to read: a time window, every ``stride``-th frame, inference size."""
+
+    start_s: float = Field(default=0.0, ge=0)
+    end_s: float | None = Field(default=None, gt=0)
+    stride: int = Field(default=1, ge=1)
+    max_side: int | None = Field(default=None, ge=64, description="longest side for inference")
+
+    @model_validator(mode="after")
+    def _check_window(self) -> FrameWindow:
+        if self.end_s is not None and self.end_s <= self.start_s:
+            raise ValueError(f"end ({self.end_s} s) must be after start ({self.start_s} s)")
+        return self
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One decoded frame: its index among all decoded frames, its time and pixels."""
+
+    index: int
+    time_s: float
+    image: Image  # BGR, upright, original resolution
+    prepared: Any = None  # what the consumer's ``prepare`` made of it (e.g. RGB, resized)
+
+
+def _open(path: Path) -> cv2.VideoCapture:
+    if not path.exists():
+        raise MotionInputError(path, "no such file")
+    if path.is_dir():
+        raise MotionInputError(path, "is a folder, not a video file")
+    cap = cv2.VideoCapture(str(path))
+    if not cap.isOpened():
+        cap.release()
+        raise MotionInputError(
+            path,
+            "cannot be opened as a video (not a video, an unsupported codec, or a "
+            "truncated/corrupt file)",
+        )
+    return cap
+
+
+def probe_video(path: str | Path) -> VideoInfo:
+    """Open the video, decode its first frame, and describe it; clear errors otherwise."""
+    path = Path(path)
+    cap = _open(path)
+    try:
+        ok, frame = cap.read()
+        if not ok or frame is None:
+            raise MotionInputError(path, "contains no decodable frames (empty or corrupt video)")
+        fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        if not np.isfinite(fps) or fps <= 0 or fps > 10000:
+            log.warning("%s: the container declares no usable frame rate; assuming 30 fps", path)
+            fps = 30.0
+        declared = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        rotation = int(cap.get(cv2.CAP_PROP_ORIENTATION_META) or 0) % 360
+        height, width = frame.shape[:2]
+        return VideoInfo(
+            path=str(path),
+            width=width,
+            height=height,
+            fps=fps,
+            declared_frames=declared if declared > 0 else None,
+            rotation_deg=rotation,
+        )
+    finally:
+        cap.release()
+
+
+def inference_scale(info: VideoInfo, max_side: int | None) -> float:
+    """Factor from original pixels to inference pixels (<= 1; never upscales)."""
+    if max_side is None:
+        return 1.0
+    return min(1.0, max_side / max(info.width, info.height))
+
+
+def resize_for_inference(image: Image, scale: float) -> Image:
+    if scale >= 1.0:
+        return image
+    h, w = image.shape[:2]
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_LINEAR), dtype=np.uint8)
+
+
+class _Done:
+    """Sentinel closing the frame queue; carries the decoder thread's error, if any."""
+
+    def __init__(self, error: BaseException | None = None) -> None:
+        self.error = error
+
+
+class VideoFrames:
+    """Iterate the frames of ``window`` in order, decoding ahead on a thread.
+
+    After iteration, ``frames_decoded`` counts every frame the decoder went through and
+    ``ended_early`` says whether the file ended well before its declared length (a
+    truncated download, for instance): what was decoded is kept, with a warning.
+    """
+
+    def __init__(
+        self,
+        info: VideoInfo,
+        window: FrameWindow | None = None,
+        prepare: Callable[[Image], Any] | None = None,
+        prefetch: int = 8,
+    ) -> None:
+        self.info = info
+        self.window = window or FrameWindow()
+        self.prepare = prepare
+        self.prefetch = prefetch
+        self.frames_decoded = 0
+        self.ended_early = False
+
+    def _times(self, cap: cv2.VideoCapture, index: int, previous: float | None) -> float:
+        """Container presentation time of the frame just read (seconds)."""
+        t = float(cap.get(cv2.CAP_PROP_POS_MSEC)) / 1000.0
+        nominal = index / self.info.fps
+        if not np.isfinite(t) or (index > 0 and t <= 0.0):
+            t = nominal  # backend without timestamps
+        if previous is not None and t <= previous:
+            t = previous + 1.0 / self.info.fps  # duplicate or out-of-order pts
+        return t
+
+    def _decode(self, out: queue.Queue[Frame | _Done], stop: threading.Event) -> None:
+        win = self.window
+        cap: cv2.VideoCapture | None = None
+        error: BaseException | None = None
+        try:
+            cap = _open(Path(self.info.path))
+            index, previous, in_window = 0, None, 0
+            while not stop.is_set():
+                if not cap.grab():
+                    break
+                t = self._times(cap, index, previous)
+                previous = t
+                index += 1
+                if win.end_s is not None and t >= win.end_s:
+                    break
+                if t < win.start_s - 1e-6:
+                    continue
+                take = in_window % win.stride == 0
+                in_window += 1
+                if not take:
+                    continue
+                ok, decoded = cap.retrieve()
+                if not ok or decoded is None:
+                    break
+                image: Image = np.asarray(decoded, dtype=np.uint8)
+                prepared = self.prepare(image) if self.prepare else None
+                frame = Frame(index=index - 1, time_s=t, image=image, prepared=prepared)
+                while not stop.is_set():
+                    try:
+                        out.put(frame, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+            self.frames_decoded = index
+        except BaseException as exc:  # handed to the consumer, re-raised there
+            error = exc
+        finally:
+            if cap is not None:
+                cap.release()
+            out.put(_Done(error))
+
+    def __iter__(self) -> Iterator[Frame]:
+        frames: queue.Queue[Frame | _Done] = queue.Queue(maxsize=self.prefetch)
+        stop = threading.Event()
+        worker = threading.Thread(target=self._decode, args=(frames, stop), daemon=True)
+        worker.start()
+        try:
+            while True:
+                item = frames.get()
+                if isinstance(item, _Done):
+                    if item.error is not None:
+                        raise item.error
+                    break
+                yield item
+        finally:
+            stop.set()
+            while worker.is_alive():  # unblock a producer waiting on a full queue
+                with contextlib.suppress(queue.Empty):
+                    frames.get(timeout=0.05)
+            worker.join()
+        self._check_length()
+
+    def _check_length(self) -> None:
+        declared = self.info.declared_frames
+        if self.window.end_s is not None or declared is None:
+            return
+        if self.frames_decoded < 0.9 * declared - 1:
+            self.ended_early = True
+            log.warning(
+                "%s: decoding stopped after %d of %d declared frames (truncated or corrupt "
+                "file?); keeping the %d frames decoded",
+                self.info.path,
+                self.frames_decoded,
+                declared,
+                self.frames_decoded,
+            )
