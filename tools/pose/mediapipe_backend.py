@@ -55,7 +55,7 @@ class MediaPipeBackend:
         except Exception as exc:  # mediapipe raises RuntimeError/ValueError with C++ text
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ModelLoadError(f"{path}: MediaPipe cannot load this model ({first})") from exc
-        self._first_call = True
+        self._quiet = True
         log.debug("loaded MediaPipe PoseLandmarker %s (num_poses=%d)", path, num_poses)
 
     def prepare(self, image: npt.NDArray[np.uint8]) -> Any:
@@ -69,9 +69,12 @@ class MediaPipeBackend:
     def detect(self, prepared: Any, time_ms: int) -> list[PersonDetection]:
         frame = prepared
         h, w = frame.height, frame.width
-        with native_stderr_silenced(self._first_call):  # first call logs delegate set-up
+        # MediaPipe's graph logs set-up notes (delegates, ROI projection) on the first call
+        # and on the first call that finds a person; mute fd 2 until both have happened.
+        with native_stderr_silenced(self._quiet):
             result = self._landmarker.detect_for_video(frame, int(time_ms))
-        self._first_call = False
+        if result.pose_landmarks:
+            self._quiet = False
         people = []
         for landmarks in result.pose_landmarks:
             kp = np.array([(lm.x * w, lm.y * h) for lm in landmarks], dtype=np.float64)
