@@ -17,6 +17,7 @@ from typing import Any
 
 from .. import __version__
 from ..tools.errors import SportsGPTError
+from .align_cmd import add_align_parsers
 from .common import add_common as _add_common
 from .common import emit as _emit
 from .pose_cmd import add_pose_parser
@@ -100,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_kinematics)
 
     add_pose_parser(sub)
+    add_align_parsers(sub)
     return parser
 
 

@@ -6,7 +6,9 @@ Conventions (degrees; docs/kinematics.md has the figures):
   perpendicular to the shank, + toes up), ``shoulder_flexion`` (+ arm forward),
   ``elbow_flexion`` (+ bent), ``trunk_lean`` (from vertical, + forward),
   ``thigh_angle`` / ``shin_angle`` (to the forward horizontal: 90 = vertical, shin < 90
-  = knee ahead of ankle), ``foot_ahead_of_hip`` (ankle ahead of hip, leg lengths).
+  = knee ahead of ankle), ``foot_ahead_of_hip`` (ankle ahead of hip, leg lengths),
+  ``foot_below_hip`` (ankle below hip, leg lengths; lowest in stance),
+  ``wrist_above_shoulder`` (leg lengths; a serve's toss and impact are its peaks).
 - Frontal, signed: ``knee_valgus`` (+ knee medial to the hip-ankle line),
   ``hip_adduction`` (thigh from vertical, + medial), ``trunk_lateral_lean`` (+ to the
   athlete's left), ``pelvis_obliquity`` (+ left hip higher).
@@ -131,6 +133,8 @@ SAGITTAL = (
     "thigh_angle",
     "shin_angle",
     "foot_ahead_of_hip",
+    "foot_below_hip",
+    "wrist_above_shoulder",
 )
 FRONTAL = ("knee_valgus", "hip_adduction")
 ANGLES_3D = (
@@ -332,6 +336,18 @@ def _add_side_channels(
             "leg",
             (hip, ankle),
             lambda: (sag(ankle)[:, 0] - sag(hip)[:, 0]) / legs,
+        )
+        out.add(
+            f"{s}_foot_below_hip",
+            "leg",
+            (hip, ankle),
+            lambda: (sag(hip)[:, 1] - sag(ankle)[:, 1]) / legs,
+        )
+        out.add(
+            f"{s}_wrist_above_shoulder",
+            "leg",
+            (sh, wr),
+            lambda: (sag(wr)[:, 1] - sag(sh)[:, 1]) / legs,
         )
     else:
         out.skip([f"{s}_{c}" for c in SAGITTAL], f"sagittal angles {no_plane}")

@@ -82,7 +82,7 @@ def lowpass(values: FloatArray, fps: float, cutoff_hz: float, order: int) -> Flo
     out = values.copy()
     for start, stop in runs(np.isfinite(values)):
         if stop - start > pad:
-            out[start:stop] = filtfilt(b, a, values[start:stop])
+            out[start:stop] = filtfilt(b, a, values[start:stop], padlen=pad)
     return out
 
 

@@ -1,0 +1,149 @@
+"""``sportsgpt align`` and ``sportsgpt reference build``: MotionDTW from the command line."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from ..tools.errors import SportsGPTError
+from .common import add_common, emit
+
+
+def add_align_parsers(sub: Any) -> None:
+    p = sub.add_parser(
+        "align",
+        help="find every occurrence of a motion and its keyframes (MotionDTW)",
+        description="Two-stage alignment: a coarse subsequence search over the whole "
+        "recording, then full-rate DTW in each found window; prints occurrences with "
+        "keyframes in the input's own frame numbers.",
+    )
+    p.add_argument("pose", type=Path, help="pose file (any supported format) or a video")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--motion", help="a shipped motion (e.g. max_velocity); all its references vote"
+    )
+    which.add_argument("--reference", type=Path, nargs="+", help="reference file(s) to use")
+    method = p.add_mutually_exclusive_group()
+    method.add_argument("--one-stage", action="store_true", help="baseline: global DTW")
+    method.add_argument("--coarse-only", action="store_true", help="baseline: stage 1 only")
+    p.add_argument("--max-cost", type=float, help="override the references' cost threshold")
+    p.add_argument("--radius", type=float, default=0.3, help="stage-2 window widening, s (0.3)")
+    p.add_argument("--no-mirror", action="store_true", help="do not try left/right swapped")
+    p.add_argument("--fps", type=float, help="frame rate for formats without one")
+    add_common(p)
+    p.set_defaults(handler=cmd_align)
+
+    ref = sub.add_parser(
+        "reference",
+        help="build alignment references from your own recordings",
+        description="Manage MotionDTW references.",
+    )
+    ref_sub = ref.add_subparsers(dest="reference_command", required=True, metavar="ACTION")
+    b = ref_sub.add_parser(
+        "build",
+        help="a reference from a pose file or video and keyframe frames",
+        description="Build a template (angle channels) with named keyframes. The template "
+        "spans the first keyframe minus --pad to the last plus --pad, or --span.",
+    )
+    b.add_argument("--from", dest="source", type=Path, required=True, help="pose file or video")
+    b.add_argument(
+        "--keyframes", required=True, help="name=frame,... (0-based frames of the source)"
+    )
+    b.add_argument("--motion", required=True, help="snake_case motion name")
+    b.add_argument("--name", help="this reference's id (default: the source file's stem)")
+    b.add_argument("-o", "--output", type=Path, required=True, help="ref.json")
+    span = b.add_mutually_exclusive_group()
+    span.add_argument("--pad", type=float, default=0.5, help="seconds around the keyframes (0.5)")
+    span.add_argument("--span", help="START:END source frames (inclusive) instead of --pad")
+    b.add_argument("--cycle", action="store_true", help="the whole span is one motion cycle")
+    b.add_argument("--fps", type=float, help="frame rate for formats without one")
+    add_common(b)
+    b.set_defaults(handler=cmd_reference_build)
+
+
+def _load_pose(path: Path, fps: float | None) -> Any:
+    """A pose file, or a video run through pose extraction first."""
+    from ..tools.readers import VIDEO_SUFFIXES, read_motion
+
+    if path.suffix.lower() in VIDEO_SUFFIXES:
+        from ..tools.pose import extract_pose
+
+        return extract_pose(path).pose
+    return read_motion(path, fps=fps)
+
+
+def _keyframes(text: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for item in filter(None, (t.strip() for t in text.split(","))):
+        name, sep, frame = item.partition("=")
+        if not sep or not frame.strip().lstrip("-").isdigit():
+            raise SportsGPTError(f"--keyframes wants name=frame pairs, got {item!r}")
+        out[name.strip()] = int(frame)
+    if not out:
+        raise SportsGPTError("--keyframes is empty")
+    return out
+
+
+def cmd_reference_build(args: argparse.Namespace) -> int:
+    from ..tools.motiondtw.reference import build_reference, save_reference
+
+    span = None
+    if args.span:
+        start, sep, end = args.span.partition(":")
+        if not sep or not start.isdigit() or not end.isdigit():
+            raise SportsGPTError(f"--span wants START:END frames, got {args.span!r}")
+        span = (int(start), int(end))
+    seq = _load_pose(args.source, args.fps)
+    try:
+        ref = build_reference(
+            seq, _keyframes(args.keyframes), args.motion,
+            name=args.name or _snake(args.source.stem), pad_s=args.pad, span=span,
+            whole_template_is_motion=args.cycle,
+        )  # fmt: skip
+    except ValueError as exc:  # pydantic validation: one line
+        raise SportsGPTError(f"invalid reference: {str(exc).splitlines()[-1].strip()}") from None
+    out = save_reference(ref, args.output)
+    info = {"output": str(out), **ref.model_dump(mode="json", exclude={"channels", "projected"})}
+    emit(
+        args,
+        info,
+        f"wrote {out}: {ref.motion}/{ref.name}, {ref.frames} frames at {ref.fps:g} fps, "
+        f"{ref.dims}D {ref.view}, keyframes {ref.keyframes}",
+    )
+    return 0
+
+
+def _snake(text: str) -> str:
+    import re
+
+    snake = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    return snake if snake and snake[0].isalpha() else f"ref_{snake}"
+
+
+def cmd_align(args: argparse.Namespace) -> int:
+    from ..tools.motiondtw.align import AlignSettings, align
+    from ..tools.motiondtw.library import load_motion_references
+    from ..tools.motiondtw.reference import load_reference
+
+    refs = (
+        load_motion_references(args.motion)
+        if args.motion
+        else [load_reference(p) for p in args.reference]
+    )
+    method = "one_stage" if args.one_stage else "coarse_only" if args.coarse_only else "two_stage"
+    settings = AlignSettings(
+        method=method, max_cost=args.max_cost, radius_s=args.radius, mirror=not args.no_mirror
+    )
+    result = align(_load_pose(args.pose, args.fps), refs, settings)
+    payload = result.model_dump(mode="json")
+    lines = [
+        f"{args.pose}: {len(result.occurrences)} occurrence(s) of {result.motion} "
+        f"({result.method}, {result.frames} frames at {result.fps:g} fps, "
+        f"threshold {result.cost_threshold:g})"
+    ]
+    for i, occ in enumerate(sorted(result.occurrences, key=lambda o: o.start)):
+        kfs = ", ".join(f"{k}={v}" for k, v in occ.keyframes.items())
+        lines.append(f"  #{i + 1} frames {occ.start}-{occ.end} cost {occ.cost:.3f}: {kfs}")
+    emit(args, payload, "\n".join(lines))
+    return 0

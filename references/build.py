@@ -1,0 +1,121 @@
+"""Build the shipped alignment references from the mocap in ../shared.
+
+    python -m sportsgpt.references.build [--shared PATH]
+
+Sources (licences allow deriving data; attribution kept in each file):
+- max_velocity: DeepMimic ``humanoid3d_run`` (MIT; CMU/SFU mocap), one stride cycle of
+  the looping clip, keyframes from foot contacts.
+- standing_long_jump: DeepMimic ``humanoid3d_jump`` (MIT), keyframes from the flight phase.
+- tennis_serve: the two high-performance players of Tennis-MoCap (CC BY-SA 3.0,
+  Pulgarin-Giraldo et al. 2017), their first complete serve each.
+Never from ``deepmimic_sie`` (CC BY-NC): those runs are test data only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from ..tools.motiondtw.events import MOTION_EVENTS, MotionEvent
+from ..tools.motiondtw.reference import MotionReference, build_reference, save_reference
+from ..tools.pose_sequence import PoseSequence
+from ..tools.readers import read_motion
+from ..tools.shared_data import shared_dir
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+DEEPMIMIC = "DeepMimic (github.com/xbpeng/DeepMimic, MIT licence), CMU/SFU motion capture"
+TENNIS = (
+    "Tennis-MoCap (github.com/jdpulgarin/Tennis-MoCap, CC BY-SA 3.0), Pulgarin-Giraldo et "
+    "al., LNCS 10125, 2017"
+)
+
+
+def tile_loop(seq: PoseSequence, cycles: int) -> PoseSequence:
+    """A looping clip (last frame = first pose, moved on) played ``cycles`` times."""
+    pelvis = seq.joints.index("pelvis")
+    step = seq.positions[-1, pelvis] - seq.positions[0, pelvis]
+    step[1] = 0.0
+    body = seq.positions[:-1]
+    pos = np.concatenate([body + k * step for k in range(cycles)])
+    conf = np.concatenate([seq.confidence[:-1]] * cycles)
+    return seq.replace(positions=pos, confidence=conf, times=None)
+
+
+def _first(events: list[MotionEvent], what: str) -> MotionEvent:
+    if not events:
+        raise RuntimeError(f"no {what} found in the source mocap")
+    return events[0]
+
+
+def max_velocity(shared: Path) -> list[MotionReference]:
+    run = tile_loop(read_motion(shared / "data/deepmimic/motions/humanoid3d_run.txt"), 4)
+    cycle = MOTION_EVENTS["max_velocity"](run, 0, run.n_frames - 1)[1]  # a middle cycle
+    return [
+        build_reference(
+            run, cycle.keyframes, "max_velocity", name="deepmimic_run",
+            span=(cycle.start, cycle.end), attribution=DEEPMIMIC, arm_weight=0.25, mirror=False,
+            whole_template_is_motion=True,
+        )
+    ]  # fmt: skip
+
+
+def standing_long_jump(shared: Path) -> list[MotionReference]:
+    jump = read_motion(shared / "data/deepmimic/motions/humanoid3d_jump.txt")
+    event = _first(MOTION_EVENTS["standing_long_jump"](jump, 0, jump.n_frames - 1), "jump")
+    return [
+        build_reference(
+            jump, event.keyframes, "standing_long_jump", name="deepmimic_jump",
+            pad_s=0.25, attribution=DEEPMIMIC,
+        )
+    ]  # fmt: skip
+
+
+def tennis_serve(shared: Path) -> list[MotionReference]:
+    refs = []
+    for player, file in (
+        ("jduribe", "jduribe_Servicio.bvh"),
+        ("lvargas", "lvargas_Servicio_21seg.bvh"),
+    ):
+        seq = read_motion(shared / "data/tennis" / file)
+        serve = _first(MOTION_EVENTS["tennis_serve"](seq, 0, seq.n_frames - 1), "serve")
+        refs.append(
+            build_reference(
+                seq, serve.keyframes, "tennis_serve", name=player, pad_s=0.3,
+                attribution=TENNIS, arm_weight=1.0,
+            )
+        )  # fmt: skip
+    return refs
+
+
+BUILDERS = {
+    "max_velocity": max_velocity,
+    "standing_long_jump": standing_long_jump,
+    "tennis_serve": tennis_serve,
+}
+
+
+def build_all(shared: Path, out: Path = HERE) -> list[Path]:
+    written = []
+    for motion, builder in BUILDERS.items():
+        for ref in builder(shared):
+            written.append(save_reference(ref, out / motion / f"{ref.name}.json"))
+            log.info("wrote %s (%d frames, keyframes %s)", written[-1], ref.frames, ref.keyframes)
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, help="the shared data folder (default ../shared)")
+    parser.add_argument("--out", type=Path, default=HERE, help="references folder")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    build_all(shared_dir(args.shared), args.out)
+
+
+if __name__ == "__main__":
+    main()

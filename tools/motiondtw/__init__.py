@@ -1,0 +1,1 @@
+"""MotionDTW: two-stage alignment of elite references to long recordings (docs/motiondtw.md)."""

@@ -1,0 +1,476 @@
+"""MotionDTW: find every occurrence of a reference motion in a long recording, then its
+keyframes.
+
+Stage 1 (coarse): open-begin/open-end subsequence DTW of the template over the whole
+query at a reduced rate, with linear memory; every local minimum of the end cost below
+the reference's calibrated threshold, whose length is 0.5x-2x the template's, is an
+occurrence (best first, non-overlapping). Both the query and its left/right mirror are
+searched, so the athlete's facing and leading leg do not matter.
+Stage 2 (fine): full-rate DTW of the template inside each found window widened by the
+radius r; reference keyframes are mapped through the warping path.
+Baselines for evaluation: one-stage global DTW over the whole query, and stage 1 alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from ..kinematics import FilterSettings
+from ..pose_sequence import PoseSequence
+from ..skeleton import mirror_name
+from .features import (
+    AlignmentInputError,
+    FeatureSet,
+    FloatArray,
+    angle_features,
+    feature_matrix,
+    match_dims,
+    resample,
+)
+from .kernels import accumulated_cost, backtrack, subsequence_end_costs
+from .reference import MotionReference
+
+log = logging.getLogger(__name__)
+
+Method = Literal["two_stage", "one_stage", "coarse_only"]
+
+
+COARSE_SLACK = 1.5
+"""Stage 1 keeps windows up to 1.5x the threshold: its reduced rate costs a little
+accuracy, and stage 2 decides on the full-rate cost."""
+
+
+class AlignSettings(BaseModel):
+    method: Method = "two_stage"
+    coarse_fps: float = Field(default=15.0, gt=0, description="stage-1 rate")
+    radius_s: float = Field(default=0.3, ge=0, description="stage-2 widening of each window")
+    max_cost: float | None = Field(default=None, gt=0, description="override the threshold")
+    min_speed: float = Field(default=0.5, gt=0, description="slowest tempo vs the template")
+    max_speed: float = Field(default=2.0, gt=0, description="fastest tempo vs the template")
+    mirror: bool = True
+    max_overlap: float = Field(default=0.3, ge=0, lt=1)
+
+
+class Occurrence(BaseModel):
+    """One occurrence, in the query's own frame numbering."""
+
+    start: int
+    end: int
+    cost: float = Field(
+        description="mean squared deviation per template frame and channel of the "
+        "amplitude-normalised features along the path; accepted below the threshold"
+    )
+    amplitude_cost: float = Field(
+        default=0.0, description="the same with amplitudes kept (how different the sizes are)"
+    )
+    keyframes: dict[str, int]
+    confidence: dict[str, float]
+    mirrored: bool = Field(description="matched with left and right swapped")
+    references: list[str]
+    disagreement: dict[str, float] = Field(
+        default_factory=dict, description="multi-reference: keyframe spread (frames)"
+    )
+
+
+class AlignmentResult(BaseModel):
+    motion: str
+    method: Method
+    query: str
+    fps: float
+    frames: int
+    channels: list[str]
+    cost_threshold: float
+    occurrences: list[Occurrence]
+
+
+class PreparedPair(BaseModel):
+    """Template and query feature matrices for one reference, at the query's rate: shape
+    features (amplitude-normalised) align, amplitude-aware ones measure size differences."""
+
+    model_config = {"arbitrary_types_allowed": True}
+
+    template: FloatArray  # shape features (alignment)
+    template_mirror: FloatArray
+    query: FloatArray
+    template_abs: FloatArray  # amplitude-aware features (acceptance cost)
+    template_abs_mirror: FloatArray
+    query_abs: FloatArray
+    keyframes: dict[str, int]
+    segment: tuple[int, int]
+    channels: list[str]
+    weight_sum: float
+
+
+def _prepare(ref: MotionReference, query: FeatureSet) -> PreparedPair:
+    template_feats = ref.features(query.view if query.dims == 2 else None)
+    needed = [n for n in ref.stats.names if not n.endswith("_velocity")]
+    usable = [n for n in needed if n in query.angles and _mirror_ok(n, query)]
+    missing = sorted(set(needed) - set(usable))
+    if len(usable) < 3:
+        raise AlignmentInputError(
+            f"{query.source} and reference {ref.motion}/{ref.name} share only "
+            f"{len(usable)} angle channels ({', '.join(usable) or 'none'}); need >= 3"
+        )
+    if missing:
+        log.info("aligning without channels the query lacks: %s", ", ".join(missing))
+    keep = [i for i, n in enumerate(ref.stats.names) if n.removesuffix("_velocity") in usable]
+    stats = ref.stats.model_copy(
+        update={
+            key: [getattr(ref.stats, key)[i] for i in keep]
+            for key in ("names", "mean", "sd", "weight")
+        }
+    )
+
+    def template_matrix(mirrored: bool, shape_only: bool) -> FloatArray:
+        m = feature_matrix(template_feats, stats, mirrored=mirrored, shape_only=shape_only)
+        return resample(m, ref.fps, query.fps)
+
+    t = template_matrix(False, True)
+    window = t.shape[0]
+    q = feature_matrix(query, stats, level_window=window, shape_only=True)
+    q_abs = feature_matrix(query, stats, level_window=window)
+    scale = (t.shape[0] - 1) / max(ref.frames - 1, 1)
+    keyframes = {k: round(f * scale) for k, f in ref.keyframes.items()}
+    segment = (round(ref.segment[0] * scale), round(ref.segment[1] * scale))
+    return PreparedPair(
+        template=t,
+        template_mirror=template_matrix(True, True),
+        query=q,
+        template_abs=template_matrix(False, False),
+        template_abs_mirror=template_matrix(True, False),
+        query_abs=q_abs,
+        keyframes=keyframes,
+        segment=segment,
+        channels=stats.names,
+        weight_sum=float(sum(stats.weight)),
+    )
+
+
+def _mirror_ok(name: str, query: FeatureSet) -> bool:
+    return mirror_name(name) in query.angles
+
+
+def _candidates(
+    template: FloatArray,
+    query: FloatArray,
+    weight_sum: float,
+    threshold: float,
+    settings: AlignSettings,
+    mirrored: bool,
+) -> list[tuple[float, int, int, bool]]:
+    """Stage-1 (cost, start, end, mirrored) in the given matrices' frames."""
+    m = template.shape[0]
+    end_cost, start = subsequence_end_costs(template, query)
+    cost = end_cost / (m * weight_sum)
+    length = np.arange(len(cost)) - start + 1
+    ok = (
+        (cost <= threshold)
+        & (length >= m / settings.max_speed)
+        & (length <= m / settings.min_speed)
+    )
+    # local minima of the end cost (a plateau counts once)
+    left = np.concatenate([[np.inf], cost[:-1]])
+    right = np.concatenate([cost[1:], [np.inf]])
+    minima = ok & (cost <= left) & (cost < right)
+    return [(float(cost[j]), int(start[j]), int(j), mirrored) for j in np.flatnonzero(minima)]
+
+
+def _non_overlapping(
+    found: list[tuple[float, int, int, bool]], max_overlap: float
+) -> list[tuple[float, int, int, bool]]:
+    kept: list[tuple[float, int, int, bool]] = []
+    for cand in sorted(found):
+        _, a, b, _ = cand
+        clash = False
+        for _, c, d, _ in kept:
+            inter = max(0, min(b, d) - max(a, c) + 1)
+            if inter > max_overlap * min(b - a + 1, d - c + 1):
+                clash = True
+                break
+        if not clash:
+            kept.append(cand)
+    return kept
+
+
+def _map_keyframes(
+    path: np.ndarray,
+    keyframes: dict[str, int],
+    offset: int,
+    cell_cost: FloatArray,
+    threshold: float,
+    mirrored: bool = False,
+) -> tuple[dict[str, int], dict[str, float]]:
+    """Query frame of each template keyframe (median of the frames the path pairs with it)
+    and a confidence from the local fit and how sharply the path pins it down. In a
+    mirrored match the template's left foot is the athlete's right: names are swapped."""
+    out, conf = {}, {}
+    for template_name, k in keyframes.items():
+        name = mirror_name(template_name) if mirrored else template_name
+        hits = path[path[:, 0] == k, 1]
+        if len(hits) == 0:
+            continue
+        frame = int(np.median(hits))
+        out[name] = frame + offset
+        near = (path[:, 0] >= k - 2) & (path[:, 0] <= k + 2)
+        local = float(np.mean(cell_cost[near]))
+        fit = float(np.exp(-local / threshold))
+        sharpness = 1.0 / max(1.0, len(hits) / 2.0)
+        conf[name] = round(fit * sharpness, 3)
+    return out, conf
+
+
+def _segment(path: np.ndarray, segment: tuple[int, int], offset: int) -> tuple[int, int]:
+    """Query frames of the motion itself: where the template's segment bounds map to."""
+    first = path[path[:, 0] == segment[0], 1]
+    last = path[path[:, 0] == segment[1], 1]
+    return offset + int(np.median(first)), offset + int(np.median(last))
+
+
+def _cells(
+    template: FloatArray, query: FloatArray, path: np.ndarray, weight_sum: float
+) -> FloatArray:
+    diff = template[path[:, 0]] - query[path[:, 1]]
+    return np.asarray(np.sum(diff * diff, axis=1) / weight_sum)
+
+
+def _fine(
+    prep: PreparedPair,
+    start: int,
+    end: int,
+    mirrored: bool,
+    settings: AlignSettings,
+    threshold: float,
+    fps: float,
+    ref_name: str,
+) -> Occurrence | None:
+    """Stage 2: full-rate open-begin/open-end DTW inside the widened window."""
+    t = prep.template_mirror if mirrored else prep.template
+    m = t.shape[0]
+    r = round(settings.radius_s * fps)
+    a, b = max(0, start - r), min(prep.query.shape[0] - 1, end + r)
+    window = np.ascontiguousarray(prep.query[a : b + 1])
+    acc = accumulated_cost(t, window, True)
+    last = acc[-1] / (m * prep.weight_sum)
+    # keep the tempo bounds in the fine stage too
+    _best_end, best_shape, best_path = -1, np.inf, None
+    for j in np.argsort(last)[:5]:
+        path = backtrack(acc, int(j), True)
+        length = path[-1, 1] - path[0, 1] + 1
+        if m / settings.max_speed <= length <= m / settings.min_speed and last[j] < best_shape:
+            _best_end, best_shape, best_path = int(j), float(last[j]), path
+    if best_path is None:
+        return None
+    if best_shape > threshold:
+        return None
+    t_abs = prep.template_abs_mirror if mirrored else prep.template_abs
+    q_abs = prep.query_abs[a : b + 1]
+    amplitude_cost = float(np.sum(_cells(t_abs, q_abs, best_path, prep.weight_sum))) / m
+    cells = _cells(t, window, best_path, prep.weight_sum)
+    keyframes, confidence = _map_keyframes(best_path, prep.keyframes, a, cells, threshold, mirrored)
+    start, end = _segment(best_path, prep.segment, a)
+    return Occurrence(
+        start=start,
+        end=end,
+        cost=round(best_shape, 4),
+        amplitude_cost=round(amplitude_cost, 4),
+        keyframes=keyframes,
+        confidence=confidence,
+        mirrored=mirrored,
+        references=[ref_name],
+    )
+
+
+def _one_stage(prep: PreparedPair, threshold: float, ref_name: str) -> list[Occurrence]:
+    """Baseline: global DTW, template start and end pinned to the query's first and last frames."""
+    t, q = prep.template, prep.query
+    acc = accumulated_cost(t, q, False)
+    path = backtrack(acc, q.shape[0] - 1, False)
+    cells = _cells(t, q, path, prep.weight_sum)
+    keyframes, confidence = _map_keyframes(path, prep.keyframes, 0, cells, threshold)
+    cost = float(np.sum(cells)) / t.shape[0]
+    return [
+        Occurrence(
+            start=0,
+            end=q.shape[0] - 1,
+            cost=round(cost, 4),
+            keyframes=keyframes,
+            confidence=confidence,
+            mirrored=False,
+            references=[ref_name],
+        )
+    ]
+
+
+def _coarse_only(
+    prep: PreparedPair,
+    found: list[tuple[float, int, int, bool]],
+    factor: float,
+    threshold: float,
+    ref_name: str,
+) -> list[Occurrence]:
+    """Baseline: stage-1 windows and keyframes from the coarse path, scaled back."""
+    out = []
+    for cost, a, b, mirrored in found:
+        t = prep.template_mirror if mirrored else prep.template
+        tc = resample(t, 1.0, 1.0 / factor)
+        qc = resample(prep.query, 1.0, 1.0 / factor)
+        window = np.ascontiguousarray(qc[a : b + 1])
+        acc = accumulated_cost(tc, window, True)
+        path = backtrack(acc, window.shape[0] - 1, True)
+        kf_coarse = {k: round(f / factor) for k, f in prep.keyframes.items()}
+        cells = _cells(tc, window, path, prep.weight_sum)
+        kfs, conf = _map_keyframes(path, kf_coarse, a, cells, threshold, mirrored)
+        out.append(
+            Occurrence(
+                start=round(a * factor),
+                end=round(b * factor),
+                cost=round(cost, 4),
+                keyframes={k: round(v * factor) for k, v in kfs.items()},
+                confidence=conf,
+                mirrored=mirrored,
+                references=[ref_name],
+            )
+        )
+    return out
+
+
+def find_occurrences(
+    prep: PreparedPair,
+    threshold: float,
+    settings: AlignSettings,
+    fps: float,
+    name: str,
+    mirror: bool = True,
+) -> list[Occurrence]:
+    """The method's occurrences for prepared feature matrices (query frames at ``fps``)."""
+    if settings.method == "one_stage":
+        return _one_stage(prep, threshold, name)
+    factor = max(1.0, fps / settings.coarse_fps)  # query frames per coarse frame
+    qc = resample(prep.query, 1.0, 1.0 / factor)
+    found = []
+    for mirrored in (False, True) if settings.mirror and mirror else (False,):
+        t = prep.template_mirror if mirrored else prep.template
+        tc = resample(t, 1.0, 1.0 / factor)
+        found += _candidates(tc, qc, prep.weight_sum, threshold * COARSE_SLACK, settings, mirrored)
+    found = _non_overlapping(found, settings.max_overlap)
+    if settings.method == "coarse_only":
+        return _coarse_only(prep, found, factor, threshold, name)
+    fine = [
+        _fine(prep, round(a * factor), round(b * factor), mir, settings, threshold, fps, name)
+        for _, a, b, mir in found
+    ]
+    return _dedupe([o for o in fine if o is not None], settings.max_overlap)
+
+
+def align_features(
+    query: FeatureSet, ref: MotionReference, settings: AlignSettings | None = None
+) -> AlignmentResult:
+    """Align one reference to a query's features."""
+    settings = settings or AlignSettings()
+    prep = _prepare(ref, query)
+    m = prep.template.shape[0]
+    if query.frames < m / 2:
+        raise AlignmentInputError(
+            f"{query.source}: {query.frames} frames is shorter than half the "
+            f"{ref.motion} template ({m} frames at {query.fps:g} fps)"
+        )
+    threshold = settings.max_cost or ref.cost_threshold
+    occurrences = find_occurrences(
+        prep, threshold, settings, query.fps, f"{ref.motion}/{ref.name}", ref.mirror
+    )
+    return AlignmentResult(
+        motion=ref.motion,
+        method=settings.method,
+        query=query.source,
+        fps=query.fps,
+        frames=query.frames,
+        channels=prep.channels,
+        cost_threshold=threshold,
+        occurrences=sorted(occurrences, key=lambda o: o.cost),
+    )
+
+
+def _dedupe(occurrences: list[Occurrence], max_overlap: float) -> list[Occurrence]:
+    kept = _non_overlapping(
+        [(o.cost, o.start, o.end, o.mirrored) for o in occurrences], max_overlap
+    )
+    keys = {(a, b, mir) for _, a, b, mir in kept}
+    return [o for o in occurrences if (o.start, o.end, o.mirrored) in keys]
+
+
+def query_features(
+    query: PoseSequence, reference: MotionReference, filters: FilterSettings | None = None
+) -> FeatureSet:
+    """The query's angle features, projected first if it is 3D and the reference 2D."""
+    return angle_features(match_dims(query, reference.dims, reference.view), filters)
+
+
+def align(
+    query: PoseSequence,
+    references: list[MotionReference],
+    settings: AlignSettings | None = None,
+    filters: FilterSettings | None = None,
+) -> AlignmentResult:
+    """Align one or several references of a motion; several are fused by a robust vote."""
+    if not references:
+        raise AlignmentInputError("no reference to align against")
+    motions = {r.motion for r in references}
+    if len(motions) != 1:
+        raise AlignmentInputError(f"references of different motions: {sorted(motions)}")
+    results = [align_features(query_features(query, r, filters), r, settings) for r in references]
+    if len(results) == 1:
+        return results[0]
+    return vote(results)
+
+
+def vote(results: list[AlignmentResult]) -> AlignmentResult:
+    """Fuse several references' occurrences: cluster by overlap, median keyframes, report
+    the spread; an occurrence needs at least half of the references to count."""
+    pool = [(o, i) for i, r in enumerate(results) for o in r.occurrences]
+    pool.sort(key=lambda oi: oi[0].cost)
+    clusters: list[list[Occurrence]] = []
+    for occ, _ in pool:
+        for cluster in clusters:
+            head = cluster[0]
+            inter = max(0, min(occ.end, head.end) - max(occ.start, head.start) + 1)
+            if inter > 0.5 * min(occ.end - occ.start + 1, head.end - head.start + 1):
+                if not any(occ.references[0] in c.references for c in cluster):
+                    cluster.append(occ)
+                break
+        else:
+            clusters.append([occ])
+    need = (len(results) + 1) // 2  # half of the references, rounded up
+    fused = []
+    for cluster in clusters:
+        if len(cluster) < need:
+            continue
+        names = [k for k in cluster[0].keyframes if all(k in c.keyframes for c in cluster)]
+        keyframes, spread, confidence = {}, {}, {}
+        for k in names:
+            frames = np.array([c.keyframes[k] for c in cluster])
+            keyframes[k] = int(np.median(frames))
+            spread[k] = float(np.max(frames) - np.min(frames))
+            confidence[k] = round(float(np.median([c.confidence.get(k, 0.0) for c in cluster])), 3)
+        fused.append(
+            Occurrence(
+                start=int(np.median([c.start for c in cluster])),
+                end=int(np.median([c.end for c in cluster])),
+                cost=round(float(np.median([c.cost for c in cluster])), 4),
+                keyframes=keyframes,
+                confidence=confidence,
+                mirrored=cluster[0].mirrored,
+                references=[r for c in cluster for r in c.references],
+                disagreement=spread,
+            )
+        )
+    base = results[0]
+    return base.model_copy(
+        update={
+            "occurrences": sorted(fused, key=lambda o: o.cost),
+            "cost_threshold": float(np.median([r.cost_threshold for r in results])),
+        }
+    )

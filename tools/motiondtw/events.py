@@ -1,0 +1,199 @@
+"""Keyframe events located from 3D motion capture itself (ground truth and references).
+
+Foot contact: the ankle joint within 5 cm of its 5th-percentile height; a contact begins
+(touchdown) at its first such frame and ends (toe-off) at its last. Take-off and landing
+of a jump are the end and the start of the flight phase where neither foot is in contact.
+Serve: toss peak, knee bend, impact (the hitting wrist's highest point), follow-through
+(the hitting wrist dropping below its shoulder).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import BaseModel
+
+from ..errors import MissingJointError, SportsGPTError
+from ..pose_sequence import PoseSequence
+
+BoolArray = npt.NDArray[np.bool_]
+
+CONTACT_TOLERANCE_M = 0.05
+
+
+class MotionEvent(BaseModel):
+    """One occurrence of a motion in mocap: its span and keyframes (frames)."""
+
+    start: int
+    end: int
+    keyframes: dict[str, int]
+
+
+def _height(seq: PoseSequence, joint: str) -> npt.NDArray[np.float64]:
+    if seq.dims != 3 or seq.units != "m":
+        raise SportsGPTError("contact events need 3D motion capture in metres (y up)")
+    if not seq.has(joint):
+        raise MissingJointError("foot contact detection", [joint])
+    return np.asarray(seq.joint(joint)[:, 1], dtype=np.float64)
+
+
+def foot_contact(seq: PoseSequence, side: str, tolerance: float = CONTACT_TOLERANCE_M) -> BoolArray:
+    """Per frame: is the ``side`` foot on the ground?"""
+    height = _height(seq, f"{side}_ankle")
+    floor = float(np.nanpercentile(height, 5))
+    return np.asarray(height <= floor + tolerance)
+
+
+def runs(mask: BoolArray) -> list[tuple[int, int]]:
+    """(first, last) frame of each run of True."""
+    padded = np.concatenate([[False], mask, [False]]).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def contact_events(seq: PoseSequence, side: str) -> list[tuple[int, int]]:
+    """(touchdown, toe_off) frames of each complete contact (not cut by the clip's ends)."""
+    contact = foot_contact(seq, side)
+    return [(a, b) for a, b in runs(contact) if a > 0 and b < seq.n_frames - 1]
+
+
+def flight_phases(seq: PoseSequence, min_frames: int = 2) -> list[tuple[int, int]]:
+    """(take_off, landing): last frame with a foot down before a flight, first after it."""
+    down = foot_contact(seq, "left") | foot_contact(seq, "right")
+    out = []
+    for a, b in runs(~down):
+        if a > 0 and b < seq.n_frames - 1 and b - a + 1 >= min_frames:
+            out.append((a - 1, b + 1))
+    return out
+
+
+def wrist_peaks(seq: PoseSequence, side: str, min_gap_s: float = 2.0) -> list[int]:
+    """Frames where the ``side`` wrist is highest, at most one per ``min_gap_s``."""
+    height = _height(seq, f"{side}_wrist")
+    head = _height(seq, "head") if seq.has("head") else _height(seq, "neck")
+    above = height - head  # serves: the hand well above the head
+    gap = max(1, round(min_gap_s * seq.fps))
+    order = np.argsort(-above)
+    peaks: list[int] = []
+    for i in order:
+        if above[i] < 0.3:
+            break
+        if all(abs(int(i) - p) >= gap for p in peaks):
+            peaks.append(int(i))
+    return sorted(peaks)
+
+
+def run_cycles(seq: PoseSequence, lo: int, hi: int) -> list[MotionEvent]:
+    """Every complete stride cycle (left touchdown to next left touchdown) in [lo, hi]."""
+    left = [e for e in contact_events(seq, "left") if lo <= e[0] and e[1] <= hi]
+    right = [e for e in contact_events(seq, "right") if lo <= e[0] and e[1] <= hi]
+    out = []
+    for (td, to), (nxt, _) in itertools.pairwise(left):
+        r = [e for e in right if td < e[0] < nxt]
+        if len(r) != 1 or nxt - td > 2.0 * seq.fps:
+            continue
+        out.append(
+            MotionEvent(
+                start=td,
+                end=nxt - 1,
+                keyframes={
+                    "left_touchdown": td,
+                    "left_toe_off": to,
+                    "right_touchdown": r[0][0],
+                    "right_toe_off": r[0][1],
+                },
+            )
+        )
+    return out
+
+
+def jump_events(seq: PoseSequence, lo: int, hi: int) -> list[MotionEvent]:
+    """Countermovement bottom, take-off, landing and landing absorption of each jump."""
+    pelvis = seq.joint("pelvis")[:, 1]
+    out = []
+    for take_off, landing in flight_phases(seq, min_frames=int(0.15 * seq.fps)):
+        if not (lo <= take_off and landing <= hi):
+            continue
+        before = slice(max(lo, take_off - int(1.0 * seq.fps)), take_off)
+        after = slice(landing, min(hi, landing + int(0.6 * seq.fps)) + 1)
+        bottom = before.start + int(np.argmin(pelvis[before]))
+        absorb = after.start + int(np.argmin(pelvis[after]))
+        out.append(
+            MotionEvent(
+                start=bottom,
+                end=absorb,
+                keyframes={
+                    "countermovement_bottom": bottom,
+                    "take_off": take_off,
+                    "landing": landing,
+                    "landing_absorption": absorb,
+                },
+            )
+        )
+    return out
+
+
+def serve_events(seq: PoseSequence, lo: int = 0, hi: int | None = None) -> list[MotionEvent]:
+    """Toss peak (tossing wrist highest), knee bend (lowest pelvis between toss and impact),
+    impact (hitting wrist highest) and follow-through (hitting wrist drops below its
+    shoulder) of each serve (right-handed)."""
+    hi = seq.n_frames - 1 if hi is None else hi
+    hit = seq.joint("right_wrist")[:, 1]
+    toss = seq.joint("left_wrist")[:, 1]
+    pelvis = seq.joint("pelvis")[:, 1]
+    shoulder = seq.joint("right_shoulder")[:, 1]
+    out = []
+    for impact in wrist_peaks(seq, "right"):
+        a, b = impact - int(1.2 * seq.fps), impact + int(1.0 * seq.fps)
+        if a < lo or b > hi:
+            continue
+        toss_peak = a + int(np.argmax(toss[a : impact - int(0.1 * seq.fps)]))
+        knee_bend = toss_peak + int(np.argmin(pelvis[toss_peak:impact]))  # the trophy crouch
+        below = np.flatnonzero(hit[impact : b + 1] < shoulder[impact : b + 1])
+        if len(below) == 0:
+            continue  # the racket arm never came down: not a complete serve
+        follow = impact + int(below[0])  # the hitting hand drops below its shoulder
+        out.append(
+            MotionEvent(
+                start=toss_peak,
+                end=follow,
+                keyframes={
+                    "toss_peak": toss_peak,
+                    "knee_bend": knee_bend,
+                    "impact": impact,
+                    "follow_through": follow,
+                },
+            )
+        )
+    return out
+
+
+def _on_segment(
+    rule: Callable[[PoseSequence, int, int], list[MotionEvent]],
+) -> Callable[[PoseSequence, int, int], list[MotionEvent]]:
+    """Apply a rule to frames lo..hi alone, so the floor height is that recording's own."""
+
+    def within(seq: PoseSequence, lo: int, hi: int) -> list[MotionEvent]:
+        part = seq.select_frames(lo, hi + 1)
+        found = rule(part, 0, part.n_frames - 1)
+        return [
+            MotionEvent(
+                start=e.start + lo,
+                end=e.end + lo,
+                keyframes={k: f + lo for k, f in e.keyframes.items()},
+            )
+            for e in found
+        ]
+
+    return within
+
+
+MOTION_EVENTS: dict[str, Callable[[PoseSequence, int, int], list[MotionEvent]]] = {
+    "max_velocity": _on_segment(run_cycles),
+    "standing_long_jump": _on_segment(jump_events),
+    "tennis_serve": _on_segment(serve_events),
+}
+"""The rule that finds each motion's keyframes in 3D mocap (frames ``lo``..``hi``)."""

@@ -1,0 +1,228 @@
+"""Per-frame feature vectors for alignment: joint/segment angles and their velocities.
+
+Both sides go through the same kinematics (tools/kinematics), so 2D video and 3D mocap
+share definitions. Channels are z-normalised with the *reference's* statistics, so a
+query that moves with less amplitude (walking vs sprinting) costs more, not less.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import BaseModel, Field
+
+from ..errors import MotionInputError, SportsGPTError
+from ..kinematics import FilterSettings, compute_kinematics
+from ..kinematics.series import KinematicSeries
+from ..pose_sequence import PoseSequence
+from ..projection import CameraView, project
+from ..skeleton import mirror_name
+
+FloatArray = npt.NDArray[np.float64]
+
+CANDIDATE_ANGLES: tuple[str, ...] = (
+    "trunk_lean",
+    "left_hip_flexion",
+    "right_hip_flexion",
+    "left_knee_flexion",
+    "right_knee_flexion",
+    "left_thigh_angle",
+    "right_thigh_angle",
+    "left_shin_angle",
+    "right_shin_angle",
+    "left_shoulder_flexion",
+    "right_shoulder_flexion",
+    "left_elbow_flexion",
+    "right_elbow_flexion",
+    "left_foot_ahead_of_hip",
+    "right_foot_ahead_of_hip",
+    "left_foot_below_hip",
+    "right_foot_below_hip",
+    "left_wrist_above_shoulder",
+    "right_wrist_above_shoulder",
+)
+"""Sagittal channels the kinematics stage computes in 2D side views and in 3D alike.
+Ankle angles are left out: mocap feet are often rigid (the SIE runs move the ankle by 1-2
+degrees) and video toes are the least reliable keypoints; they mislead timing."""
+
+DEFAULT_ARM_WEIGHT = 0.5
+"""Arm swing differs most between runners; a reference may weigh arms differently (a
+serve is mostly arm)."""
+
+SEGMENT_ANGLES = ("trunk_lean", "thigh_angle", "shin_angle")
+"""Angles to the vertical: wrapped to (-180, 180] so both series sit on one branch."""
+
+ANGLE_SD_FLOOR = 10.0  # degrees
+VELOCITY_SD_FLOOR = 50.0  # degrees per second
+LENGTH_SD_FLOOR = 0.05  # leg lengths (foot position channels)
+LENGTH_VELOCITY_SD_FLOOR = 0.5  # leg lengths per second
+VELOCITY_WEIGHT = 0.5
+SHAPE_FLOOR = 0.3
+"""Shape-only features never scale a window up by more than 1 / 0.3 of the template's
+spread, so standing still does not turn jitter into motion."""
+
+
+class ChannelStats(BaseModel):
+    """How a reference normalises each channel: value -> (value - mean) / sd * weight."""
+
+    names: list[str]
+    mean: list[float]
+    sd: list[float]
+    weight: list[float]
+
+
+class FeatureSet(BaseModel):
+    """Angle channels of one sequence (degrees, NaN-free) at its own frame numbering."""
+
+    model_config = {"arbitrary_types_allowed": True}
+
+    angles: dict[str, FloatArray]
+    fps: float
+    frames: int
+    dims: int
+    view: str
+    source: str
+
+    def values(self, names: list[str]) -> FloatArray:
+        return np.stack([self.angles[n] for n in names], axis=1)
+
+
+class AlignmentInputError(SportsGPTError):
+    """Series that cannot be aligned (too short, missing channels, no keyframes...)."""
+
+
+def _wrap(values: FloatArray) -> FloatArray:
+    return np.asarray((values + 180.0) % 360.0 - 180.0, dtype=np.float64)
+
+
+def _fill(name: str, values: FloatArray, source: str) -> FloatArray:
+    """Interpolate the gaps kinematics left (long occlusions); all-NaN is an error."""
+    ok = np.isfinite(values)
+    if not ok.any():
+        raise MotionInputError(source, f"channel {name} has no valid value in any frame")
+    if ok.all():
+        return values
+    idx = np.arange(len(values))
+    return np.interp(idx, idx[ok], values[ok])
+
+
+def match_dims(query: PoseSequence, reference_dims: int, reference_view: str) -> PoseSequence:
+    """Project a 3D query to a 2D reference's camera view (2D vs 3D is not comparable)."""
+    if query.dims == 3 and reference_dims == 2:
+        views: dict[str, CameraView] = {"side": "side", "front": "front", "oblique": "oblique"}
+        return project(query, views.get(reference_view, "side"))
+    return query
+
+
+def angle_features(seq: PoseSequence, settings: FilterSettings | None = None) -> FeatureSet:
+    """Every candidate angle channel this sequence supports, gaps filled."""
+    series: KinematicSeries = compute_kinematics(seq, settings=settings)
+    angles: dict[str, FloatArray] = {}
+    for name in CANDIDATE_ANGLES:
+        if name not in series.channels:
+            continue
+        values = np.asarray(series.channels[name], dtype=np.float64)
+        if not np.isfinite(values).any():
+            continue
+        if name.endswith(SEGMENT_ANGLES):
+            values = _wrap(values)
+        angles[name] = _fill(name, values, seq.source)
+    if len(angles) < 3:
+        raise MotionInputError(
+            seq.source, f"only {len(angles)} usable angle channels; alignment needs at least 3"
+        )
+    return FeatureSet(
+        angles=angles,
+        fps=series.fps,
+        frames=seq.n_frames,
+        dims=seq.dims,
+        view=series.view,
+        source=seq.source,
+    )
+
+
+def channel_stats(
+    features: FeatureSet, names: list[str], arm_weight: float = DEFAULT_ARM_WEIGHT
+) -> ChannelStats:
+    """Reference statistics for angle channels and their velocities."""
+    out_names, mean, sd, weight = [], [], [], []
+    for name in names:
+        values = features.angles[name]
+        velocity = np.gradient(values) * features.fps
+        out_names += [name, f"{name}_velocity"]
+        mean += [float(np.mean(values)), 0.0]
+        is_length = name.endswith(("_hip", "_shoulder"))  # foot/wrist positions, leg lengths
+        sd += [
+            max(float(np.std(values)), LENGTH_SD_FLOOR if is_length else ANGLE_SD_FLOOR),
+            max(
+                float(np.std(velocity)),
+                LENGTH_VELOCITY_SD_FLOOR if is_length else VELOCITY_SD_FLOOR,
+            ),
+        ]
+        w = arm_weight if ("shoulder" in name or "elbow" in name or "wrist" in name) else 1.0
+        weight += [w, w * VELOCITY_WEIGHT]
+    return ChannelStats(names=out_names, mean=mean, sd=sd, weight=weight)
+
+
+def moving_mean(values: FloatArray, window: int) -> FloatArray:
+    """Centred moving average (edges use the frames available)."""
+    window = max(1, min(window, len(values)))
+    csum = np.concatenate([[0.0], np.cumsum(values)])
+    idx = np.arange(len(values))
+    lo = np.clip(idx - window // 2, 0, len(values))
+    hi = np.clip(idx - window // 2 + window, 0, len(values))
+    return np.asarray((csum[hi] - csum[lo]) / (hi - lo))
+
+
+def feature_matrix(
+    features: FeatureSet,
+    stats: ChannelStats,
+    *,
+    mirrored: bool = False,
+    level_window: int | None = None,
+    shape_only: bool = False,
+) -> FloatArray:
+    """(T, C) normalised features; ``mirrored`` reads left channels as right and back.
+
+    Angles are taken relative to their moving mean over ``level_window`` frames (the
+    template's duration; None = the whole series): athletes differ in posture offsets
+    (trunk lean, hip angle) far more than in timing, and offsets must not drive timing.
+    Amplitudes are kept, so a walk still costs more than a run against a run template.
+    """
+    columns = []
+    for name, sd, weight in zip(stats.names, stats.sd, stats.weight, strict=True):
+        is_velocity = name.endswith("_velocity")
+        base = name.removesuffix("_velocity") if is_velocity else name
+        source = mirror_name(base) if mirrored else base
+        if source not in features.angles:
+            raise AlignmentInputError(f"{features.source} lacks channel {source}")
+        values = features.angles[source]
+        if is_velocity:
+            values = np.gradient(values) * features.fps
+        else:
+            level = moving_mean(values, level_window) if level_window else np.mean(values)
+            values = values - level
+        if shape_only:  # amplitude-free: each window scaled to unit RMS (floored)
+            power = moving_mean(values**2, level_window) if level_window else np.mean(values**2)
+            values = values / np.maximum(np.sqrt(power), SHAPE_FLOOR * sd)
+        else:
+            values = values / sd
+        columns.append(values * np.sqrt(weight))
+    return np.ascontiguousarray(np.stack(columns, axis=1), dtype=np.float64)
+
+
+def resample(matrix: FloatArray, fps_from: float, fps_to: float) -> FloatArray:
+    """Linear resampling of (T, C) features to another frame rate."""
+    if abs(fps_from - fps_to) < 1e-9:
+        return matrix
+    t_from = np.arange(matrix.shape[0]) / fps_from
+    t_to = np.arange(0.0, t_from[-1] + 1e-9, 1.0 / fps_to)
+    return np.ascontiguousarray(
+        np.stack([np.interp(t_to, t_from, matrix[:, c]) for c in range(matrix.shape[1])], axis=1)
+    )
+
+
+class StageRates(BaseModel):
+    """Frame rates used in each stage (coarse search is cheaper at a reduced rate)."""
+
+    coarse_fps: float = Field(default=15.0, gt=0)

@@ -1,0 +1,119 @@
+"""Compiled DTW kernels (numba). Cost = sum of squared Euclidean distances along the path.
+
+Steps are the classic symmetric set (i-1, j), (i, j-1), (i-1, j-1), each cell's cost
+counted once - the convention of dtaidistance (which reports the square root).
+``subsequence_end_costs`` keeps two columns only, so memory is linear in the query.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@njit(cache=True, nogil=True)
+def _sq(a: FloatArray, i: int, b: FloatArray, j: int) -> float:  # pragma: no cover - jitted
+    total = 0.0
+    for c in range(a.shape[1]):
+        d = a[i, c] - b[j, c]
+        total += d * d
+    return total
+
+
+@njit(cache=True, nogil=True)
+def subsequence_end_costs(
+    template: FloatArray, query: FloatArray
+) -> tuple[FloatArray, IntArray]:  # pragma: no cover - jitted
+    """Open-begin/open-end DTW of ``template`` (M, C) against every end of ``query`` (N, C).
+
+    Returns, for each query frame j, the cost of the best alignment of the whole template
+    ending at j, and the query frame where that alignment starts. O(M) working memory.
+    """
+    m, n = template.shape[0], query.shape[0]
+    prev = np.empty(m)
+    cur = np.empty(m)
+    prev_start = np.empty(m, dtype=np.int64)
+    cur_start = np.empty(m, dtype=np.int64)
+    end_cost = np.empty(n)
+    start = np.empty(n, dtype=np.int64)
+    for j in range(n):
+        cur[0] = _sq(template, 0, query, j)  # open begin: a match may start anywhere
+        cur_start[0] = j
+        for i in range(1, m):
+            best = cur[i - 1]
+            s = cur_start[i - 1]
+            if j > 0:
+                if prev[i - 1] < best:
+                    best = prev[i - 1]
+                    s = prev_start[i - 1]
+                if prev[i] < best:
+                    best = prev[i]
+                    s = prev_start[i]
+            cur[i] = _sq(template, i, query, j) + best
+            cur_start[i] = s
+        end_cost[j] = cur[m - 1]
+        start[j] = cur_start[m - 1]
+        prev, cur = cur, prev
+        prev_start, cur_start = cur_start, prev_start
+    return end_cost, start
+
+
+@njit(cache=True, nogil=True)
+def accumulated_cost(
+    template: FloatArray, query: FloatArray, open_begin: bool
+) -> FloatArray:  # pragma: no cover - jitted
+    """Full (M, N) accumulated cost; open_begin lets the template start at any query frame."""
+    m, n = template.shape[0], query.shape[0]
+    acc = np.empty((m, n))
+    for j in range(n):
+        for i in range(m):
+            c = _sq(template, i, query, j)
+            if i == 0 and j == 0:
+                acc[i, j] = c
+            elif i == 0:
+                acc[i, j] = c if open_begin else c + acc[0, j - 1]
+            elif j == 0:
+                acc[i, j] = c + acc[i - 1, 0]
+            else:
+                best = acc[i - 1, j - 1]
+                if acc[i - 1, j] < best:
+                    best = acc[i - 1, j]
+                if acc[i, j - 1] < best:
+                    best = acc[i, j - 1]
+                acc[i, j] = c + best
+    return acc
+
+
+@njit(cache=True, nogil=True)
+def backtrack(acc: FloatArray, end: int, open_begin: bool) -> IntArray:  # pragma: no cover
+    """The warping path ending at (M-1, end) as (K, 2) [template index, query index]."""
+    m = acc.shape[0]
+    i, j = m - 1, end
+    path = np.empty((acc.shape[0] + acc.shape[1], 2), dtype=np.int64)
+    k = 0
+    while True:
+        path[k, 0] = i
+        path[k, 1] = j
+        k += 1
+        if i == 0 and (open_begin or j == 0):
+            break
+        if i == 0:
+            j -= 1
+        elif j == 0:
+            i -= 1
+        else:
+            diag = acc[i - 1, j - 1]
+            up = acc[i - 1, j]
+            left = acc[i, j - 1]
+            if diag <= up and diag <= left:
+                i -= 1
+                j -= 1
+            elif up <= left:
+                i -= 1
+            else:
+                j -= 1
+    return path[:k][::-1].copy()

@@ -1,0 +1,219 @@
+"""A motion reference: a template of angle channels with named keyframes.
+
+References are data (JSON under references/<motion>/, or anywhere a coach saves one),
+validated on load. A reference is an alignment template only; elite bands are separate.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+
+from ..errors import MotionInputError
+from ..kinematics import FilterSettings
+from ..pose_sequence import PoseSequence
+from ..projection import project
+from .features import (
+    DEFAULT_ARM_WEIGHT,
+    AlignmentInputError,
+    ChannelStats,
+    FeatureSet,
+    angle_features,
+    channel_stats,
+)
+
+SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+DEFAULT_COST_THRESHOLD = 1.0
+"""Normalised cost (mean squared z-deviation per frame and channel) above which a match is
+rejected; references may carry a calibrated value."""
+
+
+class MotionReference(BaseModel):
+    """Template angle channels (degrees, at ``fps``) plus keyframes (template frames)."""
+
+    format: Literal["sportsgpt.reference"] = "sportsgpt.reference"
+    version: Literal[1] = 1
+    motion: str = Field(description="snake_case motion name, e.g. max_velocity")
+    name: str = Field(description="this reference's id among the motion's references")
+    source: str = Field(description="what it was built from ('built from FILE ...')")
+    attribution: str | None = None
+    dims: Literal[2, 3]
+    view: str = Field(description="camera view of 2D sources; '3d' for mocap")
+    fps: float = Field(gt=0)
+    channels: dict[str, list[float]] = Field(description="angle channel -> degrees per frame")
+    projected: dict[str, dict[str, list[float]]] = Field(
+        default_factory=dict,
+        description="3D references: the same channels as a 2D camera sees them, per view",
+    )
+    stats: ChannelStats
+    keyframes: dict[str, int] = Field(description="name -> template frame, in time order")
+    segment: tuple[int, int] = Field(
+        description="template frames of the motion itself (an occurrence's start and end); "
+        "first to last keyframe, or the whole template for a cycle"
+    )
+    cost_threshold: float = Field(default=DEFAULT_COST_THRESHOLD, gt=0)
+    mirror: bool = Field(
+        default=True,
+        description="also match with left and right swapped (leading leg, hitting hand); "
+        "off for a symmetric cycle, whose mirror is itself half a cycle later",
+    )
+    provisional: bool = False
+
+    @field_validator("motion", "name")
+    @classmethod
+    def _snake(cls, value: str) -> str:
+        if not SNAKE.match(value):
+            raise ValueError(f"{value!r} is not snake_case (e.g. max_velocity)")
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> MotionReference:
+        lengths = {len(v) for v in self.channels.values()}
+        if len(self.channels) < 3 or len(lengths) != 1:
+            raise ValueError("a reference needs >= 3 angle channels of one common length")
+        frames = lengths.pop()
+        if frames < 4:
+            raise ValueError(f"a template of {frames} frames is too short")
+        if not self.keyframes:
+            raise ValueError("a reference needs at least one keyframe")
+        for kf, frame in self.keyframes.items():
+            if not SNAKE.match(kf):
+                raise ValueError(f"keyframe name {kf!r} is not snake_case")
+            if not 0 <= frame < frames:
+                raise ValueError(
+                    f"keyframe {kf} = {frame} is outside the template (0..{frames - 1})"
+                )
+        order = list(self.keyframes.values())
+        if order != sorted(order):
+            raise ValueError("keyframes must be listed in time order")
+        if not 0 <= self.segment[0] < self.segment[1] < frames:
+            raise ValueError(f"segment {self.segment} is not inside the template")
+        bases = {n.removesuffix("_velocity") for n in self.stats.names}
+        if not bases <= set(self.channels):
+            raise ValueError(
+                f"stats name channels the template lacks: {sorted(bases - set(self.channels))}"
+            )
+        for values in self.channels.values():
+            if not np.isfinite(values).all():
+                raise ValueError("template channels must be finite")
+        for view, channels in self.projected.items():
+            if {len(v) for v in channels.values()} != {frames}:
+                raise ValueError(f"projected channels for view {view} must have {frames} frames")
+        return self
+
+    @property
+    def frames(self) -> int:
+        return len(next(iter(self.channels.values())))
+
+    def features(self, view: str | None = None) -> FeatureSet:
+        """The template as seen from ``view`` (a 2D query's camera), when it was projected."""
+        channels = self.projected.get(view or "", self.channels)
+        return FeatureSet(
+            angles={k: np.asarray(v, dtype=np.float64) for k, v in channels.items()},
+            fps=self.fps,
+            frames=self.frames,
+            dims=2 if channels is not self.channels else self.dims,
+            view=view if channels is not self.channels else self.view,
+            source=f"reference {self.motion}/{self.name}",
+        )
+
+
+def load_reference(path: str | Path) -> MotionReference:
+    path = Path(path)
+    if not path.is_file():
+        raise MotionInputError(path, "reference file not found")
+    try:
+        return MotionReference.model_validate(json.loads(path.read_text()))
+    except json.JSONDecodeError as exc:
+        raise MotionInputError(path, f"not JSON ({exc.msg} at line {exc.lineno})") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "reference"
+        raise MotionInputError(path, f"invalid reference: {where}: {first['msg']}") from None
+
+
+def save_reference(ref: MotionReference, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc = ref.model_dump(mode="json")
+    doc["channels"] = {k: [round(v, 4) for v in vals] for k, vals in doc["channels"].items()}
+    doc["projected"] = {
+        view: {k: [round(v, 4) for v in vals] for k, vals in chans.items()}
+        for view, chans in doc["projected"].items()
+    }
+    path.write_text(json.dumps(doc, indent=1) + "\n")
+    return path
+
+
+def build_reference(
+    seq: PoseSequence,
+    keyframes: dict[str, int],
+    motion: str,
+    *,
+    name: str | None = None,
+    pad_s: float = 0.5,
+    span: tuple[int, int] | None = None,
+    attribution: str | None = None,
+    cost_threshold: float = DEFAULT_COST_THRESHOLD,
+    provisional: bool = False,
+    arm_weight: float = DEFAULT_ARM_WEIGHT,
+    mirror: bool = True,
+    whole_template_is_motion: bool = False,
+    settings: FilterSettings | None = None,
+) -> MotionReference:
+    """A reference from any pose sequence and keyframe frames (in that sequence's frames).
+
+    The template spans the first keyframe minus ``pad_s`` to the last plus ``pad_s``
+    (clipped to the sequence), or ``span`` = (start, end) frames inclusive.
+    """
+    if not keyframes:
+        raise AlignmentInputError("a reference needs at least one keyframe")
+    bad = {k: f for k, f in keyframes.items() if not 0 <= f < seq.n_frames}
+    if bad:
+        raise AlignmentInputError(f"keyframes outside the sequence (0..{seq.n_frames - 1}): {bad}")
+    ordered = dict(sorted(keyframes.items(), key=lambda kv: kv[1]))
+    feats = angle_features(seq, settings)
+    if span is None:
+        pad = round(pad_s * feats.fps)
+        start = max(0, min(ordered.values()) - pad)
+        end = min(seq.n_frames - 1, max(ordered.values()) + pad)
+    else:
+        start, end = span
+        if not 0 <= start < end < seq.n_frames:
+            raise AlignmentInputError(f"span {start}:{end} is not inside 0..{seq.n_frames - 1}")
+        outside = [k for k, f in ordered.items() if not start <= f <= end]
+        if outside:
+            raise AlignmentInputError(f"keyframes {outside} fall outside the span {start}:{end}")
+    names = sorted(feats.angles)
+    crop = {n: feats.angles[n][start : end + 1] for n in names}
+    cropped = feats.model_copy(update={"angles": crop, "frames": end - start + 1})
+    projected: dict[str, dict[str, list[float]]] = {}
+    if seq.dims == 3:  # how 2D cameras would see this template, for 2D queries
+        for view in ("side", "oblique"):
+            seen = angle_features(project(seq, view), settings).angles
+            if all(n in seen for n in names):
+                projected[view] = {n: [float(v) for v in seen[n][start : end + 1]] for n in names}
+    return MotionReference(
+        motion=motion,
+        name=name or motion,
+        source=f"built from {seq.source} frames {start}..{end}",
+        attribution=attribution,
+        dims=2 if seq.dims == 2 else 3,
+        view=feats.view,
+        fps=feats.fps,
+        channels={n: [float(v) for v in crop[n]] for n in names},
+        projected=projected,
+        stats=channel_stats(cropped, names, arm_weight),
+        keyframes={k: f - start for k, f in ordered.items()},
+        segment=(0, end - start)
+        if whole_template_is_motion
+        else (min(ordered.values()) - start, max(ordered.values()) - start),
+        cost_threshold=cost_threshold,
+        mirror=mirror,
+        provisional=provisional,
+    )
