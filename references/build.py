@@ -86,7 +86,7 @@ def tennis_serve(shared: Path) -> list[MotionReference]:
         refs.append(
             build_reference(
                 seq, serve.keyframes, "tennis_serve", name=player, pad_s=0.3,
-                attribution=TENNIS, arm_weight=1.0,
+                attribution=TENNIS, arm_weight=1.0, weights={"com_height": 0.0},
             )
         )  # fmt: skip
     return refs

@@ -27,7 +27,7 @@ def plain_dtw(a: np.ndarray, b: np.ndarray, open_begin: bool) -> np.ndarray:
 def test_subsequence_costs_match_plain_and_dtaidistance(m: int, n: int, c: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
     template, query = rng.normal(size=(m, c)), rng.normal(size=(n, c))
-    end_cost, start = subsequence_end_costs(template, query)
+    end_cost, start, steps = subsequence_end_costs(template, query)
     reference = plain_dtw(template, query, open_begin=True)[-1]
     np.testing.assert_allclose(end_cost, reference, rtol=0, atol=1e-9)
     _, paths = dtw_ndim.warping_paths(
@@ -39,7 +39,7 @@ def test_subsequence_costs_match_plain_and_dtaidistance(m: int, n: int, c: int, 
     # the start pointer is where the optimal path begins
     for end in (int(np.argmin(end_cost)), n - 1):
         path = backtrack(acc, end, True)
-        assert path[0, 0] == 0 and path[0, 1] == start[end]
+        assert path[0, 0] == 0 and path[0, 1] == start[end] and len(path) == steps[end]
         assert tuple(path[-1]) == (m - 1, end)
 
 
@@ -62,5 +62,5 @@ def test_memory_is_linear_in_the_query() -> None:
     rng = np.random.default_rng(5)
     template = rng.normal(size=(120, 12))
     query = rng.normal(size=(200_000, 12))  # a full matrix would be 190 MB
-    end_cost, start = subsequence_end_costs(template, query)
-    assert end_cost.shape == start.shape == (200_000,)
+    end_cost, start, steps = subsequence_end_costs(template, query)
+    assert end_cost.shape == start.shape == steps.shape == (200_000,)

@@ -71,13 +71,14 @@ def expected(copies: list[tuple[int, float]], frame: int) -> list[int]:
 
 
 def test_two_stage_finds_every_occurrence_and_its_keyframes() -> None:
-    copies = [(80, 1.0), (300, 0.6), (480, 1.6)]  # tempo 1x, 1.67x faster, 1.6x slower
+    copies = [(80, 1.0), (300, 0.5), (480, 2.0)]  # tempo 1x, twice as fast, half as fast
     result = align_features(query_with(copies), reference())
     found = sorted(result.occurrences, key=lambda o: o.start)
     assert len(found) == 3
     for name, frame in (("knee_peak", 24), ("hip_peak", 30)):
         got = [o.keyframes[name] for o in found]
-        assert np.max(np.abs(np.subtract(got, expected(copies, frame)))) <= 1
+        errors = np.abs(np.subtract(got, expected(copies, frame)))
+        assert errors[0] <= 1 and errors.max() <= 2  # 2 frames at twice/half the tempo
     for occ, (start, warp) in zip(found, copies, strict=True):
         # the motion lies inside the planted copy and around its keyframes (the template's
         # flat edges leave DTW free to map the segment bounds anywhere on the flat part)

@@ -61,8 +61,8 @@ class Occurrence(BaseModel):
     start: int
     end: int
     cost: float = Field(
-        description="mean squared deviation per template frame and channel of the "
-        "amplitude-normalised features along the path; accepted below the threshold"
+        description="mean squared deviation per path cell and channel weight of the "
+        "amplitude-normalised features; accepted below the threshold"
     )
     amplitude_cost: float = Field(
         default=0.0, description="the same with amplitudes kept (how different the sizes are)"
@@ -164,8 +164,8 @@ def _candidates(
 ) -> list[tuple[float, int, int, bool]]:
     """Stage-1 (cost, start, end, mirrored) in the given matrices' frames."""
     m = template.shape[0]
-    end_cost, start = subsequence_end_costs(template, query)
-    cost = end_cost / (m * weight_sum)
+    end_cost, start, steps = subsequence_end_costs(template, query)
+    cost = end_cost / (steps * weight_sum)  # per path cell: comparable across tempos
     length = np.arange(len(cost)) - start + 1
     ok = (
         (cost <= threshold)
@@ -182,17 +182,18 @@ def _candidates(
 def _non_overlapping(
     found: list[tuple[float, int, int, bool]], max_overlap: float
 ) -> list[tuple[float, int, int, bool]]:
+    """Best first; a candidate is dropped when more than ``max_overlap`` of it is already
+    covered by better ones."""
+    if not found:
+        return []
+    covered = np.zeros(max(b for _, _, b, _ in found) + 1, dtype=bool)
     kept: list[tuple[float, int, int, bool]] = []
     for cand in sorted(found):
         _, a, b, _ = cand
-        clash = False
-        for _, c, d, _ in kept:
-            inter = max(0, min(b, d) - max(a, c) + 1)
-            if inter > max_overlap * min(b - a + 1, d - c + 1):
-                clash = True
-                break
-        if not clash:
-            kept.append(cand)
+        if covered[a : b + 1].sum() > max_overlap * (b - a + 1):
+            continue
+        kept.append(cand)
+        covered[a : b + 1] = True
     return kept
 
 
@@ -250,25 +251,24 @@ def _fine(
     """Stage 2: full-rate open-begin/open-end DTW inside the widened window."""
     t = prep.template_mirror if mirrored else prep.template
     m = t.shape[0]
-    r = round(settings.radius_s * fps)
+    r = max(round(settings.radius_s * fps), round(0.25 * (end - start + 1)))  # slow tempo: wider
     a, b = max(0, start - r), min(prep.query.shape[0] - 1, end + r)
     window = np.ascontiguousarray(prep.query[a : b + 1])
     acc = accumulated_cost(t, window, True)
     last = acc[-1] / (m * prep.weight_sum)
-    # keep the tempo bounds in the fine stage too
-    _best_end, best_shape, best_path = -1, np.inf, None
-    for j in np.argsort(last)[:5]:
+    # best few ends, scored per path cell (tempo-fair) within the tempo bounds
+    best_shape, best_path = np.inf, None
+    for j in np.argsort(last)[:8]:
         path = backtrack(acc, int(j), True)
         length = path[-1, 1] - path[0, 1] + 1
-        if m / settings.max_speed <= length <= m / settings.min_speed and last[j] < best_shape:
-            _best_end, best_shape, best_path = int(j), float(last[j]), path
-    if best_path is None:
-        return None
-    if best_shape > threshold:
+        shape_cost = float(acc[-1, j]) / (len(path) * prep.weight_sum)
+        if m / settings.max_speed <= length <= m / settings.min_speed and shape_cost < best_shape:
+            best_shape, best_path = shape_cost, path
+    if best_path is None or best_shape > threshold:
         return None
     t_abs = prep.template_abs_mirror if mirrored else prep.template_abs
     q_abs = prep.query_abs[a : b + 1]
-    amplitude_cost = float(np.sum(_cells(t_abs, q_abs, best_path, prep.weight_sum))) / m
+    amplitude_cost = float(np.mean(_cells(t_abs, q_abs, best_path, prep.weight_sum)))
     cells = _cells(t, window, best_path, prep.weight_sum)
     keyframes, confidence = _map_keyframes(best_path, prep.keyframes, a, cells, threshold, mirrored)
     start, end = _segment(best_path, prep.segment, a)
@@ -291,7 +291,7 @@ def _one_stage(prep: PreparedPair, threshold: float, ref_name: str) -> list[Occu
     path = backtrack(acc, q.shape[0] - 1, False)
     cells = _cells(t, q, path, prep.weight_sum)
     keyframes, confidence = _map_keyframes(path, prep.keyframes, 0, cells, threshold)
-    cost = float(np.sum(cells)) / t.shape[0]
+    cost = float(np.mean(cells))
     return [
         Occurrence(
             start=0,

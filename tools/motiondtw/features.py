@@ -40,6 +40,7 @@ CANDIDATE_ANGLES: tuple[str, ...] = (
     "right_foot_below_hip",
     "left_wrist_above_shoulder",
     "right_wrist_above_shoulder",
+    "com_height",
 )
 """Sagittal channels the kinematics stage computes in 2D side views and in 3D alike.
 Ankle angles are left out: mocap feet are often rigid (the SIE runs move the ankle by 1-2
@@ -142,16 +143,22 @@ def angle_features(seq: PoseSequence, settings: FilterSettings | None = None) ->
 
 
 def channel_stats(
-    features: FeatureSet, names: list[str], arm_weight: float = DEFAULT_ARM_WEIGHT
+    features: FeatureSet,
+    names: list[str],
+    arm_weight: float = DEFAULT_ARM_WEIGHT,
+    weights: dict[str, float] | None = None,
 ) -> ChannelStats:
-    """Reference statistics for angle channels and their velocities."""
+    """Reference statistics for the channels and their velocities; ``weights`` overrides
+    a channel's weight (0 leaves it out)."""
     out_names, mean, sd, weight = [], [], [], []
     for name in names:
+        if weights is not None and weights.get(name, 1.0) == 0.0:
+            continue
         values = features.angles[name]
         velocity = np.gradient(values) * features.fps
         out_names += [name, f"{name}_velocity"]
         mean += [float(np.mean(values)), 0.0]
-        is_length = name.endswith(("_hip", "_shoulder"))  # foot/wrist positions, leg lengths
+        is_length = name.endswith(("_hip", "_shoulder", "_height"))  # in leg lengths
         sd += [
             max(float(np.std(values)), LENGTH_SD_FLOOR if is_length else ANGLE_SD_FLOOR),
             max(
@@ -160,6 +167,8 @@ def channel_stats(
             ),
         ]
         w = arm_weight if ("shoulder" in name or "elbow" in name or "wrist" in name) else 1.0
+        if weights is not None and name in weights:
+            w = weights[name]
         weight += [w, w * VELOCITY_WEIGHT]
     return ChannelStats(names=out_names, mean=mean, sd=sd, weight=weight)
 

@@ -27,39 +27,50 @@ def _sq(a: FloatArray, i: int, b: FloatArray, j: int) -> float:  # pragma: no co
 @njit(cache=True, nogil=True)
 def subsequence_end_costs(
     template: FloatArray, query: FloatArray
-) -> tuple[FloatArray, IntArray]:  # pragma: no cover - jitted
+) -> tuple[FloatArray, IntArray, IntArray]:  # pragma: no cover - jitted
     """Open-begin/open-end DTW of ``template`` (M, C) against every end of ``query`` (N, C).
 
     Returns, for each query frame j, the cost of the best alignment of the whole template
-    ending at j, and the query frame where that alignment starts. O(M) working memory.
+    ending at j, the query frame where that alignment starts, and its path length (cells),
+    so costs can be compared across tempos. O(M) working memory.
     """
     m, n = template.shape[0], query.shape[0]
     prev = np.empty(m)
     cur = np.empty(m)
     prev_start = np.empty(m, dtype=np.int64)
     cur_start = np.empty(m, dtype=np.int64)
+    prev_len = np.empty(m, dtype=np.int64)
+    cur_len = np.empty(m, dtype=np.int64)
     end_cost = np.empty(n)
     start = np.empty(n, dtype=np.int64)
+    length = np.empty(n, dtype=np.int64)
     for j in range(n):
         cur[0] = _sq(template, 0, query, j)  # open begin: a match may start anywhere
         cur_start[0] = j
+        cur_len[0] = 1
         for i in range(1, m):
             best = cur[i - 1]
             s = cur_start[i - 1]
+            steps = cur_len[i - 1]
             if j > 0:
                 if prev[i - 1] < best:
                     best = prev[i - 1]
                     s = prev_start[i - 1]
+                    steps = prev_len[i - 1]
                 if prev[i] < best:
                     best = prev[i]
                     s = prev_start[i]
+                    steps = prev_len[i]
             cur[i] = _sq(template, i, query, j) + best
             cur_start[i] = s
+            cur_len[i] = steps + 1
         end_cost[j] = cur[m - 1]
         start[j] = cur_start[m - 1]
+        length[j] = cur_len[m - 1]
         prev, cur = cur, prev
         prev_start, cur_start = cur_start, prev_start
-    return end_cost, start
+        prev_len, cur_len = cur_len, prev_len
+    return end_cost, start, length
 
 
 @njit(cache=True, nogil=True)

@@ -162,6 +162,7 @@ def build_reference(
     cost_threshold: float = DEFAULT_COST_THRESHOLD,
     provisional: bool = False,
     arm_weight: float = DEFAULT_ARM_WEIGHT,
+    weights: dict[str, float] | None = None,
     mirror: bool = True,
     whole_template_is_motion: bool = False,
     settings: FilterSettings | None = None,
@@ -208,7 +209,7 @@ def build_reference(
         fps=feats.fps,
         channels={n: [float(v) for v in crop[n]] for n in names},
         projected=projected,
-        stats=channel_stats(cropped, names, arm_weight),
+        stats=channel_stats(cropped, names, arm_weight, weights),
         keyframes={k: f - start for k, f in ordered.items()},
         segment=(0, end - start)
         if whole_template_is_motion
