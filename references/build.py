@@ -21,6 +21,7 @@ import numpy as np
 
 from ..tools.motiondtw.events import MOTION_EVENTS, MotionEvent
 from ..tools.motiondtw.reference import MotionReference, build_reference, save_reference
+from ..tools.motiondtw.refine import KeyframeRule
 from ..tools.pose_sequence import PoseSequence
 from ..tools.readers import read_motion
 from ..tools.shared_data import shared_dir
@@ -70,7 +71,7 @@ def standing_long_jump(shared: Path) -> list[MotionReference]:
     return [
         build_reference(
             jump, event.keyframes, "standing_long_jump", name="deepmimic_jump",
-            pad_s=0.25, attribution=DEEPMIMIC,
+            pad_s=0.25, attribution=DEEPMIMIC, refine=JUMP_EVENTS,
         )
     ]  # fmt: skip
 
@@ -86,10 +87,29 @@ def tennis_serve(shared: Path) -> list[MotionReference]:
         refs.append(
             build_reference(
                 seq, serve.keyframes, "tennis_serve", name=player, pad_s=0.3,
-                attribution=TENNIS, arm_weight=1.0, weights={"com_height": 0.0},
+                attribution=TENNIS, arm_weight=1.0, weights=SERVE_WEIGHTS, refine=SERVE_EVENTS,
             )
         )  # fmt: skip
     return refs
+
+
+SERVE_WEIGHTS = {"com_height": 0.0, "pelvis_height": 0.0}
+"""A serve is timed by the arms; body height only blurs it (the crouch is a refine rule)."""
+
+SERVE_EVENTS = {
+    "toss_peak": KeyframeRule(channel="left_wrist_height", event="max", window_s=0.3),
+    "knee_bend": KeyframeRule(channel="pelvis_height", event="min", window_s=0.3),
+    "impact": KeyframeRule(channel="right_wrist_height", event="max"),
+    "follow_through": KeyframeRule(
+        channel="right_wrist_above_shoulder", event="falls_below", level=0.0
+    ),
+}
+"""The serve's keyframes are events on channels a 2D camera sees (events.serve_events)."""
+
+JUMP_EVENTS = {
+    "countermovement_bottom": KeyframeRule(channel="pelvis_height", event="min"),
+    "landing_absorption": KeyframeRule(channel="pelvis_height", event="min"),
+}
 
 
 BUILDERS = {

@@ -14,7 +14,7 @@ from sportsgpt.evals.keyframe_suite import embedded_query
 from sportsgpt.references.build import build_all
 from sportsgpt.tools.motiondtw.align import AlignSettings, align
 from sportsgpt.tools.motiondtw.library import REFERENCES_DIR, known_motions, load_motion_references
-from sportsgpt.tools.motiondtw.reference import load_reference
+from sportsgpt.tools.motiondtw.reference import DEFAULT_COST_THRESHOLD, load_reference
 from sportsgpt.tools.readers import read_motion
 
 
@@ -26,6 +26,8 @@ def test_shipped_references_are_what_our_builder_makes(shared: Path, tmp_path: P
         assert fresh.keyframes == shipped.keyframes and fresh.segment == shipped.segment
         assert fresh.source == shipped.source and fresh.attribution
         assert "deepmimic_sie" not in fresh.source  # non-commercial data never shipped
+        assert shipped.cost_threshold != DEFAULT_COST_THRESHOLD  # calibrated, not default
+        assert fresh.refine == shipped.refine
         for name, values in fresh.channels.items():
             np.testing.assert_allclose(values, shipped.channels[name], atol=1e-3)
     run = load_reference(REFERENCES_DIR / "max_velocity" / "deepmimic_run.json")
@@ -35,6 +37,22 @@ def test_shipped_references_are_what_our_builder_makes(shared: Path, tmp_path: P
         "right_touchdown",
         "right_toe_off",
     ]
+
+
+def test_serve_recording_of_another_player(shared: Path) -> None:
+    """A regular player's whole recording, filmed obliquely from the left, against the
+    high-performance templates (two references vote)."""
+    from sportsgpt.evals.keyframe_suite import load_3d, time_warp, to_2d
+    from sportsgpt.tools.motiondtw.events import serve_events
+
+    mocap = time_warp(load_3d(shared / "data/tennis/adorozco_Servicio.bvh"), 0.9)
+    truth = serve_events(mocap, 0, mocap.n_frames - 1)
+    video_like = to_2d(mocap, "oblique", flip=True, rng=np.random.default_rng(0))
+    result = align(video_like, load_motion_references("tennis_serve"))
+    score = score_query(result.occurrences, truth)
+    assert score.truths == 5 and score.matched >= 4
+    assert np.mean(score.keyframe_errors) <= 1.5
+    assert any(o.disagreement for o in result.occurrences)  # fused from both references
 
 
 def test_untrimmed_2d_run_two_stage_vs_one_stage(shared: Path) -> None:

@@ -424,6 +424,17 @@ def _com_points(seq: PoseSequence, frame: BodyFrame) -> dict[str, tuple[FloatArr
     return pts
 
 
+def _height_above(
+    frame: BodyFrame, joint: str, ground: float, legs: float
+) -> Callable[[], FloatArray]:
+    """A channel function: ``joint`` above the ground level, in leg lengths."""
+
+    def height() -> FloatArray:
+        return np.asarray((frame.sagittal(joint)[:, 1] - ground) / legs)
+
+    return height
+
+
 def _add_com(
     out: _Channels,
     seq: PoseSequence,
@@ -436,7 +447,7 @@ def _add_com(
     """Segment-weighted centre-of-mass proxy over whatever segments are present."""
     if not has_trunk:
         out.skip(
-            ["com_height", "com_forward_velocity", "com_vertical_velocity"],
+            ["com_height", "com_forward_velocity", "com_vertical_velocity", "pelvis_height"],
             "the centre-of-mass proxy needs both shoulders and hips",
         )
         return
@@ -464,7 +475,7 @@ def _add_com(
         out.units[f"com_{axis}"] = unit
     if not sagittal_ok:
         out.skip(
-            ["com_height", "com_forward_velocity", "com_vertical_velocity"],
+            ["com_height", "com_forward_velocity", "com_vertical_velocity", "pelvis_height"],
             f"centre-of-mass height and speed need a side view, not {frame.view}",
         )
         return
@@ -481,6 +492,11 @@ def _add_com(
             else np.nan
         )
     out.add("com_height", "leg", (), lambda: (com_sag[:, 1] - ground) / legs)
+    hips_mid = (frame.sagittal("left_hip") + frame.sagittal("right_hip")) / 2
+    out.add("pelvis_height", "leg", (), lambda: (hips_mid[:, 1] - ground) / legs)
+    for side in ("left", "right"):
+        wrist = f"{side}_wrist"
+        out.add(f"{side}_wrist_height", "leg", (wrist,), _height_above(frame, wrist, ground, legs))
     out.add("com_forward_velocity", "leg/s", (), lambda: _gradient(com_sag[:, 0], times) / legs)
     out.add("com_vertical_velocity", "leg/s", (), lambda: _gradient(com_sag[:, 1], times) / legs)
 

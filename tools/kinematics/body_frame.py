@@ -82,7 +82,10 @@ def facing_sign_2d(seq: PoseSequence) -> float:
         votes.append(float(nanmedian(seq.joint("nose")[:, 0] - neck[:, 0])))
     votes = [v for v in votes if np.isfinite(v) and v != 0]
     if votes:
-        return 1.0 if np.sum(np.sign(votes)) >= 0 else -1.0
+        # a split vote (feet turned apart in a serve stance) goes to the larger offsets,
+        # so a mirrored image always gets the opposite answer
+        tally = float(np.sum(np.sign(votes))) or float(np.sum(votes))
+        return 1.0 if tally >= 0 else -1.0
     if seq.has("left_hip", "right_hip"):
         hips = mid(seq, "left_hip", "right_hip")[:, 0]
         ok = hips[np.isfinite(hips)]

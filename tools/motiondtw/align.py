@@ -33,6 +33,7 @@ from .features import (
 )
 from .kernels import accumulated_cost, backtrack, subsequence_end_costs
 from .reference import MotionReference
+from .refine import KeyframeRule, refine_keyframes
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class AlignSettings(BaseModel):
     max_speed: float = Field(default=2.0, gt=0, description="fastest tempo vs the template")
     mirror: bool = True
     max_overlap: float = Field(default=0.3, ge=0, lt=1)
+    refine: bool = Field(default=True, description="snap keyframes to their event rules")
 
 
 class Occurrence(BaseModel):
@@ -103,10 +105,13 @@ class PreparedPair(BaseModel):
     segment: tuple[int, int]
     channels: list[str]
     weight_sum: float
+    raw: dict[str, FloatArray] = Field(default_factory=dict, description="query channels")
+    rules: dict[str, KeyframeRule] = Field(default_factory=dict)
+    fps: float = 30.0
 
 
-def _prepare(ref: MotionReference, query: FeatureSet) -> PreparedPair:
-    template_feats = ref.features(query.view if query.dims == 2 else None)
+def _prepare(ref: MotionReference, query: FeatureSet, variant: str | None = None) -> PreparedPair:
+    template_feats = ref.features(variant or (query.view if query.dims == 2 else None))
     needed = [n for n in ref.stats.names if not n.endswith("_velocity")]
     usable = [n for n in needed if n in query.angles and _mirror_ok(n, query)]
     missing = sorted(set(needed) - set(usable))
@@ -145,6 +150,9 @@ def _prepare(ref: MotionReference, query: FeatureSet) -> PreparedPair:
         query_abs=q_abs,
         keyframes=keyframes,
         segment=segment,
+        raw=query.angles,
+        rules=ref.refine,
+        fps=query.fps,
         channels=stats.names,
         weight_sum=float(sum(stats.weight)),
     )
@@ -271,7 +279,12 @@ def _fine(
     amplitude_cost = float(np.mean(_cells(t_abs, q_abs, best_path, prep.weight_sum)))
     cells = _cells(t, window, best_path, prep.weight_sum)
     keyframes, confidence = _map_keyframes(best_path, prep.keyframes, a, cells, threshold, mirrored)
+    if prep.rules and settings.refine:
+        keyframes = refine_keyframes(keyframes, prep.rules, prep.raw, prep.fps, mirrored)
     start, end = _segment(best_path, prep.segment, a)
+    bounds = (min(prep.keyframes.values()), max(prep.keyframes.values()))
+    if prep.segment == bounds and keyframes:  # the motion runs from first to last keyframe
+        start, end = min(keyframes.values()), max(keyframes.values())
     return Occurrence(
         start=start,
         end=end,
@@ -371,7 +384,11 @@ def align_features(
 ) -> AlignmentResult:
     """Align one reference to a query's features."""
     settings = settings or AlignSettings()
-    prep = _prepare(ref, query)
+    variants: list[str | None] = [None]
+    if query.dims == 2 and f"{query.view}_flipped" in ref.projected:
+        variants.append(f"{query.view}_flipped")  # the camera on the athlete's other side
+    preps = [_prepare(ref, query, v) for v in variants]
+    prep = preps[0]
     m = prep.template.shape[0]
     if query.frames < m / 2:
         raise AlignmentInputError(
@@ -379,9 +396,13 @@ def align_features(
             f"{ref.motion} template ({m} frames at {query.fps:g} fps)"
         )
     threshold = settings.max_cost or ref.cost_threshold
-    occurrences = find_occurrences(
-        prep, threshold, settings, query.fps, f"{ref.motion}/{ref.name}", ref.mirror
-    )
+    name = f"{ref.motion}/{ref.name}"
+    found = [
+        occ
+        for p in preps
+        for occ in find_occurrences(p, threshold, settings, query.fps, name, ref.mirror)
+    ]
+    occurrences = found if len(preps) == 1 else _dedupe(found, settings.max_overlap)
     return AlignmentResult(
         motion=ref.motion,
         method=settings.method,
@@ -395,11 +416,18 @@ def align_features(
 
 
 def _dedupe(occurrences: list[Occurrence], max_overlap: float) -> list[Occurrence]:
-    kept = _non_overlapping(
-        [(o.cost, o.start, o.end, o.mirrored) for o in occurrences], max_overlap
-    )
-    keys = {(a, b, mir) for _, a, b, mir in kept}
-    return [o for o in occurrences if (o.start, o.end, o.mirrored) in keys]
+    """Best first, dropping any occurrence mostly covered by a better one (duplicates too)."""
+    if not occurrences:
+        return []
+    covered = np.zeros(max(o.end for o in occurrences) + 1, dtype=bool)
+    kept = []
+    for occ in sorted(occurrences, key=lambda o: o.cost):
+        span = covered[occ.start : occ.end + 1]
+        if span.sum() > max_overlap * len(span):
+            continue
+        kept.append(occ)
+        covered[occ.start : occ.end + 1] = True
+    return kept
 
 
 def query_features(

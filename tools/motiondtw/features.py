@@ -41,6 +41,7 @@ CANDIDATE_ANGLES: tuple[str, ...] = (
     "left_wrist_above_shoulder",
     "right_wrist_above_shoulder",
     "com_height",
+    "pelvis_height",
 )
 """Sagittal channels the kinematics stage computes in 2D side views and in 3D alike.
 Ankle angles are left out: mocap feet are often rigid (the SIE runs move the ankle by 1-2
@@ -49,6 +50,9 @@ degrees) and video toes are the least reliable keypoints; they mislead timing.""
 DEFAULT_ARM_WEIGHT = 0.5
 """Arm swing differs most between runners; a reference may weigh arms differently (a
 serve is mostly arm)."""
+
+EVENT_CHANNELS: tuple[str, ...] = ("left_wrist_height", "right_wrist_height")
+"""Read for keyframe event rules (refine.py) but not aligned on."""
 
 SEGMENT_ANGLES = ("trunk_lean", "thigh_angle", "shin_angle")
 """Angles to the vertical: wrapped to (-180, 180] so both series sit on one branch."""
@@ -119,7 +123,7 @@ def angle_features(seq: PoseSequence, settings: FilterSettings | None = None) ->
     """Every candidate angle channel this sequence supports, gaps filled."""
     series: KinematicSeries = compute_kinematics(seq, settings=settings)
     angles: dict[str, FloatArray] = {}
-    for name in CANDIDATE_ANGLES:
+    for name in (*CANDIDATE_ANGLES, *EVENT_CHANNELS):
         if name not in series.channels:
             continue
         values = np.asarray(series.channels[name], dtype=np.float64)
@@ -128,7 +132,7 @@ def angle_features(seq: PoseSequence, settings: FilterSettings | None = None) ->
         if name.endswith(SEGMENT_ANGLES):
             values = _wrap(values)
         angles[name] = _fill(name, values, seq.source)
-    if len(angles) < 3:
+    if len(set(angles) - set(EVENT_CHANNELS)) < 3:
         raise MotionInputError(
             seq.source, f"only {len(angles)} usable angle channels; alignment needs at least 3"
         )

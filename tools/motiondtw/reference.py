@@ -20,12 +20,14 @@ from ..pose_sequence import PoseSequence
 from ..projection import project
 from .features import (
     DEFAULT_ARM_WEIGHT,
+    EVENT_CHANNELS,
     AlignmentInputError,
     ChannelStats,
     FeatureSet,
     angle_features,
     channel_stats,
 )
+from .refine import KeyframeRule
 
 SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 DEFAULT_COST_THRESHOLD = 1.0
@@ -55,6 +57,9 @@ class MotionReference(BaseModel):
     segment: tuple[int, int] = Field(
         description="template frames of the motion itself (an occurrence's start and end); "
         "first to last keyframe, or the whole template for a cycle"
+    )
+    refine: dict[str, KeyframeRule] = Field(
+        default_factory=dict, description="keyframe -> the event rule it snaps to"
     )
     cost_threshold: float = Field(default=DEFAULT_COST_THRESHOLD, gt=0)
     mirror: bool = Field(
@@ -91,6 +96,9 @@ class MotionReference(BaseModel):
         order = list(self.keyframes.values())
         if order != sorted(order):
             raise ValueError("keyframes must be listed in time order")
+        unknown = sorted(set(self.refine) - set(self.keyframes))
+        if unknown:
+            raise ValueError(f"refine rules for keyframes the reference lacks: {unknown}")
         if not 0 <= self.segment[0] < self.segment[1] < frames:
             raise ValueError(f"segment {self.segment} is not inside the template")
         bases = {n.removesuffix("_velocity") for n in self.stats.names}
@@ -163,6 +171,7 @@ def build_reference(
     provisional: bool = False,
     arm_weight: float = DEFAULT_ARM_WEIGHT,
     weights: dict[str, float] | None = None,
+    refine: dict[str, KeyframeRule] | None = None,
     mirror: bool = True,
     whole_template_is_motion: bool = False,
     settings: FilterSettings | None = None,
@@ -190,15 +199,27 @@ def build_reference(
         outside = [k for k, f in ordered.items() if not start <= f <= end]
         if outside:
             raise AlignmentInputError(f"keyframes {outside} fall outside the span {start}:{end}")
-    names = sorted(feats.angles)
+    names = sorted(set(feats.angles) - set(EVENT_CHANNELS))
     crop = {n: feats.angles[n][start : end + 1] for n in names}
     cropped = feats.model_copy(update={"angles": crop, "frames": end - start + 1})
     projected: dict[str, dict[str, list[float]]] = {}
     if seq.dims == 3:  # how 2D cameras would see this template, for 2D queries
         for view in ("side", "oblique"):
-            seen = angle_features(project(seq, view), settings).angles
-            if all(n in seen for n in names):
-                projected[view] = {n: [float(v) for v in seen[n][start : end + 1]] for n in names}
+            flat = project(seq, view)
+            width = (flat.image_size or (1920, 1080))[0]
+            flipped = flat.positions.copy()
+            flipped[..., 0] = width - flipped[..., 0]
+            # an oblique camera on the athlete's other side sees other foreshortening;
+            # a horizontally flipped image is that view
+            for key, variant in (
+                (view, flat),
+                (f"{view}_flipped", flat.replace(positions=flipped)),
+            ):
+                seen = angle_features(variant, settings).angles
+                if all(n in seen for n in names):
+                    projected[key] = {
+                        n: [float(v) for v in seen[n][start : end + 1]] for n in names
+                    }
     return MotionReference(
         motion=motion,
         name=name or motion,
@@ -214,6 +235,7 @@ def build_reference(
         segment=(0, end - start)
         if whole_template_is_motion
         else (min(ordered.values()) - start, max(ordered.values()) - start),
+        refine=refine or {},
         cost_threshold=cost_threshold,
         mirror=mirror,
         provisional=provisional,
