@@ -62,7 +62,7 @@ def add_align_parsers(sub: Any) -> None:
     b.set_defaults(handler=cmd_reference_build)
 
 
-def _load_pose(path: Path, fps: float | None) -> Any:
+def load_pose(path: Path, fps: float | None) -> Any:
     """A pose file, or a video run through pose extraction first."""
     from ..tools.readers import VIDEO_SUFFIXES, read_motion
 
@@ -94,7 +94,7 @@ def cmd_reference_build(args: argparse.Namespace) -> int:
         if not sep or not start.isdigit() or not end.isdigit():
             raise SportsGPTError(f"--span wants START:END frames, got {args.span!r}")
         span = (int(start), int(end))
-    seq = _load_pose(args.source, args.fps)
+    seq = load_pose(args.source, args.fps)
     try:
         ref = build_reference(
             seq, _keyframes(args.keyframes), args.motion,
@@ -135,7 +135,7 @@ def cmd_align(args: argparse.Namespace) -> int:
     settings = AlignSettings(
         method=method, max_cost=args.max_cost, radius_s=args.radius, mirror=not args.no_mirror
     )
-    result = align(_load_pose(args.pose, args.fps), refs, settings)
+    result = align(load_pose(args.pose, args.fps), refs, settings)
     payload = result.model_dump(mode="json")
     lines = [
         f"{args.pose}: {len(result.occurrences)} occurrence(s) of {result.motion} "

@@ -18,6 +18,7 @@ from typing import Any
 from .. import __version__
 from ..tools.errors import SportsGPTError
 from .align_cmd import add_align_parsers
+from .assess_cmd import add_assess_parser
 from .common import add_common as _add_common
 from .common import emit as _emit
 from .pose_cmd import add_pose_parser
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_pose_parser(sub)
     add_align_parsers(sub)
+    add_assess_parser(sub)
     return parser
 
 

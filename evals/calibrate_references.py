@@ -20,7 +20,7 @@ import numpy as np
 
 from ..references.build import tile_loop
 from ..tools.motiondtw.align import AlignSettings, align_features, query_features
-from ..tools.motiondtw.library import REFERENCES_DIR, load_motion_references
+from ..tools.motiondtw.library import load_motion_references, template_path
 from ..tools.motiondtw.reference import MotionReference, save_reference
 from ..tools.readers import read_motion
 from ..tools.shared_data import shared_dir
@@ -129,7 +129,7 @@ def main() -> None:
             threshold = calibrate(ref, queries)
             save_reference(
                 ref.model_copy(update={"cost_threshold": threshold}),
-                REFERENCES_DIR / motion / f"{ref.name}.json",
+                template_path(motion, ref.name),
             )
             log.info("%s/%s: cost threshold %.3f", motion, ref.name, threshold)
 

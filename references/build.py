@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ..tools.motiondtw.events import MOTION_EVENTS, MotionEvent
+from ..tools.motiondtw.library import template_path
 from ..tools.motiondtw.reference import MotionReference, build_reference, save_reference
 from ..tools.motiondtw.refine import KeyframeRule
 from ..tools.pose_sequence import PoseSequence
@@ -123,7 +124,7 @@ def build_all(shared: Path, out: Path = HERE) -> list[Path]:
     written = []
     for motion, builder in BUILDERS.items():
         for ref in builder(shared):
-            written.append(save_reference(ref, out / motion / f"{ref.name}.json"))
+            written.append(save_reference(ref, template_path(motion, ref.name, out)))
             log.info("wrote %s (%d frames, keyframes %s)", written[-1], ref.frames, ref.keyframes)
     return written
 

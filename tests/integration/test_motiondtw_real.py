@@ -13,7 +13,12 @@ from sportsgpt.evals.keyframe_scoring import score_query
 from sportsgpt.evals.keyframe_suite import embedded_query
 from sportsgpt.references.build import build_all
 from sportsgpt.tools.motiondtw.align import AlignSettings, align
-from sportsgpt.tools.motiondtw.library import REFERENCES_DIR, known_motions, load_motion_references
+from sportsgpt.tools.motiondtw.library import (
+    REFERENCES_DIR,
+    known_motions,
+    load_motion_references,
+    template_path,
+)
 from sportsgpt.tools.motiondtw.reference import DEFAULT_COST_THRESHOLD, load_reference
 from sportsgpt.tools.readers import read_motion
 
@@ -30,7 +35,7 @@ def test_shipped_references_are_what_our_builder_makes(shared: Path, tmp_path: P
         assert fresh.refine == shipped.refine
         for name, values in fresh.channels.items():
             np.testing.assert_allclose(values, shipped.channels[name], atol=1e-3)
-    run = load_reference(REFERENCES_DIR / "max_velocity" / "deepmimic_run.json")
+    run = load_reference(template_path("max_velocity", "deepmimic_run"))
     assert list(run.keyframes) == [
         "left_touchdown",
         "left_toe_off",
@@ -119,3 +124,15 @@ def test_cli_errors(shared: Path, tmp_path: Path, capsys: pytest.CaptureFixture[
     capsys.readouterr()
     assert main(["align", str(short), "--motion", "standing_long_jump"]) == 1
     assert "shorter than half" in capsys.readouterr().err
+
+
+def test_shipped_thresholds_are_current_calibration(shared: Path) -> None:
+    """A change to features or alignment must come with recalibrated thresholds."""
+    from sportsgpt.evals.calibrate_references import calibrate, calibration_queries
+
+    for motion in known_motions():
+        queries = calibration_queries(shared, motion)
+        for ref in load_motion_references(motion):
+            assert calibrate(ref, queries) == pytest.approx(ref.cost_threshold, abs=0.002), (
+                f"{motion}/{ref.name}: run python -m sportsgpt.evals.calibrate_references"
+            )

@@ -146,6 +146,29 @@ ANGLES_3D = (
 )
 
 
+WHOLE_BODY = (
+    "trunk_lean",
+    "trunk_lateral_lean",
+    "pelvis_obliquity",
+    "com_x",
+    "com_y",
+    "com_z",
+    "com_height",
+    "com_forward_velocity",
+    "com_vertical_velocity",
+    "com_velocity_angle",
+    "pelvis_height",
+)
+
+
+def channel_vocabulary() -> set[str]:
+    """Every channel name compute_kinematics can produce (angle velocities included)."""
+    sided = [f"{s}_{c}" for s in ("left", "right") for c in (*SAGITTAL, *FRONTAL, *ANGLES_3D)]
+    sided += [f"{s}_wrist_height" for s in ("left", "right")]
+    names = {*WHOLE_BODY, *sided}
+    return names | {f"{n}_velocity" for n in names}
+
+
 def leg_length(seq: PoseSequence) -> float:
     """Median hip-knee-ankle length over frames and sides (source units)."""
     lengths = []
@@ -447,7 +470,13 @@ def _add_com(
     """Segment-weighted centre-of-mass proxy over whatever segments are present."""
     if not has_trunk:
         out.skip(
-            ["com_height", "com_forward_velocity", "com_vertical_velocity", "pelvis_height"],
+            [
+                "com_height",
+                "com_forward_velocity",
+                "com_vertical_velocity",
+                "pelvis_height",
+                "com_velocity_angle",
+            ],
             "the centre-of-mass proxy needs both shoulders and hips",
         )
         return
@@ -475,7 +504,13 @@ def _add_com(
         out.units[f"com_{axis}"] = unit
     if not sagittal_ok:
         out.skip(
-            ["com_height", "com_forward_velocity", "com_vertical_velocity", "pelvis_height"],
+            [
+                "com_height",
+                "com_forward_velocity",
+                "com_vertical_velocity",
+                "pelvis_height",
+                "com_velocity_angle",
+            ],
             f"centre-of-mass height and speed need a side view, not {frame.view}",
         )
         return
@@ -499,6 +534,14 @@ def _add_com(
         out.add(f"{side}_wrist_height", "leg", (wrist,), _height_above(frame, wrist, ground, legs))
     out.add("com_forward_velocity", "leg/s", (), lambda: _gradient(com_sag[:, 0], times) / legs)
     out.add("com_vertical_velocity", "leg/s", (), lambda: _gradient(com_sag[:, 1], times) / legs)
+    out.add(
+        "com_velocity_angle",
+        "deg",
+        (),
+        lambda: np.degrees(
+            np.arctan2(_gradient(com_sag[:, 1], times), np.abs(_gradient(com_sag[:, 0], times)))
+        ),
+    )
 
 
 def _gradient(values: FloatArray, times: FloatArray) -> FloatArray:

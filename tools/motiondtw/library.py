@@ -1,4 +1,4 @@
-"""The references shipped in references/<motion>/*.json, found by motion name."""
+"""The alignment templates shipped in references/<motion>/templates/*.json, by motion."""
 
 from __future__ import annotations
 
@@ -11,13 +11,19 @@ from .reference import MotionReference, load_reference
 REFERENCES_DIR = PACKAGE_ROOT / "references"
 
 
+def template_path(motion: str, name: str, folder: Path = REFERENCES_DIR) -> Path:
+    """Where the template ``name`` of ``motion`` lives."""
+    return folder / motion / "templates" / f"{name}.json"
+
+
 def known_motions(folder: Path = REFERENCES_DIR) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.is_dir() and any(p.glob("*.json")))
+    """Motions with at least one alignment template."""
+    return sorted({p.parent.parent.name for p in folder.glob("*/templates/*.json")})
 
 
 def load_motion_references(motion: str, folder: Path = REFERENCES_DIR) -> list[MotionReference]:
     """Every reference of ``motion``, or an error listing the motions we know."""
-    files = sorted((folder / motion).glob("*.json")) if (folder / motion).is_dir() else []
+    files = sorted((folder / motion / "templates").glob("*.json"))
     if not files:
         known = ", ".join(known_motions(folder)) or "none"
         raise SportsGPTError(

@@ -1,0 +1,48 @@
+"""``sportsgpt assess POSE --motion NAME``: alignment, then KISMAM's interpretable assessment."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from .align_cmd import load_pose
+from .common import add_common, emit
+
+
+def add_assess_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "assess",
+        help="named technical problems with probability, severity and evidence (KISMAM)",
+        description="Find every occurrence of the motion (MotionDTW), measure each "
+        "keyframe's metrics against elite bands, and map deviations to problems.",
+    )
+    p.add_argument("pose", type=Path, help="pose file (any supported format) or a video")
+    p.add_argument("--motion", required=True, help="e.g. standing_long_jump")
+    p.add_argument("--fps", type=float, help="frame rate for formats without one")
+    add_common(p)
+    p.set_defaults(handler=cmd_assess)
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    from ..tools.kismam import assess_motion
+
+    result = assess_motion(load_pose(args.pose, args.fps), args.motion)
+    lines = [
+        f"{args.pose}: {args.motion}, technique score {result.score:.0f}/100, "
+        f"{len(result.occurrences)} occurrence(s)"
+    ]
+    for problem in result.problems:
+        lines.append(f"  {problem.severity:<8} {problem.label} (p={problem.probability:.2f})")
+        for ev in problem.evidence[:3]:
+            low, high = ev.band
+            band = f"{low if low is not None else '-'}..{high if high is not None else '-'}"
+            where = f"{ev.metric} at {ev.keyframe} (frame {ev.frame})"
+            lines.append(f"           {where}: {ev.measured} vs {band}")
+        lines.append(f"           {problem.coach_text}")
+    if not result.problems:
+        lines.append("  no problem found: every measured metric is inside its elite band")
+    for what, why in result.unmeasurable.items():
+        lines.append(f"  not judged: {what}: {why}")
+    emit(args, result.model_dump(mode="json"), "\n".join(lines))
+    return 0

@@ -1,0 +1,150 @@
+"""KISMAM: spec validation, deviations, problem probabilities, evidence, unmeasurable."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from sportsgpt.tools.kinematics.angles import channel_vocabulary
+from sportsgpt.tools.kinematics.series import KinematicSeries
+from sportsgpt.tools.kismam.assess import assess
+from sportsgpt.tools.kismam.spec import AssessmentSpec, check_channels
+from sportsgpt.tools.motiondtw.align import AlignmentResult, Occurrence
+
+LIT = {"kind": "literature", "citation": "Somebody 2020, J Sport", "url": "https://example.org/a"}
+
+
+def spec(**changes: Any) -> AssessmentSpec:
+    doc: dict[str, Any] = {
+        "motion": "test_jump",
+        "title": "Test jump",
+        "keyframes": {
+            "take_off": {"description": "last contact", "rule": "last frame with a foot down"},
+            "landing": {"description": "first contact", "rule": "first frame with a foot down"},
+        },
+        "metrics": [
+            {"id": "angle", "label": "Take-off angle", "channel": "com_velocity_angle",
+             "at": ["take_off"], "unit": "deg", "band": {"min": 20, "max": 40, "source": LIT}},
+            {"id": "knee", "label": "Knee at take-off", "channel": "{side}_knee_flexion",
+             "at": ["take_off"], "unit": "deg", "band": {"max": 25, "source": LIT}},
+            {"id": "valgus", "label": "Valgus", "channel": "{side}_knee_valgus",
+             "at": ["landing"], "unit": "deg", "band": {"max": 10, "source": LIT},
+             "views": ["front", "3d"]},
+        ],
+        "problems": [
+            {"id": "too_steep", "label": "Too steep", "weights": {"angle:excessive": 1.0},
+             "bias": -2.0, "coach_text": "Jump out, not up: lower the take-off line."},
+            {"id": "bent_knee", "label": "Bent knee", "weights": {"knee:excessive": 1.0},
+             "bias": -2.0, "coach_text": "Straighten the knee fully before the feet leave."},
+            {"id": "valgus_landing", "label": "Valgus", "weights": {"valgus:excessive": 1.0},
+             "bias": -2.0, "views": ["front", "3d"],
+             "coach_text": "Keep the knees over the toes when you land."},
+        ],
+    }  # fmt: skip
+    doc.update(changes)
+    return AssessmentSpec.model_validate(doc)
+
+
+def series(angle: float, knee: float, view: str = "side") -> KinematicSeries:
+    n = 30
+    channels = {
+        "com_velocity_angle": np.full(n, angle),
+        "right_knee_flexion": np.full(n, knee),
+        "left_knee_flexion": np.full(n, 5.0),
+    }
+    return KinematicSeries(
+        source="synthetic", fps=30.0, times=np.arange(n) / 30.0, channels=channels,
+        units={k: "deg" for k in channels}, primary_side="right", view=view, dims=2,
+        leg_length=1.0, source_units="px",
+        unmeasurable={"right_knee_valgus": "frontal angles need a front view"},
+    )  # fmt: skip
+
+
+def alignment(take_off: int = 10, landing: int = 20) -> AlignmentResult:
+    keyframes = {"take_off": take_off, "landing": landing}
+    occ = Occurrence(start=5, end=25, cost=0.2, keyframes=keyframes, confidence={},
+                     mirrored=False, references=["t/a"])  # fmt: skip
+    return AlignmentResult(motion="test_jump", method="two_stage", query="q", fps=30.0, frames=30,
+                           channels=[], cost_threshold=1.0, occurrences=[occ])  # fmt: skip
+
+
+def test_in_band_motion_has_no_problem_and_full_score() -> None:
+    result = assess(spec(), series(angle=30.0, knee=10.0), alignment())
+    assert result.problems == [] and result.score == 100.0
+    assert {m.id for m in result.occurrences[0].metrics} == {"angle", "knee"}
+    assert (
+        "valgus_landing" in result.unmeasurable
+        and "side view" in result.unmeasurable["valgus_landing"]
+    )
+    assert "valgus" in result.unmeasurable
+
+
+def test_deviation_probability_severity_and_evidence() -> None:
+    result = assess(spec(), series(angle=50.0, knee=30.0), alignment())
+    by_id = {p.id: p for p in result.problems}
+    # angle: 10 deg above a 20-deg-wide band = 0.5 band widths -> sigmoid(4 * 0.5 - 2) = 0.5
+    assert math.isclose(by_id["too_steep"].probability, 0.5, abs_tol=1e-3)
+    # knee: one-sided band, 5 deg over at a 10-deg scale = 0.5 -> 0.5 too
+    assert by_id["bent_knee"].severity == "minor"
+    (ev,) = by_id["too_steep"].evidence
+    assert (ev.keyframe, ev.frame, ev.metric, ev.measured, ev.band) == (
+        "take_off",
+        10,
+        "angle",
+        50.0,
+        (20.0, 40.0),
+    )
+    assert ev.deviation == 0.5
+    worse = assess(spec(), series(angle=70.0, knee=60.0), alignment())
+    assert {p.id: p.severity for p in worse.problems} == {
+        "too_steep": "major",
+        "bent_knee": "major",
+    }
+    assert worse.score < result.score < 100
+
+
+def test_no_occurrence_is_reported_not_guessed() -> None:
+    empty = alignment().model_copy(update={"occurrences": []})
+    result = assess(spec(), series(angle=30.0, knee=10.0), empty)
+    assert result.problems == [] and result.score == 0.0 and "motion" in result.unmeasurable
+
+
+def test_spec_rejects_bad_data() -> None:
+    with pytest.raises(ValidationError, match="inverted band"):
+        spec(
+            metrics=[
+                {**spec().metrics[0].model_dump(), "band": {"min": 40, "max": 20, "source": LIT}}
+            ]
+        )
+    with pytest.raises(ValidationError, match="url"):
+        spec(
+            metrics=[
+                {
+                    **spec().metrics[0].model_dump(),
+                    "band": {
+                        "min": 1,
+                        "source": {"kind": "literature", "citation": "No url given here"},
+                    },
+                }
+            ]
+        )
+    few = {"kind": "statistics", "citation": "our clips", "population": 3}
+    with pytest.raises(ValidationError, match="at least 5"):
+        spec(metrics=[{**spec().metrics[0].model_dump(), "band": {"min": 1, "source": few}}])
+    sie = {"kind": "statistics", "citation": "deepmimic_sie runs", "population": 50}
+    with pytest.raises(ValidationError, match="non-commercial"):
+        spec(metrics=[{**spec().metrics[0].model_dump(), "band": {"min": 1, "source": sie}}])
+    with pytest.raises(ValidationError, match="unknown keyframe"):
+        spec(metrics=[{**spec().metrics[0].model_dump(), "at": ["apex"]}])
+    with pytest.raises(ValidationError, match="unknown metric"):
+        spec(problems=[{**spec().problems[0].model_dump(), "weights": {"speed:excessive": 1.0}}])
+    with pytest.raises(ValidationError, match="insufficient\\|excessive"):
+        spec(problems=[{**spec().problems[0].model_dump(), "weights": {"angle:high": 1.0}}])
+    bad_channel = spec(metrics=[{**spec().metrics[0].model_dump(), "channel": "knee_wobble"}],
+                       problems=[])  # fmt: skip
+    with pytest.raises(ValueError, match="unknown channel"):
+        check_channels(bad_channel, channel_vocabulary())

@@ -1,0 +1,177 @@
+"""KISMAM: keyframe metrics vs elite bands -> deviation channels -> named problems.
+
+For every aligned occurrence and keyframe, each metric is measured from the kinematic
+series. Outside its band [T_min, T_max] a measurement opens a deviation channel,
+``insufficient`` = (T_min - x) / width or ``excessive`` = (x - T_max) / width. A problem's
+probability is sigmoid(s * sum_c W_c e_c + bias) over the median deviation of each
+channel across occurrences; it is reported at p >= 0.5 with its evidence. A metric the
+camera view or the joints cannot give is listed as unmeasurable, and a problem whose
+channels are all unmeasurable is "not judgeable", never guessed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+
+from ..kinematics.series import KinematicSeries
+from ..motiondtw.align import AlignmentResult
+from .models import Assessment, Evidence, MetricResult, OccurrenceAssessment, Problem, Severity
+from .spec import SIDE_PLACEHOLDER, AssessmentSpec, MetricSpec
+
+REPORT_AT = 0.5
+
+
+def _side_of(keyframe: str) -> str | None:
+    for side in ("left", "right"):
+        if keyframe.startswith(f"{side}_"):
+            return side
+    return None
+
+
+def _channel_for(metric: MetricSpec, keyframe: str, primary: str) -> str:
+    if SIDE_PLACEHOLDER not in metric.channel:
+        return metric.channel
+    return metric.channel.replace(SIDE_PLACEHOLDER, _side_of(keyframe) or primary)
+
+
+def _view_of(series: KinematicSeries) -> str:
+    return "3d" if series.dims == 3 else series.view
+
+
+def _measure(
+    metric: MetricSpec,
+    series: KinematicSeries,
+    keyframes: dict[str, int],
+    occurrence: int,
+) -> tuple[list[MetricResult], str | None]:
+    """The metric at each of its keyframes in one occurrence, or why it cannot be."""
+    view = _view_of(series)
+    if view not in metric.views:
+        return [], f"needs a {' or '.join(metric.views)} view; this recording is {view}"
+    out: list[MetricResult] = []
+    reason = None
+    for kf in metric.at:
+        if kf not in keyframes:
+            continue
+        frame = keyframes[kf]
+        channel = _channel_for(metric, kf, series.primary_side)
+        if channel not in series.channels:
+            reason = series.unmeasurable.get(channel, f"channel {channel} was not computed")
+            continue
+        values = series.channels[channel]
+        if metric.reduce == "value":
+            value = float(values[frame])
+        else:
+            end = keyframes.get(metric.until or kf, frame)
+            lo, hi = sorted((frame, end))
+            window = values[lo : hi + 1]
+            value = float(np.nanmax(window) if metric.reduce == "max" else np.nanmin(window))
+        if not math.isfinite(value):
+            reason = f"{channel} is missing (occluded or low confidence) at {kf}"
+            continue
+        band = metric.band
+        low = max(0.0, (band.min - value) / band.scale) if band.min is not None else 0.0
+        high = max(0.0, (value - band.max) / band.scale) if band.max is not None else 0.0
+        out.append(
+            MetricResult(
+                id=metric.id, label=metric.label, unit=metric.unit, keyframe=kf, frame=frame,
+                occurrence=occurrence, measured=round(value, 2), band=(band.min, band.max),
+                insufficient=round(low, 3), excessive=round(high, 3),
+                source=band.source.citation,
+            )
+        )  # fmt: skip
+    return out, reason if not out else None
+
+
+def _severity(p: float) -> Severity:
+    return "major" if p >= 0.9 else "moderate" if p >= 0.7 else "minor"
+
+
+def _evidence(results: Iterable[MetricResult], metric_id: str, direction: str) -> list[Evidence]:
+    out = []
+    for r in results:
+        if r.id != metric_id:
+            continue
+        dev = -r.insufficient if direction == "insufficient" else r.excessive
+        if dev != 0:
+            out.append(
+                Evidence(
+                    keyframe=r.keyframe, frame=r.frame, metric=r.id, measured=r.measured,
+                    band=r.band, deviation=dev,
+                )
+            )  # fmt: skip
+    return out
+
+
+def assess(spec: AssessmentSpec, series: KinematicSeries, alignment: AlignmentResult) -> Assessment:
+    """The assessment of every occurrence ``alignment`` found in ``series``."""
+    occurrences: list[OccurrenceAssessment] = []
+    unmeasurable: dict[str, str] = {}
+    results: list[MetricResult] = []
+    for i, occ in enumerate(alignment.occurrences):
+        metrics: list[MetricResult] = []
+        for metric in spec.metrics:
+            found, reason = _measure(metric, series, occ.keyframes, i)
+            metrics += found
+            if reason and metric.id not in unmeasurable:
+                unmeasurable[metric.id] = reason
+        for m in metrics:
+            unmeasurable.pop(m.id, None)
+        occurrences.append(
+            OccurrenceAssessment(
+                start=occ.start, end=occ.end, keyframes=occ.keyframes, cost=occ.cost,
+                metrics=metrics,
+            )
+        )  # fmt: skip
+        results += metrics
+    if not alignment.occurrences:
+        unmeasurable["motion"] = f"no occurrence of {spec.motion} was found in the recording"
+    measured_ids = {r.id for r in results}
+    channel_value: dict[str, float] = {}
+    for metric_id in measured_ids:
+        rows = [r for r in results if r.id == metric_id]
+        channel_value[f"{metric_id}:insufficient"] = float(
+            np.median([r.insufficient for r in rows])
+        )
+        channel_value[f"{metric_id}:excessive"] = float(np.median([r.excessive for r in rows]))
+    problems: list[Problem] = []
+    view = _view_of(series)
+    for problem in spec.problems:
+        if view not in problem.views:
+            unmeasurable[problem.id] = (
+                f"not judgeable from a {view} view (needs {', '.join(problem.views)})"
+            )
+            continue
+        usable = {k: w for k, w in problem.weights.items() if k in channel_value}
+        if not usable:
+            unmeasurable[problem.id] = "none of its metrics could be measured"
+            continue
+        drive = sum(w * channel_value[k] for k, w in usable.items())
+        p = 1.0 / (1.0 + math.exp(-(spec.sensitivity * drive + problem.bias)))
+        if p < REPORT_AT:
+            continue
+        evidence = [e for key in usable for e in _evidence(results, *key.split(":"))]
+        problems.append(
+            Problem(
+                id=problem.id, label=problem.label, probability=round(p, 3),
+                severity=_severity(p), coach_text=problem.coach_text, evidence=evidence,
+            )
+        )  # fmt: skip
+    return Assessment(
+        motion=spec.motion,
+        score=_score(results),
+        problems=sorted(problems, key=lambda p: -p.probability),
+        occurrences=occurrences,
+        unmeasurable=unmeasurable,
+    )
+
+
+def _score(results: list[MetricResult]) -> float:
+    """100 x the mean closeness to band: 1 inside, exp(-deviation) outside."""
+    if not results:
+        return 0.0
+    closeness = [math.exp(-(r.insufficient + r.excessive)) for r in results]
+    return round(100.0 * float(np.mean(closeness)), 1)

@@ -1,0 +1,71 @@
+"""KISMAM's output: an Assessment a coach can check line by line."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Severity = Literal["minor", "moderate", "major"]
+
+
+class Evidence(BaseModel):
+    """One measurement behind a problem: where, what, and how far outside its band."""
+
+    keyframe: str
+    frame: int
+    metric: str
+    measured: float
+    band: tuple[float | None, float | None]
+    deviation: float = Field(description="signed, in band widths: < 0 insufficient, > 0 excessive")
+
+
+class MetricResult(BaseModel):
+    id: str
+    label: str
+    unit: str
+    keyframe: str
+    frame: int
+    occurrence: int
+    measured: float
+    band: tuple[float | None, float | None]
+    insufficient: float = Field(ge=0, description="below the band, in band widths")
+    excessive: float = Field(ge=0, description="above the band, in band widths")
+    source: str
+
+    @property
+    def in_band(self) -> bool:
+        return self.insufficient == 0 and self.excessive == 0
+
+
+class Problem(BaseModel):
+    id: str
+    label: str
+    probability: float = Field(ge=0, le=1)
+    severity: Severity
+    coach_text: str
+    evidence: list[Evidence]
+
+
+class OccurrenceAssessment(BaseModel):
+    """One aligned occurrence and every metric measured in it."""
+
+    start: int
+    end: int
+    keyframes: dict[str, int]
+    cost: float
+    metrics: list[MetricResult]
+
+    @property
+    def outside_band(self) -> list[MetricResult]:
+        return [m for m in self.metrics if not m.in_band]
+
+
+class Assessment(BaseModel):
+    """``sportsgpt assess --json`` prints exactly this (five top-level keys)."""
+
+    motion: str
+    score: float = Field(ge=0, le=100, description="technique score 0-100")
+    problems: list[Problem]
+    occurrences: list[OccurrenceAssessment]
+    unmeasurable: dict[str, str] = Field(description="metric or problem -> why not judged")

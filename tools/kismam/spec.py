@@ -1,0 +1,185 @@
+"""What KISMAM knows about a motion, as validated data (references/<motion>/assessment.json).
+
+Metrics say what to measure at which keyframe and the elite band it should fall in, with
+the source of that band; problems map deviation channels (``metric:insufficient`` or
+``metric:excessive``) through expert weights to named technical problems.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+
+from ..errors import MotionInputError
+
+SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+VIEWS = ("side", "front", "oblique", "3d")
+SIDE_PLACEHOLDER = "{side}"
+
+
+class BandSource(BaseModel):
+    """Where a band comes from: the literature, or statistics of real recordings."""
+
+    kind: Literal["literature", "statistics"]
+    citation: str = Field(min_length=5)
+    url: str | None = None
+    population: int | None = Field(default=None, description="samples behind statistics")
+    k_sd: float | None = Field(default=None, description="band = mean +/- k SD")
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> BandSource:
+        if self.kind == "statistics":
+            if self.population is None or self.population < 5:
+                raise ValueError("statistics bands need a population of at least 5 samples")
+            if "deepmimic_sie" in self.citation.lower():
+                raise ValueError("deepmimic_sie is non-commercial: no bands from it")
+        elif not self.url:
+            raise ValueError("literature bands need the source's url")
+        return self
+
+
+class Band(BaseModel):
+    min: float | None = None
+    max: float | None = None
+    source: BandSource
+
+    @model_validator(mode="after")
+    def _check(self) -> Band:
+        if self.min is None and self.max is None:
+            raise ValueError("a band needs a min, a max, or both")
+        if self.min is not None and self.max is not None and self.min >= self.max:
+            raise ValueError(f"inverted band: min {self.min} >= max {self.max}")
+        return self
+
+    @property
+    def scale(self) -> float:
+        """Deviations are expressed in band widths (one-sided bands: a fixed scale)."""
+        if self.min is not None and self.max is not None:
+            return self.max - self.min
+        return 10.0
+
+
+class MetricSpec(BaseModel):
+    """One measurement: a kinematics channel at keyframes (or over a phase)."""
+
+    id: str
+    label: str
+    channel: str = Field(description="kinematics channel; {side} = the keyframe's side")
+    at: list[str] = Field(min_length=1, description="keyframes measured")
+    until: str | None = Field(default=None, description="with reduce min/max: phase end keyframe")
+    reduce: Literal["value", "min", "max"] = "value"
+    unit: str
+    band: Band
+    views: list[str] = Field(default_factory=lambda: ["side", "3d"])
+
+    @field_validator("id")
+    @classmethod
+    def _snake(cls, value: str) -> str:
+        if not SNAKE.match(value):
+            raise ValueError(f"metric id {value!r} is not snake_case")
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> MetricSpec:
+        if self.reduce == "value" and self.until is not None:
+            raise ValueError(f"{self.id}: 'until' needs reduce min or max")
+        bad = [v for v in self.views if v not in VIEWS]
+        if bad:
+            raise ValueError(f"{self.id}: unknown views {bad}")
+        return self
+
+
+class ProblemSpec(BaseModel):
+    """A named technical problem: weighted deviation channels plus a bias."""
+
+    id: str
+    label: str
+    coach_text: str = Field(min_length=20)
+    weights: dict[str, float] = Field(description="'metric:insufficient|excessive' -> weight")
+    bias: float = 0.0
+    views: list[str] = Field(default_factory=lambda: ["side", "3d"])
+    phase: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> ProblemSpec:
+        if not SNAKE.match(self.id):
+            raise ValueError(f"problem id {self.id!r} is not snake_case")
+        if not self.weights:
+            raise ValueError(f"{self.id}: a problem needs at least one deviation channel")
+        for key, weight in self.weights.items():
+            _, sep, direction = key.partition(":")
+            if not sep or direction not in ("insufficient", "excessive"):
+                raise ValueError(
+                    f"{self.id}: channel {key!r} must be metric:insufficient|excessive"
+                )
+            if weight <= 0:
+                raise ValueError(f"{self.id}: weight of {key} must be positive")
+        return self
+
+
+class KeyframeSpec(BaseModel):
+    description: str = Field(min_length=10)
+    rule: str = Field(min_length=10, description="the event rule that locates it in mocap")
+
+
+class AssessmentSpec(BaseModel):
+    """Everything KISMAM needs for one motion."""
+
+    format: Literal["sportsgpt.assessment"] = "sportsgpt.assessment"
+    version: Literal[1] = 1
+    motion: str
+    title: str
+    keyframes: dict[str, KeyframeSpec]
+    metrics: list[MetricSpec]
+    problems: list[ProblemSpec]
+    sensitivity: float = Field(default=4.0, gt=0, description="p = sigmoid(s * (W e) + bias)")
+
+    @model_validator(mode="after")
+    def _check(self) -> AssessmentSpec:
+        if not SNAKE.match(self.motion):
+            raise ValueError(f"motion {self.motion!r} is not snake_case")
+        ids = [m.id for m in self.metrics]
+        if len(set(ids)) != len(ids):
+            raise ValueError("duplicate metric ids")
+        for metric in self.metrics:
+            for kf in [*metric.at, *([metric.until] if metric.until else [])]:
+                if kf not in self.keyframes:
+                    raise ValueError(f"metric {metric.id} uses unknown keyframe {kf!r}")
+        known = set(ids)
+        for problem in self.problems:
+            for key in problem.weights:
+                if key.split(":")[0] not in known:
+                    raise ValueError(f"problem {problem.id} uses unknown metric {key!r}")
+        return self
+
+
+def check_channels(spec: AssessmentSpec, known_channels: set[str]) -> None:
+    """Every metric reads a channel the kinematics stage can produce."""
+    for metric in spec.metrics:
+        names = (
+            {metric.channel.replace(SIDE_PLACEHOLDER, s) for s in ("left", "right")}
+            if SIDE_PLACEHOLDER in metric.channel
+            else {metric.channel}
+        )
+        unknown = sorted(names - known_channels)
+        if unknown:
+            raise ValueError(f"metric {metric.id} reads unknown channel(s) {unknown}")
+
+
+def load_assessment_spec(path: str | Path) -> AssessmentSpec:
+    path = Path(path)
+    if not path.is_file():
+        raise MotionInputError(path, "assessment spec not found")
+    try:
+        return AssessmentSpec.model_validate(json.loads(path.read_text()))
+    except json.JSONDecodeError as exc:
+        raise MotionInputError(path, f"not JSON ({exc.msg} at line {exc.lineno})") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "spec"
+        raise MotionInputError(path, f"invalid assessment spec: {where}: {first['msg']}") from None
