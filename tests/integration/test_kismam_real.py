@@ -35,3 +35,24 @@ def test_assess_unknown_motion(shared: Path, capsys: pytest.CaptureFixture[str])
     sample = sample_path("standing_long_jump_side.csv")
     assert main(["assess", str(sample), "--motion", "backflip"]) == 1
     assert "no assessment for motion 'backflip'" in capsys.readouterr().err
+
+
+def test_jogger_against_sprint_bands(shared: Path) -> None:
+    """An SIE jog (not a sprint) judged by max-velocity bands: low heel recovery shows,
+    with evidence from every stride, and the bands carry their sources."""
+    from sportsgpt.tools.kismam import assess_motion, load_motion_spec
+    from sportsgpt.tools.projection import project
+    from sportsgpt.tools.readers import read_motion
+
+    jog = project(
+        read_motion(shared / "data/deepmimic_sie/sie_humanoid3d_run_forward08.txt"), "side"
+    )
+    result = assess_motion(jog, "max_velocity")
+    assert len(result.occurrences) >= 6
+    problems = {p.id: p for p in result.problems}
+    heel = problems["low_heel_recovery"]
+    assert heel.probability > 0.9 and len(heel.evidence) >= 5
+    assert all(e.measured < 117.5 and e.keyframe == "left_toe_off" for e in heel.evidence)
+    spec = load_motion_spec("max_velocity")
+    stats = [m for m in spec.metrics if m.band.source.kind == "statistics"]
+    assert stats and all(m.band.source.population == 54 for m in stats)
