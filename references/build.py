@@ -98,8 +98,8 @@ SERVE_WEIGHTS = {"com_height": 0.0, "pelvis_height": 0.0}
 """A serve is timed by the arms; body height only blurs it (the crouch is a refine rule)."""
 
 SERVE_EVENTS = {
-    "toss_peak": KeyframeRule(channel="left_wrist_height", event="max", window_s=0.3),
-    "knee_bend": KeyframeRule(channel="pelvis_height", event="min", window_s=0.3),
+    "toss_peak": KeyframeRule(channel="left_wrist_height", event="max", window_s=0.4),
+    "knee_bend": KeyframeRule(channel="pelvis_height", event="min", window_s=0.4),
     "impact": KeyframeRule(channel="right_wrist_height", event="max"),
     "follow_through": KeyframeRule(
         channel="right_wrist_above_shoulder", event="falls_below", level=0.0

@@ -330,7 +330,9 @@ def _add_side_channels(
             f"{s}_knee_flexion",
             "deg",
             (hip, knee, ankle),
-            lambda: unwrap_deg(wrap180(thigh() - shank())),
+            # hinge joints stay inside (-180, 180]: unwrapping would let a projection
+            # glitch (an arm overhead, out of the plane) add whole turns
+            lambda: wrap180(thigh() - shank()),
         )
         out.add(
             f"{s}_ankle_dorsiflexion",
@@ -348,7 +350,7 @@ def _add_side_channels(
             f"{s}_elbow_flexion",
             "deg",
             (sh, el, wr),
-            lambda: unwrap_deg(wrap180(from_down(sag(wr) - sag(el)) - arm())),
+            lambda: wrap180(from_down(sag(wr) - sag(el)) - arm()),
         )
         out.add(f"{s}_thigh_angle", "deg", (hip, knee), lambda: unwrap_deg(wrap180(90.0 - thigh())))
         out.add(
