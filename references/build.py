@@ -98,19 +98,33 @@ SERVE_WEIGHTS = {"com_height": 0.0, "pelvis_height": 0.0}
 """A serve is timed by the arms; body height only blurs it (the crouch is a refine rule)."""
 
 SERVE_EVENTS = {
-    "toss_peak": KeyframeRule(channel="left_wrist_height", event="max", window_s=0.4),
-    "knee_bend": KeyframeRule(channel="pelvis_height", event="min", window_s=0.4),
+    # impact first: the toss, the crouch and the follow-through are found relative to it,
+    # by the same rules that define them in mocap (events.serve_events)
     "impact": KeyframeRule(channel="right_wrist_height", event="max"),
-    "follow_through": KeyframeRule(
-        channel="right_wrist_above_shoulder", event="falls_below", level=0.0
+    "toss_peak": KeyframeRule(
+        channel="left_wrist_height", event="max",
+        after="impact", after_s=-1.2, before="impact", before_s=-0.1,
     ),
-}
+    "knee_bend": KeyframeRule(
+        channel="pelvis_height", event="min", after="toss_peak", before="impact"
+    ),
+    "follow_through": KeyframeRule(
+        channel="right_wrist_above_shoulder", event="falls_below", level=0.0,
+        after="impact", before="impact", before_s=1.0,
+    ),
+}  # fmt: skip
 """The serve's keyframes are events on channels a 2D camera sees (events.serve_events)."""
 
 JUMP_EVENTS = {
-    "countermovement_bottom": KeyframeRule(channel="pelvis_height", event="min"),
-    "landing_absorption": KeyframeRule(channel="pelvis_height", event="min"),
-}
+    "countermovement_bottom": KeyframeRule(
+        channel="pelvis_height", event="min",
+        after="take_off", after_s=-1.0, before="take_off",
+    ),
+    "landing_absorption": KeyframeRule(
+        channel="pelvis_height", event="min",
+        after="landing", before="landing", before_s=0.6,
+    ),
+}  # fmt: skip
 
 
 BUILDERS = {

@@ -44,3 +44,28 @@ def test_mirrored_match_reads_the_other_side() -> None:
     # mirrored: the template's right-hand keyframe is reported as left_impact
     got = refine_keyframes({"left_impact": 33}, rules, channels, FPS, mirrored=True)
     assert got == {"left_impact": 30}
+
+
+def test_rules_between_keyframes_run_in_order() -> None:
+    """Impact is found first; the toss peak is then searched in the 1.2 s before it."""
+    t = np.arange(200)
+    channels = {
+        "right_wrist_height": np.exp(-(((t - 120) / 5.0) ** 2)),  # impact at 120
+        "left_wrist_height": np.exp(-(((t - 95) / 6.0) ** 2)),  # toss peak at 95
+    }
+    rules = {
+        "impact": KeyframeRule(channel="right_wrist_height", event="max"),
+        "toss_peak": KeyframeRule(channel="left_wrist_height", event="max",
+                                  after="impact", after_s=-1.2, before="impact", before_s=-0.1),
+    }  # fmt: skip
+    # DTW put the toss 20 frames late (outside any small window) and impact 2 early
+    got = refine_keyframes({"toss_peak": 115, "impact": 118}, rules, channels, FPS, mirrored=False)
+    assert got == {"toss_peak": 95, "impact": 120}
+
+
+def test_between_rule_needs_both_anchors() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="both 'after' and 'before'"):
+        KeyframeRule(channel="x", event="max", after="impact")

@@ -1,10 +1,12 @@
 """Snap aligned keyframes to the biomechanical event they stand for.
 
 DTW maps a keyframe to the query frame whose posture best matches the template's; when
-an athlete sequences a motion differently from the template's athlete (a later crouch in
-a serve), that frame can sit a few frames off the event itself. A reference may give a
-keyframe an event rule on a query channel - a local maximum or minimum, or a level
-crossing - searched within a short window around the aligned frame.
+an athlete sequences a motion differently from the template's athlete (a later crouch or
+a longer toss in a serve), that frame can sit several frames off the event itself. A
+reference may give a keyframe an event rule on a query channel - a maximum or minimum,
+or a level crossing - searched either around the aligned frame or between two other
+keyframes (e.g. the toss peak is the tossing hand's highest point in the 1.2 s before
+impact). Rules run in the order listed, so a rule may lean on keyframes refined before it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from ..skeleton import mirror_name
 
@@ -26,7 +28,37 @@ class KeyframeRule(BaseModel):
     channel: str
     event: Literal["max", "min", "falls_below", "rises_above"]
     level: float = Field(default=0.0, description="crossing level (channel units)")
-    window_s: float = Field(default=0.15, gt=0, description="search +/- this around the DTW frame")
+    window_s: float = Field(default=0.15, gt=0, description="around: +/- this of the DTW frame")
+    after: str | None = Field(default=None, description="between: from this keyframe ...")
+    after_s: float = 0.0
+    before: str | None = Field(default=None, description="... to this keyframe")
+    before_s: float = 0.0
+
+    @model_validator(mode="after")
+    def _check(self) -> KeyframeRule:
+        if (self.after is None) != (self.before is None):
+            raise ValueError("a 'between' rule needs both 'after' and 'before' keyframes")
+        return self
+
+
+def _window(
+    rule: KeyframeRule, frame: int, keyframes: dict[str, int], fps: float, mirrored: bool, n: int
+) -> tuple[int, int, bool] | None:
+    """(lo, hi, between) frames to search, or None when an anchor keyframe is missing."""
+    if rule.after is None or rule.before is None:
+        w = max(1, round(rule.window_s * fps))
+        return max(0, frame - w), min(n - 1, frame + w), False
+    names = (
+        (mirror_name(rule.after), mirror_name(rule.before))
+        if mirrored
+        else (rule.after, rule.before)
+    )
+    if names[0] not in keyframes or names[1] not in keyframes:
+        return None
+    lo = keyframes[names[0]] + round(rule.after_s * fps)
+    hi = keyframes[names[1]] + round(rule.before_s * fps)
+    lo, hi = max(0, lo), min(n - 1, hi)
+    return (lo, hi, True) if hi > lo else None
 
 
 def refine_keyframes(
@@ -36,23 +68,25 @@ def refine_keyframes(
     fps: float,
     mirrored: bool,
 ) -> dict[str, int]:
-    """Keyframes moved to their rule's event when it lies inside the window."""
+    """Keyframes moved to their rule's event when the event is found."""
     out = dict(keyframes)
-    for name, frame in keyframes.items():
-        template_name = mirror_name(name) if mirrored else name
-        rule = rules.get(template_name)
-        if rule is None:
+    for template_name, rule in rules.items():
+        name = mirror_name(template_name) if mirrored else template_name
+        if name not in out:
             continue
         channel = mirror_name(rule.channel) if mirrored else rule.channel
         values = channels.get(channel)
         if values is None:
             continue
-        w = max(1, round(rule.window_s * fps))
-        lo, hi = max(0, frame - w), min(len(values) - 1, frame + w)
+        found = _window(rule, out[name], out, fps, mirrored, len(values))
+        if found is None:
+            continue
+        lo, hi, between = found
         segment = values[lo : hi + 1]
         if rule.event in ("max", "min"):
             pick = int(np.argmax(segment) if rule.event == "max" else np.argmin(segment))
-            if 0 < pick < len(segment) - 1:  # a true local extremum, not the window's edge
+            # around the DTW frame only a true local extremum counts, not the window's edge
+            if between or 0 < pick < len(segment) - 1:
                 out[name] = lo + pick
         else:
             above = segment > rule.level
@@ -61,5 +95,6 @@ def refine_keyframes(
             )
             hits = np.flatnonzero(cross) + 1
             if len(hits):
-                out[name] = lo + int(hits[np.argmin(np.abs(hits + lo - frame))])
+                nearest = hits[0] if between else hits[np.argmin(np.abs(hits + lo - out[name]))]
+                out[name] = lo + int(nearest)
     return out
