@@ -61,6 +61,21 @@ def add_align_parsers(sub: Any) -> None:
     add_common(b)
     b.set_defaults(handler=cmd_reference_build)
 
+    c = ref_sub.add_parser(
+        "calibrate",
+        help="recompute a motion's elite bands from a folder of elite recordings",
+        description="Align every recording in the folder, measure the motion's metrics at "
+        "every occurrence, and write an assessment spec whose bands are mean +/- k SD.",
+    )
+    c.add_argument("--motion", required=True, help="motion whose assessment spec to recalibrate")
+    c.add_argument("--from", dest="folder", type=Path, required=True, help="folder of recordings")
+    c.add_argument("-o", "--output", type=Path, required=True, help="new assessment.json")
+    c.add_argument("--k", type=float, default=2.0, help="band half-width in SDs (2)")
+    c.add_argument("--min-samples", type=int, default=5, help="fewest measurements per band (5)")
+    c.add_argument("--fps", type=float, help="frame rate for formats without one")
+    add_common(c)
+    c.set_defaults(handler=cmd_reference_calibrate)
+
 
 def load_pose(path: Path, fps: float | None) -> Any:
     """A pose file, or a video run through pose extraction first."""
@@ -111,6 +126,31 @@ def cmd_reference_build(args: argparse.Namespace) -> int:
         f"wrote {out}: {ref.motion}/{ref.name}, {ref.frames} frames at {ref.fps:g} fps, "
         f"{ref.dims}D {ref.view}, keyframes {ref.keyframes}",
     )
+    return 0
+
+
+def cmd_reference_calibrate(args: argparse.Namespace) -> int:
+    from ..tools.kismam import load_motion_spec
+    from ..tools.kismam.calibrate import calibrate_bands, save_spec
+
+    if not args.folder.is_dir():
+        raise SportsGPTError(f"{args.folder} is not a folder")
+    files = sorted(p for p in args.folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    if not files:
+        raise SportsGPTError(f"{args.folder} holds no recordings")
+    recordings = [load_pose(p, args.fps) for p in files]
+    spec, report = calibrate_bands(
+        load_motion_spec(args.motion), recordings, k_sd=args.k,
+        min_samples=args.min_samples, label=f"recordings in {args.folder.name}",
+    )  # fmt: skip
+    out = save_spec(spec, args.output)
+    lines = [
+        f"wrote {out}: {len(report.updated)} band(s) recalibrated from {report.recordings} "
+        f"recordings ({report.occurrences} occurrences)"
+    ]
+    lines += [f"  {metric}: {n} measurements" for metric, n in report.updated.items()]
+    lines += [f"  kept {metric}: {why}" for metric, why in report.kept.items()]
+    emit(args, {"output": str(out), **report.model_dump()}, "\n".join(lines))
     return 0
 
 

@@ -56,3 +56,42 @@ def test_jogger_against_sprint_bands(shared: Path) -> None:
     spec = load_motion_spec("max_velocity")
     stats = [m for m in spec.metrics if m.band.source.kind == "statistics"]
     assert stats and all(m.band.source.population == 54 for m in stats)
+
+
+def test_reference_calibrate_from_a_folder(
+    shared: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bands recomputed from recordings: statistics with their population; metrics with
+    too few measurements keep their band and say so."""
+    from sportsgpt.tools.kismam.spec import load_assessment_spec
+
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    for name in ("sie_humanoid3d_run_forward08", "sie_humanoid3d_run_forward12"):
+        src = shared / "data/deepmimic_sie" / f"{name}.txt"
+        assert (
+            main(["convert", str(src), "--project", "side", "-o", str(folder / f"{name}.csv")]) == 0
+        )
+    out = tmp_path / "assessment.json"
+    capsys.readouterr()
+    assert main(["reference", "calibrate", "--motion", "max_velocity", "--from", str(folder),
+                 "-o", str(out), "--json"]) == 0  # fmt: skip
+    report = json.loads(capsys.readouterr().out)
+    assert report["recordings"] == 2 and report["occurrences"] >= 10
+    spec = load_assessment_spec(out)
+    by_id = {m.id: m for m in spec.metrics}
+    heel = by_id["swing_knee_flexion"]
+    assert heel.band.source.kind == "statistics" and heel.band.source.population >= 5
+    assert heel.band.min is not None and heel.band.min < 100  # these runners' own range
+    # and with these bands the same runs show no low heel recovery any more
+    from sportsgpt.tools.kinematics import compute_kinematics
+    from sportsgpt.tools.kismam.assess import assess
+    from sportsgpt.tools.motiondtw.align import align
+    from sportsgpt.tools.motiondtw.library import load_motion_references
+    from sportsgpt.tools.readers import read_motion
+
+    run = read_motion(folder / "sie_humanoid3d_run_forward08.csv")
+    result = assess(
+        spec, compute_kinematics(run), align(run, load_motion_references("max_velocity"))
+    )
+    assert "low_heel_recovery" not in {p.id for p in result.problems}

@@ -41,7 +41,7 @@ def _view_of(series: KinematicSeries) -> str:
     return "3d" if series.dims == 3 else series.view
 
 
-def _measure(
+def measure_metric(
     metric: MetricSpec,
     series: KinematicSeries,
     keyframes: dict[str, int],
@@ -114,7 +114,7 @@ def assess(spec: AssessmentSpec, series: KinematicSeries, alignment: AlignmentRe
     for i, occ in enumerate(alignment.occurrences):
         metrics: list[MetricResult] = []
         for metric in spec.metrics:
-            found, reason = _measure(metric, series, occ.keyframes, i)
+            found, reason = measure_metric(metric, series, occ.keyframes, i)
             metrics += found
             if reason and metric.id not in unmeasurable:
                 unmeasurable[metric.id] = reason

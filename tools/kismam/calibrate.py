@@ -1,0 +1,91 @@
+"""Recompute a motion's elite bands from a folder of recordings of elite athletes.
+
+Each recording is aligned with the motion's templates; every metric is measured at every
+occurrence's keyframes; a band becomes mean +/- k SD of those measurements, its source
+"statistics" with the population size. Metrics with fewer than ``min_samples``
+measurements keep their old band (and are reported), never a band from too little data.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel
+
+from ..errors import SportsGPTError
+from ..kinematics import compute_kinematics
+from ..motiondtw.align import align
+from ..motiondtw.library import load_motion_references
+from ..pose_sequence import PoseSequence
+from .assess import measure_metric
+from .spec import AssessmentSpec, Band, BandSource
+
+log = logging.getLogger(__name__)
+
+
+class CalibrationReport(BaseModel):
+    recordings: int
+    occurrences: int
+    updated: dict[str, int]
+    kept: dict[str, str]
+
+
+def calibrate_bands(
+    spec: AssessmentSpec,
+    recordings: list[PoseSequence],
+    *,
+    k_sd: float = 2.0,
+    min_samples: int = 5,
+    label: str = "elite recordings",
+) -> tuple[AssessmentSpec, CalibrationReport]:
+    """A copy of ``spec`` whose bands are statistics of ``recordings``."""
+    if not recordings:
+        raise SportsGPTError("no recordings to calibrate on")
+    if k_sd <= 0:
+        raise SportsGPTError(f"k must be positive, got {k_sd}")
+    refs = load_motion_references(spec.motion)
+    values: dict[str, list[float]] = {m.id: [] for m in spec.metrics}
+    occurrences = 0
+    for seq in recordings:
+        series = compute_kinematics(seq)
+        result = align(seq, refs)
+        occurrences += len(result.occurrences)
+        for i, occ in enumerate(result.occurrences):
+            for metric in spec.metrics:
+                found, _ = measure_metric(metric, series, occ.keyframes, i)
+                values[metric.id] += [r.measured for r in found]
+    metrics, updated, kept = [], {}, {}
+    for metric in spec.metrics:
+        samples = np.asarray(values[metric.id])
+        if len(samples) < min_samples:
+            kept[metric.id] = f"{len(samples)} measurements (< {min_samples}); band unchanged"
+            metrics.append(metric)
+            continue
+        mean, sd = float(np.mean(samples)), float(np.std(samples, ddof=1))
+        sd = max(sd, 1e-6)
+        band = Band(
+            min=round(mean - k_sd * sd, 3),
+            max=round(mean + k_sd * sd, 3),
+            source=BandSource(
+                kind="statistics",
+                citation=f"{label}: {len(recordings)} recordings, {len(samples)} measurements",
+                population=len(samples),
+                k_sd=k_sd,
+                note=f"mean {mean:.3f}, SD {sd:.3f}",
+            ),
+        )
+        metrics.append(metric.model_copy(update={"band": band}))
+        updated[metric.id] = len(samples)
+    report = CalibrationReport(
+        recordings=len(recordings), occurrences=occurrences, updated=updated, kept=kept
+    )
+    return spec.model_copy(update={"metrics": metrics}), report
+
+
+def save_spec(spec: AssessmentSpec, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(spec.model_dump_json(indent=1, exclude_none=True) + "\n")
+    return path
