@@ -58,6 +58,7 @@ def test_serve_recording_of_another_player(shared: Path) -> None:
     assert score.truths == 5 and score.matched >= 4
     assert np.mean(score.keyframe_errors) <= 1.5
     assert any(o.disagreement for o in result.occurrences)  # fused from both references
+    assert all(o.amplitude_cost > 0 for o in result.occurrences)  # carried through the vote
 
 
 def test_untrimmed_2d_run_two_stage_vs_one_stage(shared: Path) -> None:

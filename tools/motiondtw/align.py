@@ -488,6 +488,7 @@ def vote(results: list[AlignmentResult]) -> AlignmentResult:
                 start=int(np.median([c.start for c in cluster])),
                 end=int(np.median([c.end for c in cluster])),
                 cost=round(float(np.median([c.cost for c in cluster])), 4),
+                amplitude_cost=round(float(np.median([c.amplitude_cost for c in cluster])), 4),
                 keyframes=keyframes,
                 confidence=confidence,
                 mirrored=cluster[0].mirrored,
