@@ -324,7 +324,7 @@ def _add_side_channels(
             f"{s}_hip_flexion",
             "deg",
             (*trunk_needs, knee),
-            lambda: unwrap_deg(wrap180(thigh() + from_up(trunk_sag()))),
+            lambda: wrap180(thigh() + from_up(trunk_sag())),
         )
         out.add(
             f"{s}_knee_flexion",
@@ -338,13 +338,14 @@ def _add_side_channels(
             f"{s}_ankle_dorsiflexion",
             "deg",
             (knee, ankle, toe),
-            lambda: unwrap_deg(wrap180(from_forward(sag(toe) - sag(ankle)) - shank())),
+            lambda: wrap180(from_forward(sag(toe) - sag(ankle)) - shank()),
         )
         out.add(
             f"{s}_shoulder_flexion",
             "deg",
             (*trunk_needs, el),
-            lambda: unwrap_deg(wrap180(arm() + from_up(trunk_sag()))),
+            # the arm goes overhead (180) and past it: keep the branch [-90, 270)
+            lambda: (arm() + from_up(trunk_sag()) + 90.0) % 360.0 - 90.0,
         )
         out.add(
             f"{s}_elbow_flexion",
