@@ -22,7 +22,7 @@ import numpy as np
 from ..tools.motiondtw.events import MOTION_EVENTS, MotionEvent
 from ..tools.motiondtw.library import template_path
 from ..tools.motiondtw.reference import MotionReference, build_reference, save_reference
-from ..tools.motiondtw.refine import KeyframeRule
+from ..tools.motiondtw.refine import KeyframeRule, OccurrenceGate
 from ..tools.pose_sequence import PoseSequence
 from ..tools.readers import read_motion
 from ..tools.shared_data import shared_dir
@@ -89,6 +89,7 @@ def tennis_serve(shared: Path) -> list[MotionReference]:
             build_reference(
                 seq, serve.keyframes, "tennis_serve", name=player, pad_s=0.3,
                 attribution=TENNIS, arm_weight=1.0, weights=SERVE_WEIGHTS, refine=SERVE_EVENTS,
+                gates=SERVE_GATES,
             )
         )  # fmt: skip
     return refs
@@ -115,6 +116,11 @@ SERVE_EVENTS = {
 }  # fmt: skip
 """The serve's keyframes are events on channels a 2D camera sees (events.serve_events)."""
 
+SERVE_GATES = [
+    # a serve hits the ball overhead: at impact the hitting hand is well above its shoulder
+    OccurrenceGate(channel="right_wrist_above_shoulder", keyframe="impact", min=0.3),
+]
+
 JUMP_EVENTS = {
     "countermovement_bottom": KeyframeRule(
         channel="pelvis_height", event="min",
@@ -134,6 +140,33 @@ BUILDERS = {
 }
 
 
+TENNIS_HP = ("jduribe_Servicio.bvh", "lvargas_Servicio_21seg.bvh")
+
+
+def tennis_serve_bands(
+    shared: Path, spec_path: Path = HERE / "tennis_serve" / "assessment.json"
+) -> Path:
+    """The serve's bands: mean +/- 2 SD of the high-performance players' serves as a side
+    camera sees them (both players pooled; each alone has too few serves)."""
+    from ..tools.kismam.calibrate import calibrate_bands, save_spec
+    from ..tools.kismam.spec import load_assessment_spec
+    from ..tools.projection import project
+
+    mocap = [read_motion(shared / "data/tennis" / f) for f in TENNIS_HP]
+    serves = [
+        [e.keyframes for e in MOTION_EVENTS["tennis_serve"](m, 0, m.n_frames - 1)] for m in mocap
+    ]
+    spec, report = calibrate_bands(
+        load_assessment_spec(spec_path), [project(m, "side") for m in mocap], k_sd=2.0,
+        keyframes=serves,  # the serves' own events, not alignment (no false matches)
+        label="Tennis-MoCap high-performance players jduribe and lvargas (CC BY-SA 3.0, "
+        "Pulgarin-Giraldo et al. 2017), side view",
+    )  # fmt: skip
+    if report.kept:
+        raise RuntimeError(f"serve bands without enough serves: {report.kept}")
+    return save_spec(spec, spec_path)
+
+
 def build_all(shared: Path, out: Path = HERE) -> list[Path]:
     written = []
     for motion, builder in BUILDERS.items():
@@ -150,6 +183,10 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     build_all(shared_dir(args.shared), args.out)
+    log.info(
+        "wrote %s",
+        tennis_serve_bands(shared_dir(args.shared), args.out / "tennis_serve" / "assessment.json"),
+    )
 
 
 if __name__ == "__main__":

@@ -95,3 +95,62 @@ def test_reference_calibrate_from_a_folder(
         spec, compute_kinematics(run), align(run, load_motion_references("max_velocity"))
     )
     assert "low_heel_recovery" not in {p.id for p in result.problems}
+
+
+def test_serve_bands_are_statistics_of_the_high_performance_serves(
+    shared: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from sportsgpt.references.build import tennis_serve_bands
+    from sportsgpt.tools.kismam import load_motion_spec
+    from sportsgpt.tools.kismam.spec import load_assessment_spec
+    from sportsgpt.tools.motiondtw.library import REFERENCES_DIR
+
+    copy = tmp_path / "assessment.json"
+    shutil.copy(REFERENCES_DIR / "tennis_serve" / "assessment.json", copy)
+    fresh = load_assessment_spec(tennis_serve_bands(shared, copy))
+    shipped = load_motion_spec("tennis_serve")
+    for a, b in zip(fresh.metrics, shipped.metrics, strict=True):
+        assert a.band.min == pytest.approx(b.band.min) and a.band.max == pytest.approx(b.band.max)
+        assert b.band.source.kind == "statistics" and b.band.source.population == 9
+    assert len(shipped.problems) >= 5
+
+
+def test_high_performance_server_outscores_every_regular_one(shared: Path) -> None:
+    """Leave one out: bands from jduribe's 6 serves only; lvargas (the other
+    high-performance player) must score above all three regular players. (The other
+    direction is impossible: lvargas's recording holds only 3 complete serves, and a
+    band needs 5.)"""
+    from sportsgpt.tools.kinematics import compute_kinematics
+    from sportsgpt.tools.kismam import load_motion_spec
+    from sportsgpt.tools.kismam.assess import assess
+    from sportsgpt.tools.kismam.calibrate import calibrate_bands
+    from sportsgpt.tools.motiondtw.align import align
+    from sportsgpt.tools.motiondtw.events import MOTION_EVENTS
+    from sportsgpt.tools.motiondtw.library import load_motion_references
+    from sportsgpt.tools.projection import project
+    from sportsgpt.tools.readers import read_motion
+
+    tennis = shared / "data/tennis"
+    jduribe = read_motion(tennis / "jduribe_Servicio.bvh")
+    serves = [
+        [e.keyframes for e in MOTION_EVENTS["tennis_serve"](jduribe, 0, jduribe.n_frames - 1)]
+    ]
+    spec, report = calibrate_bands(
+        load_motion_spec("tennis_serve"), [project(jduribe, "side")], keyframes=serves,
+        label="jduribe only (leave one out)",
+    )  # fmt: skip
+    assert not report.kept
+    refs = load_motion_references("tennis_serve")
+    scores = {}
+    for name in (
+        "lvargas_Servicio_21seg",
+        "astrejos_Servicio",
+        "adorozco_Servicio",
+        "jdescobar_Servicio",
+    ):
+        pose = project(read_motion(tennis / f"{name}.bvh"), "side")
+        scores[name.split("_")[0]] = assess(spec, compute_kinematics(pose), align(pose, refs)).score
+    regular = [scores["astrejos"], scores["adorozco"], scores["jdescobar"]]
+    assert scores["lvargas"] > max(regular)

@@ -39,22 +39,33 @@ def calibrate_bands(
     k_sd: float = 2.0,
     min_samples: int = 5,
     label: str = "elite recordings",
+    keyframes: list[list[dict[str, int]]] | None = None,
 ) -> tuple[AssessmentSpec, CalibrationReport]:
-    """A copy of ``spec`` whose bands are statistics of ``recordings``."""
+    """A copy of ``spec`` whose bands are statistics of ``recordings``.
+
+    Keyframes come from aligning each recording with the motion's templates, or, when
+    known (mocap event rules), from ``keyframes``: one list of occurrences per recording.
+    """
     if not recordings:
         raise SportsGPTError("no recordings to calibrate on")
     if k_sd <= 0:
         raise SportsGPTError(f"k must be positive, got {k_sd}")
-    refs = load_motion_references(spec.motion)
+    if keyframes is not None and len(keyframes) != len(recordings):
+        raise SportsGPTError("one keyframe list per recording is needed")
+    refs = load_motion_references(spec.motion) if keyframes is None else []
     values: dict[str, list[float]] = {m.id: [] for m in spec.metrics}
     occurrences = 0
-    for seq in recordings:
+    for n, seq in enumerate(recordings):
         series = compute_kinematics(seq)
-        result = align(seq, refs)
-        occurrences += len(result.occurrences)
-        for i, occ in enumerate(result.occurrences):
+        found_kfs = (
+            [o.keyframes for o in align(seq, refs).occurrences]
+            if keyframes is None
+            else keyframes[n]
+        )
+        occurrences += len(found_kfs)
+        for i, kfs in enumerate(found_kfs):
             for metric in spec.metrics:
-                found, _ = measure_metric(metric, series, occ.keyframes, i)
+                found, _ = measure_metric(metric, series, kfs, i)
                 values[metric.id] += [r.measured for r in found]
     metrics, updated, kept = [], {}, {}
     for metric in spec.metrics:

@@ -33,7 +33,7 @@ from .features import (
 )
 from .kernels import accumulated_cost, backtrack, subsequence_end_costs
 from .reference import MotionReference
-from .refine import KeyframeRule, refine_keyframes
+from .refine import KeyframeRule, OccurrenceGate, passes_gates, refine_keyframes
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +107,7 @@ class PreparedPair(BaseModel):
     weight_sum: float
     raw: dict[str, FloatArray] = Field(default_factory=dict, description="query channels")
     rules: dict[str, KeyframeRule] = Field(default_factory=dict)
+    gates: list[OccurrenceGate] = Field(default_factory=list)
     fps: float = 30.0
 
 
@@ -152,6 +153,7 @@ def _prepare(ref: MotionReference, query: FeatureSet, variant: str | None = None
         segment=segment,
         raw=query.angles,
         rules=ref.refine,
+        gates=ref.gates,
         fps=query.fps,
         channels=stats.names,
         weight_sum=float(sum(stats.weight)),
@@ -281,6 +283,8 @@ def _fine(
     keyframes, confidence = _map_keyframes(best_path, prep.keyframes, a, cells, threshold, mirrored)
     if prep.rules and settings.refine:
         keyframes = refine_keyframes(keyframes, prep.rules, prep.raw, prep.fps, mirrored)
+    if prep.gates and not passes_gates(keyframes, prep.gates, prep.raw, mirrored):
+        return None
     start, end = _segment(best_path, prep.segment, a)
     bounds = (min(prep.keyframes.values()), max(prep.keyframes.values()))
     if prep.segment == bounds and keyframes:  # the motion runs from first to last keyframe

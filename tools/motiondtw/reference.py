@@ -27,7 +27,7 @@ from .features import (
     angle_features,
     channel_stats,
 )
-from .refine import KeyframeRule
+from .refine import KeyframeRule, OccurrenceGate
 
 SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 DEFAULT_COST_THRESHOLD = 1.0
@@ -60,6 +60,9 @@ class MotionReference(BaseModel):
     )
     refine: dict[str, KeyframeRule] = Field(
         default_factory=dict, description="keyframe -> the event rule it snaps to"
+    )
+    gates: list[OccurrenceGate] = Field(
+        default_factory=list, description="conditions every true occurrence meets"
     )
     cost_threshold: float = Field(default=DEFAULT_COST_THRESHOLD, gt=0)
     mirror: bool = Field(
@@ -96,9 +99,11 @@ class MotionReference(BaseModel):
         order = list(self.keyframes.values())
         if order != sorted(order):
             raise ValueError("keyframes must be listed in time order")
-        unknown = sorted(set(self.refine) - set(self.keyframes))
+        unknown = sorted(
+            (set(self.refine) | {g.keyframe for g in self.gates}) - set(self.keyframes)
+        )
         if unknown:
-            raise ValueError(f"refine rules for keyframes the reference lacks: {unknown}")
+            raise ValueError(f"rules or gates for keyframes the reference lacks: {unknown}")
         if not 0 <= self.segment[0] < self.segment[1] < frames:
             raise ValueError(f"segment {self.segment} is not inside the template")
         bases = {n.removesuffix("_velocity") for n in self.stats.names}
@@ -172,6 +177,7 @@ def build_reference(
     arm_weight: float = DEFAULT_ARM_WEIGHT,
     weights: dict[str, float] | None = None,
     refine: dict[str, KeyframeRule] | None = None,
+    gates: list[OccurrenceGate] | None = None,
     mirror: bool = True,
     whole_template_is_motion: bool = False,
     settings: FilterSettings | None = None,
@@ -236,6 +242,7 @@ def build_reference(
         if whole_template_is_motion
         else (min(ordered.values()) - start, max(ordered.values()) - start),
         refine=refine or {},
+        gates=gates or [],
         cost_threshold=cost_threshold,
         mirror=mirror,
         provisional=provisional,

@@ -98,3 +98,39 @@ def refine_keyframes(
                 nearest = hits[0] if between else hits[np.argmin(np.abs(hits + lo - out[name]))]
                 out[name] = lo + int(nearest)
     return out
+
+
+class OccurrenceGate(BaseModel):
+    """A condition every true occurrence meets (a serve's hitting hand is above the
+    shoulder at impact); occurrences that fail it are rejected, whatever their cost."""
+
+    channel: str
+    keyframe: str
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> OccurrenceGate:
+        if self.min is None and self.max is None:
+            raise ValueError("a gate needs a min or a max")
+        return self
+
+
+def passes_gates(
+    keyframes: dict[str, int],
+    gates: list[OccurrenceGate],
+    channels: dict[str, FloatArray],
+    mirrored: bool,
+) -> bool:
+    """True when every gate holds (a gate whose channel or keyframe is missing holds)."""
+    for gate in gates:
+        name = mirror_name(gate.keyframe) if mirrored else gate.keyframe
+        channel = mirror_name(gate.channel) if mirrored else gate.channel
+        if name not in keyframes or channel not in channels:
+            continue
+        value = float(channels[channel][keyframes[name]])
+        if gate.min is not None and not value >= gate.min:
+            return False
+        if gate.max is not None and not value <= gate.max:
+            return False
+    return True
