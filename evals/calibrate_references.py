@@ -5,7 +5,8 @@ keyframe benchmark, and write it into the reference file.
 
 Calibration data (never the benchmark's test queries): running = the DeepMimic jog and
 run (tiled loops) embedded among fillers with seeds 1000+; jump = the DeepMimic jump with
-seeds 1000+; serve = each high-performance player's recording against the other
+seeds 1000+; walking = the DeepMimic long walk (another recording than the template)
+among non-walking fillers; serve = each high-performance player's recording against the other
 high-performance player's template (the regular players are the test set). A found
 occurrence is true when it matches a true one (IoU >= 0.3); ``best_threshold`` places
 the cut.
@@ -25,7 +26,7 @@ from ..tools.motiondtw.reference import MotionReference, save_reference
 from ..tools.readers import read_motion
 from ..tools.shared_data import shared_dir
 from .keyframe_scoring import MATCH_IOU, segment_iou
-from .keyframe_suite import KeyframeQuery, embedded_query, recording_query
+from .keyframe_suite import NOT_WALKING, KeyframeQuery, embedded_query, recording_query
 
 log = logging.getLogger(__name__)
 SEEDS = range(1000, 1004)
@@ -52,6 +53,22 @@ def calibration_queries(shared: Path, motion: str) -> list[tuple[KeyframeQuery, 
                         None,
                     )
                 )
+        elif motion == "walking_gait":
+            long_walk = motions / "humanoid3d_long_walk3.txt"
+            out.append(
+                (
+                    embedded_query(
+                        shared,
+                        motion,
+                        long_walk,
+                        rng,
+                        shares_recording=False,
+                        name=f"long_walk#{seed}",
+                        fillers=NOT_WALKING,
+                    ),
+                    None,
+                )
+            )
         elif motion == "standing_long_jump":
             out.append(
                 (
@@ -123,7 +140,7 @@ def calibrate(ref: MotionReference, queries: list[tuple[KeyframeQuery, str | Non
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     shared = shared_dir()
-    for motion in ("max_velocity", "standing_long_jump", "tennis_serve"):
+    for motion in ("max_velocity", "standing_long_jump", "tennis_serve", "walking_gait"):
         queries = calibration_queries(shared, motion)
         for ref in load_motion_references(motion):
             threshold = calibrate(ref, queries)

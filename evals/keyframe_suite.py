@@ -113,6 +113,9 @@ def to_2d(seq3d: PoseSequence, view: str, flip: bool, rng: np.random.Generator) 
     return seq.replace(positions=pos, confidence=conf)
 
 
+NOT_WALKING = ("humanoid3d_kick.txt", "humanoid3d_punch.txt", "humanoid3d_spin.txt")
+"""Fillers for walking targets: no gait in them, so every true cycle is in the truth."""
+
 FILLERS = (
     "humanoid3d_walk.txt",
     "humanoid3d_ready_to_walk_mirror.txt",
@@ -131,10 +134,12 @@ def embedded_query(
     *,
     shares_recording: bool,
     name: str,
+    fillers: tuple[str, ...] = (),
 ) -> KeyframeQuery:
     """``target`` time-warped and embedded between two random fillers, then made 2D."""
     motions = shared / "data" / "deepmimic" / "motions"
-    before, after = rng.choice(len(FILLERS), size=2, replace=False)
+    fillers = fillers or FILLERS
+    before, after = rng.choice(len(fillers), size=2, replace=False)
     warp = float(rng.uniform(0.7, 1.4))
     parts = [
         load_3d(motions / FILLERS[before]),

@@ -8,6 +8,9 @@ Sources (licences allow deriving data; attribution kept in each file):
 - standing_long_jump: DeepMimic ``humanoid3d_jump`` (MIT), keyframes from the flight phase.
 - tennis_serve: the two high-performance players of Tennis-MoCap (CC BY-SA 3.0,
   Pulgarin-Giraldo et al. 2017), their first complete serve each.
+- walking_gait: DeepMimic ``humanoid3d_walk`` (MIT), one gait cycle of the loop.
+Assessment bands that are statistics (serve, gait) are recomputed here too, from the
+high-performance serves and the DeepMimic long walk, at their mocap events.
 Never from ``deepmimic_sie`` (CC BY-NC): those runs are test data only.
 """
 
@@ -133,10 +136,24 @@ JUMP_EVENTS = {
 }  # fmt: skip
 
 
+def walking_gait(shared: Path) -> list[MotionReference]:
+    """One gait cycle of the DeepMimic walk loop (left heel strike to the next)."""
+    loop = tile_loop(read_motion(shared / "data/deepmimic/motions/humanoid3d_walk.txt"), 4)
+    cycle = _first(MOTION_EVENTS["walking_gait"](loop, 0, loop.n_frames - 1), "gait cycle")
+    return [
+        build_reference(
+            loop, cycle.keyframes, "walking_gait", name="deepmimic_walk",
+            span=(cycle.start, cycle.end), attribution=DEEPMIMIC, arm_weight=0.25,
+            mirror=False, whole_template_is_motion=True,
+        )
+    ]  # fmt: skip
+
+
 BUILDERS = {
     "max_velocity": max_velocity,
     "standing_long_jump": standing_long_jump,
     "tennis_serve": tennis_serve,
+    "walking_gait": walking_gait,
 }
 
 
@@ -167,6 +184,26 @@ def tennis_serve_bands(
     return save_spec(spec, spec_path)
 
 
+def walking_gait_bands(
+    shared: Path, spec_path: Path = HERE / "walking_gait" / "assessment.json"
+) -> Path:
+    """The gait's bands: mean +/- 2 SD over the cycles of the DeepMimic long walk, at its
+    mocap events, measured in 3D (the walker turns, so no single camera sees it from the
+    side; the body-frame sagittal angles equal a side view's)."""
+    from ..tools.kismam.calibrate import calibrate_bands, save_spec
+    from ..tools.kismam.spec import load_assessment_spec
+
+    walk = read_motion(shared / "data/deepmimic/motions/humanoid3d_long_walk3.txt")
+    cycles = [[e.keyframes for e in MOTION_EVENTS["walking_gait"](walk, 0, walk.n_frames - 1)]]
+    spec, report = calibrate_bands(
+        load_assessment_spec(spec_path), [walk], k_sd=2.0, keyframes=cycles,
+        label="DeepMimic humanoid3d_long_walk3 (MIT; CMU/SFU mocap), gait cycles, 3D",
+    )  # fmt: skip
+    if report.kept:
+        raise RuntimeError(f"gait bands without enough cycles: {report.kept}")
+    return save_spec(spec, spec_path)
+
+
 def build_all(shared: Path, out: Path = HERE) -> list[Path]:
     written = []
     for motion, builder in BUILDERS.items():
@@ -182,11 +219,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE, help="references folder")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    build_all(shared_dir(args.shared), args.out)
-    log.info(
-        "wrote %s",
-        tennis_serve_bands(shared_dir(args.shared), args.out / "tennis_serve" / "assessment.json"),
-    )
+    shared = shared_dir(args.shared)
+    build_all(shared, args.out)
+    # assessment bands that are statistics of the mocap, at its own events
+    log.info("wrote %s", tennis_serve_bands(shared, args.out / "tennis_serve" / "assessment.json"))
+    log.info("wrote %s", walking_gait_bands(shared, args.out / "walking_gait" / "assessment.json"))
 
 
 if __name__ == "__main__":

@@ -117,6 +117,29 @@ def test_serve_bands_are_statistics_of_the_high_performance_serves(
     assert len(shipped.problems) >= 5
 
 
+def test_gait_bands_are_statistics_of_the_long_walk(shared: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from sportsgpt.references.build import walking_gait_bands
+    from sportsgpt.tools.kismam import assess_motion, load_motion_spec
+    from sportsgpt.tools.kismam.spec import load_assessment_spec
+    from sportsgpt.tools.motiondtw.library import REFERENCES_DIR
+    from sportsgpt.tools.projection import project
+    from sportsgpt.tools.readers import read_motion
+
+    copy = tmp_path / "assessment.json"
+    shutil.copy(REFERENCES_DIR / "walking_gait" / "assessment.json", copy)
+    fresh = load_assessment_spec(walking_gait_bands(shared, copy))
+    shipped = load_motion_spec("walking_gait")
+    for a, b in zip(fresh.metrics, shipped.metrics, strict=True):
+        assert a.band.min == pytest.approx(b.band.min) and a.band.max == pytest.approx(b.band.max)
+        assert (b.band.source.population or 0) >= 12
+    # the template's own walk, filmed from the side, is a normal gait
+    walk = project(read_motion(shared / "data/deepmimic/motions/humanoid3d_walk.txt"), "side")
+    result = assess_motion(walk, "walking_gait")
+    assert result.occurrences and result.score > 50
+
+
 def test_high_performance_server_outscores_every_regular_one(shared: Path) -> None:
     """Leave one out: bands from jduribe's 6 serves only; lvargas (the other
     high-performance player) must score above all three regular players. (The other

@@ -171,6 +171,32 @@ def serve_events(seq: PoseSequence, lo: int = 0, hi: int | None = None) -> list[
     return out
 
 
+def walk_cycles(seq: PoseSequence, lo: int, hi: int) -> list[MotionEvent]:
+    """Gait cycles from one left heel strike to the next: left heel strike, right toe-off,
+    right heel strike, left toe-off (double support at both ends of each step)."""
+    left = [e for e in contact_events(seq, "left") if lo <= e[0] and e[1] <= hi]
+    right = contact_events(seq, "right")
+    out = []
+    for (strike, toe_off), (nxt, _) in itertools.pairwise(left):
+        r_off = [b for a, b in right if a < strike < b < toe_off]
+        r_on = [a for a, b in right if toe_off > a > strike and a < nxt]
+        if len(r_off) != 1 or len(r_on) != 1 or not toe_off < nxt or nxt - strike > 2.5 * seq.fps:
+            continue
+        out.append(
+            MotionEvent(
+                start=strike,
+                end=nxt - 1,
+                keyframes={
+                    "left_heel_strike": strike,
+                    "right_toe_off": r_off[0],
+                    "right_heel_strike": r_on[0],
+                    "left_toe_off": toe_off,
+                },
+            )
+        )
+    return out
+
+
 def _on_segment(
     rule: Callable[[PoseSequence, int, int], list[MotionEvent]],
 ) -> Callable[[PoseSequence, int, int], list[MotionEvent]]:
@@ -195,5 +221,6 @@ MOTION_EVENTS: dict[str, Callable[[PoseSequence, int, int], list[MotionEvent]]] 
     "max_velocity": _on_segment(run_cycles),
     "standing_long_jump": _on_segment(jump_events),
     "tennis_serve": _on_segment(serve_events),
+    "walking_gait": _on_segment(walk_cycles),
 }
 """The rule that finds each motion's keyframes in 3D mocap (frames ``lo``..``hi``)."""
