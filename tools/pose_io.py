@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
+from .data_files import first_error_line
 from .errors import InvalidPoseError, MotionInputError
 from .pose_sequence import PoseSequence
 
@@ -80,17 +81,7 @@ def pose_from_dict(doc: dict[str, Any], source: str | Path) -> PoseSequence:
     except KeyError as exc:
         raise MotionInputError(source, f"missing field {exc.args[0]!r}") from None
     except (InvalidPoseError, ValidationError, ValueError, TypeError) as exc:
-        raise MotionInputError(source, _one_line(exc)) from None
-
-
-def _one_line(exc: Exception) -> str:
-    """First meaningful line of a (pydantic) error message."""
-    if isinstance(exc, ValidationError):
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err.get("loc", ()))
-        msg = str(err.get("msg", exc))
-        return f"{where}: {msg}" if where else msg
-    return str(exc).splitlines()[0]
+        raise MotionInputError(source, first_error_line(exc)) from None
 
 
 def save_json(seq: PoseSequence, path: Path) -> None:

@@ -7,16 +7,13 @@ the source of that band; problems map deviation channels (``metric:insufficient`
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
-from ..errors import MotionInputError
+from ..data_files import SNAKE_CASE, load_json_model
 
-SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 VIEWS = ("side", "front", "oblique", "3d")
 SIDE_PLACEHOLDER = "{side}"
 
@@ -80,7 +77,7 @@ class MetricSpec(BaseModel):
     @field_validator("id")
     @classmethod
     def _snake(cls, value: str) -> str:
-        if not SNAKE.match(value):
+        if not SNAKE_CASE.match(value):
             raise ValueError(f"metric id {value!r} is not snake_case")
         return value
 
@@ -107,7 +104,7 @@ class ProblemSpec(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> ProblemSpec:
-        if not SNAKE.match(self.id):
+        if not SNAKE_CASE.match(self.id):
             raise ValueError(f"problem id {self.id!r} is not snake_case")
         if not self.weights:
             raise ValueError(f"{self.id}: a problem needs at least one deviation channel")
@@ -141,7 +138,7 @@ class AssessmentSpec(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> AssessmentSpec:
-        if not SNAKE.match(self.motion):
+        if not SNAKE_CASE.match(self.motion):
             raise ValueError(f"motion {self.motion!r} is not snake_case")
         ids = [m.id for m in self.metrics]
         if len(set(ids)) != len(ids):
@@ -172,14 +169,4 @@ def check_channels(spec: AssessmentSpec, known_channels: set[str]) -> None:
 
 
 def load_assessment_spec(path: str | Path) -> AssessmentSpec:
-    path = Path(path)
-    if not path.is_file():
-        raise MotionInputError(path, "assessment spec not found")
-    try:
-        return AssessmentSpec.model_validate(json.loads(path.read_text()))
-    except json.JSONDecodeError as exc:
-        raise MotionInputError(path, f"not JSON ({exc.msg} at line {exc.lineno})") from None
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "spec"
-        raise MotionInputError(path, f"invalid assessment spec: {where}: {first['msg']}") from None
+    return load_json_model(path, AssessmentSpec, "assessment spec")

@@ -14,7 +14,8 @@ Baselines for evaluation: one-stage global DTW over the whole query, and stage 1
 from __future__ import annotations
 
 import logging
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -189,20 +190,26 @@ def _candidates(
     return [(float(cost[j]), int(start[j]), int(j), mirrored) for j in np.flatnonzero(minima)]
 
 
-def _non_overlapping(
-    found: list[tuple[float, int, int, bool]], max_overlap: float
-) -> list[tuple[float, int, int, bool]]:
-    """Best first; a candidate is dropped when more than ``max_overlap`` of it is already
-    covered by better ones."""
-    if not found:
+Item = TypeVar("Item")
+
+
+def _best_disjoint(
+    items: list[Item],
+    order: Callable[[Item], Any],
+    span: Callable[[Item], tuple[int, int]],
+    max_overlap: float,
+) -> list[Item]:
+    """Best first (by ``order``); an item is dropped when more than ``max_overlap`` of its
+    span is already covered by better ones (exact duplicates included)."""
+    if not items:
         return []
-    covered = np.zeros(max(b for _, _, b, _ in found) + 1, dtype=bool)
-    kept: list[tuple[float, int, int, bool]] = []
-    for cand in sorted(found):
-        _, a, b, _ = cand
+    covered = np.zeros(max(span(it)[1] for it in items) + 1, dtype=bool)
+    kept: list[Item] = []
+    for item in sorted(items, key=order):
+        a, b = span(item)
         if covered[a : b + 1].sum() > max_overlap * (b - a + 1):
             continue
-        kept.append(cand)
+        kept.append(item)
         covered[a : b + 1] = True
     return kept
 
@@ -325,6 +332,8 @@ def _one_stage(prep: PreparedPair, threshold: float, ref_name: str) -> list[Occu
 def _coarse_only(
     prep: PreparedPair,
     found: list[tuple[float, int, int, bool]],
+    coarse_templates: dict[bool, FloatArray],
+    qc: FloatArray,
     factor: float,
     threshold: float,
     ref_name: str,
@@ -332,9 +341,7 @@ def _coarse_only(
     """Baseline: stage-1 windows and keyframes from the coarse path, scaled back."""
     out = []
     for cost, a, b, mirrored in found:
-        t = prep.template_mirror if mirrored else prep.template
-        tc = resample(t, 1.0, 1.0 / factor)
-        qc = resample(prep.query, 1.0, 1.0 / factor)
+        tc = coarse_templates[mirrored]
         window = np.ascontiguousarray(qc[a : b + 1])
         acc = accumulated_cost(tc, window, True)
         path = backtrack(acc, window.shape[0] - 1, True)
@@ -368,19 +375,25 @@ def find_occurrences(
         return _one_stage(prep, threshold, name)
     factor = max(1.0, fps / settings.coarse_fps)  # query frames per coarse frame
     qc = resample(prep.query, 1.0, 1.0 / factor)
+    coarse_templates = {
+        mirrored: resample(prep.template_mirror if mirrored else prep.template, 1.0, 1.0 / factor)
+        for mirrored in ((False, True) if settings.mirror and mirror else (False,))
+    }
     found = []
-    for mirrored in (False, True) if settings.mirror and mirror else (False,):
-        t = prep.template_mirror if mirrored else prep.template
-        tc = resample(t, 1.0, 1.0 / factor)
+    for mirrored, tc in coarse_templates.items():
         found += _candidates(tc, qc, prep.weight_sum, threshold * COARSE_SLACK, settings, mirrored)
-    found = _non_overlapping(found, settings.max_overlap)
+    found = _best_disjoint(found, lambda c: c, lambda c: (c[1], c[2]), settings.max_overlap)
     if settings.method == "coarse_only":
-        return _coarse_only(prep, found, factor, threshold, name)
+        return _coarse_only(prep, found, coarse_templates, qc, factor, threshold, name)
     fine = [
         _fine(prep, round(a * factor), round(b * factor), mir, settings, threshold, fps, name)
         for _, a, b, mir in found
     ]
     return _dedupe([o for o in fine if o is not None], settings.max_overlap)
+
+
+def _dedupe(occurrences: list[Occurrence], max_overlap: float) -> list[Occurrence]:
+    return _best_disjoint(occurrences, lambda o: o.cost, lambda o: (o.start, o.end), max_overlap)
 
 
 def align_features(
@@ -419,21 +432,6 @@ def align_features(
     )
 
 
-def _dedupe(occurrences: list[Occurrence], max_overlap: float) -> list[Occurrence]:
-    """Best first, dropping any occurrence mostly covered by a better one (duplicates too)."""
-    if not occurrences:
-        return []
-    covered = np.zeros(max(o.end for o in occurrences) + 1, dtype=bool)
-    kept = []
-    for occ in sorted(occurrences, key=lambda o: o.cost):
-        span = covered[occ.start : occ.end + 1]
-        if span.sum() > max_overlap * len(span):
-            continue
-        kept.append(occ)
-        covered[occ.start : occ.end + 1] = True
-    return kept
-
-
 def query_features(
     query: PoseSequence, reference: MotionReference, filters: FilterSettings | None = None
 ) -> FeatureSet:
@@ -453,7 +451,15 @@ def align(
     motions = {r.motion for r in references}
     if len(motions) != 1:
         raise AlignmentInputError(f"references of different motions: {sorted(motions)}")
-    results = [align_features(query_features(query, r, filters), r, settings) for r in references]
+    # references seen from the same camera share one kinematics pass over the query
+    features: dict[tuple[int, str | None], FeatureSet] = {}
+    results = []
+    for ref in references:
+        seq = match_dims(query, ref.dims, ref.view)
+        key = (seq.dims, seq.view)
+        if key not in features:
+            features[key] = angle_features(seq, filters)
+        results.append(align_features(features[key], ref, settings))
     if len(results) == 1:
         return results[0]
     return vote(results)

@@ -7,14 +7,13 @@ validated on load. A reference is an alignment template only; elite bands are se
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
-from ..errors import MotionInputError
+from ..data_files import SNAKE_CASE, load_json_model
 from ..kinematics import FilterSettings
 from ..pose_sequence import PoseSequence
 from ..projection import project
@@ -29,7 +28,6 @@ from .features import (
 )
 from .refine import KeyframeRule, OccurrenceGate
 
-SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 DEFAULT_COST_THRESHOLD = 1.0
 """Normalised cost (mean squared z-deviation per frame and channel) above which a match is
 rejected; references may carry a calibrated value."""
@@ -75,7 +73,7 @@ class MotionReference(BaseModel):
     @field_validator("motion", "name")
     @classmethod
     def _snake(cls, value: str) -> str:
-        if not SNAKE.match(value):
+        if not SNAKE_CASE.match(value):
             raise ValueError(f"{value!r} is not snake_case (e.g. max_velocity)")
         return value
 
@@ -90,7 +88,7 @@ class MotionReference(BaseModel):
         if not self.keyframes:
             raise ValueError("a reference needs at least one keyframe")
         for kf, frame in self.keyframes.items():
-            if not SNAKE.match(kf):
+            if not SNAKE_CASE.match(kf):
                 raise ValueError(f"keyframe name {kf!r} is not snake_case")
             if not 0 <= frame < frames:
                 raise ValueError(
@@ -137,17 +135,7 @@ class MotionReference(BaseModel):
 
 
 def load_reference(path: str | Path) -> MotionReference:
-    path = Path(path)
-    if not path.is_file():
-        raise MotionInputError(path, "reference file not found")
-    try:
-        return MotionReference.model_validate(json.loads(path.read_text()))
-    except json.JSONDecodeError as exc:
-        raise MotionInputError(path, f"not JSON ({exc.msg} at line {exc.lineno})") from None
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "reference"
-        raise MotionInputError(path, f"invalid reference: {where}: {first['msg']}") from None
+    return load_json_model(path, MotionReference, "reference")
 
 
 def save_reference(ref: MotionReference, path: str | Path) -> Path:
