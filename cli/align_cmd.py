@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..tools.errors import SportsGPTError
-from .common import add_common, emit
+from .common import add_common, add_motion_input, emit, read_motion_input
 
 
 def add_align_parsers(sub: Any) -> None:
@@ -18,7 +18,7 @@ def add_align_parsers(sub: Any) -> None:
         "recording, then full-rate DTW in each found window; prints occurrences with "
         "keyframes in the input's own frame numbers.",
     )
-    p.add_argument("pose", type=Path, help="pose file (any supported format) or a video")
+    add_motion_input(p, "pose", video=True)
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument(
         "--motion", help="a shipped motion (e.g. max_velocity); all its references vote"
@@ -30,7 +30,6 @@ def add_align_parsers(sub: Any) -> None:
     p.add_argument("--max-cost", type=float, help="override the references' cost threshold")
     p.add_argument("--radius", type=float, default=0.3, help="stage-2 window widening, s (0.3)")
     p.add_argument("--no-mirror", action="store_true", help="do not try left/right swapped")
-    p.add_argument("--fps", type=float, help="frame rate for formats without one")
     add_common(p)
     p.set_defaults(handler=cmd_align)
 
@@ -47,6 +46,8 @@ def add_align_parsers(sub: Any) -> None:
         "spans the first keyframe minus --pad to the last plus --pad, or --span.",
     )
     b.add_argument("--from", dest="source", type=Path, required=True, help="pose file or video")
+    b.add_argument("--person", type=int, help="track id to keep in multi-person 2D files")
+    b.add_argument("--character", type=Path, help="DeepMimic character file")
     b.add_argument(
         "--keyframes", required=True, help="name=frame,... (0-based frames of the source)"
     )
@@ -77,17 +78,6 @@ def add_align_parsers(sub: Any) -> None:
     c.set_defaults(handler=cmd_reference_calibrate)
 
 
-def load_pose(path: Path, fps: float | None) -> Any:
-    """A pose file, or a video run through pose extraction first."""
-    from ..tools.readers import VIDEO_SUFFIXES, read_motion
-
-    if path.suffix.lower() in VIDEO_SUFFIXES:
-        from ..tools.pose import extract_pose
-
-        return extract_pose(path).pose
-    return read_motion(path, fps=fps)
-
-
 def _keyframes(text: str) -> dict[str, int]:
     out: dict[str, int] = {}
     for item in filter(None, (t.strip() for t in text.split(","))):
@@ -109,7 +99,7 @@ def cmd_reference_build(args: argparse.Namespace) -> int:
         if not sep or not start.isdigit() or not end.isdigit():
             raise SportsGPTError(f"--span wants START:END frames, got {args.span!r}")
         span = (int(start), int(end))
-    seq = load_pose(args.source, args.fps)
+    seq = read_motion_input(args.source, args, video=True)
     try:
         ref = build_reference(
             seq, _keyframes(args.keyframes), args.motion,
@@ -138,7 +128,7 @@ def cmd_reference_calibrate(args: argparse.Namespace) -> int:
     files = sorted(p for p in args.folder.iterdir() if p.is_file() and not p.name.startswith("."))
     if not files:
         raise SportsGPTError(f"{args.folder} holds no recordings")
-    recordings = [load_pose(p, args.fps) for p in files]
+    recordings = [read_motion_input(p, args, video=True) for p in files]
     spec, report = calibrate_bands(
         load_motion_spec(args.motion), recordings, k_sd=args.k,
         min_samples=args.min_samples, label=f"recordings in {args.folder.name}",
@@ -175,7 +165,7 @@ def cmd_align(args: argparse.Namespace) -> int:
     settings = AlignSettings(
         method=method, max_cost=args.max_cost, radius_s=args.radius, mirror=not args.no_mirror
     )
-    result = align(load_pose(args.pose, args.fps), refs, settings)
+    result = align(read_motion_input(args.pose, args, video=True), refs, settings)
     payload = result.model_dump(mode="json")
     lines = [
         f"{args.pose}: {len(result.occurrences)} occurrence(s) of {result.motion} "

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-from .align_cmd import load_pose
-from .common import add_common, emit
+from .common import add_common, add_motion_input, emit, read_motion_input
 
 
 def add_assess_parser(sub: Any) -> None:
@@ -17,9 +15,8 @@ def add_assess_parser(sub: Any) -> None:
         description="Find every occurrence of the motion (MotionDTW), measure each "
         "keyframe's metrics against elite bands, and map deviations to problems.",
     )
-    p.add_argument("pose", type=Path, help="pose file (any supported format) or a video")
+    add_motion_input(p, "pose", video=True)
     p.add_argument("--motion", required=True, help="e.g. standing_long_jump")
-    p.add_argument("--fps", type=float, help="frame rate for formats without one")
     add_common(p)
     p.set_defaults(handler=cmd_assess)
 
@@ -27,7 +24,7 @@ def add_assess_parser(sub: Any) -> None:
 def cmd_assess(args: argparse.Namespace) -> int:
     from ..tools.kismam import assess_motion
 
-    result = assess_motion(load_pose(args.pose, args.fps), args.motion)
+    result = assess_motion(read_motion_input(args.pose, args, video=True), args.motion)
     lines = [
         f"{args.pose}: {args.motion}, technique score {result.score:.0f}/100, "
         f"{len(result.occurrences)} occurrence(s)"

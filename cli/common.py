@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -19,3 +20,32 @@ def emit(args: argparse.Namespace, payload: dict[str, Any], text: str) -> None:
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     else:
         sys.stdout.write(text.rstrip() + "\n")
+
+
+def add_motion_input(p: argparse.ArgumentParser, name: str = "input", video: bool = False) -> None:
+    """The motion-file argument and the options its readers take (``video``: videos too,
+    run through pose extraction first)."""
+    kinds = ".json .npz .csv .bvh .trc, DeepMimic .txt, COCO .json, OpenPose .json or folder"
+    p.add_argument(
+        name, type=Path, help=f"motion file: {kinds}" + (", or a video" if video else "")
+    )
+    p.add_argument("--fps", type=float, help="frame rate for formats without one (COCO, OpenPose)")
+    p.add_argument("--person", type=int, help="track id to keep in multi-person 2D files")
+    p.add_argument("--character", type=Path, help="DeepMimic character file")
+
+
+def read_motion_input(path: Path, args: argparse.Namespace, video: bool = False) -> Any:
+    """The PoseSequence behind ``path`` with the reader options in ``args``; with ``video``
+    a video file is run through pose extraction (default settings) first."""
+    from ..tools.readers import VIDEO_SUFFIXES, read_motion
+
+    if video and path.suffix.lower() in VIDEO_SUFFIXES:
+        from ..tools.pose import extract_pose
+
+        return extract_pose(path).pose
+    return read_motion(
+        path,
+        fps=getattr(args, "fps", None),
+        person=getattr(args, "person", None),
+        character=getattr(args, "character", None),
+    )

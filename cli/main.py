@@ -13,29 +13,17 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from .. import __version__
 from ..tools.errors import SportsGPTError
 from .align_cmd import add_align_parsers
 from .assess_cmd import add_assess_parser
 from .common import add_common as _add_common
+from .common import add_motion_input, read_motion_input
 from .common import emit as _emit
 from .pose_cmd import add_pose_parser
 
 log = logging.getLogger("sportsgpt")
-
-
-def _add_motion_input(p: argparse.ArgumentParser, name: str = "input") -> None:
-    p.add_argument(
-        name,
-        type=Path,
-        help="motion file: .json .npz .csv .bvh .trc, DeepMimic "
-        ".txt, COCO .json, OpenPose .json or folder",
-    )
-    p.add_argument("--fps", type=float, help="frame rate for formats without one (COCO, OpenPose)")
-    p.add_argument("--person", type=int, help="track id to keep in multi-person 2D files")
-    p.add_argument("--character", type=Path, help="DeepMimic character file")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="describe a motion file (frames, joints, fps, units)",
         description="Read any supported motion file and describe it.",
     )
-    _add_motion_input(p)
+    add_motion_input(p)
     _add_common(p)
     p.set_defaults(handler=cmd_info)
 
@@ -63,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Read any supported motion file and write it as our "
         "JSON, NPZ or wide CSV (format by the output's extension).",
     )
-    _add_motion_input(p)
+    add_motion_input(p)
     p.add_argument("-o", "--output", type=Path, required=True, help="OUT.json, OUT.npz or OUT.csv")
     p.add_argument(
         "--project",
@@ -80,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Clean the skeleton (confidence gate, spike rejection, gap "
         "fill, zero-phase low-pass) and compute angles; writes a CSV and a PNG.",
     )
-    _add_motion_input(p, "pose")
+    add_motion_input(p, "pose")
     p.add_argument("-o", "--output", type=Path, required=True, help="angles.csv")
     p.add_argument("--plot", type=Path, help="PNG of the main angles (default: beside -o)")
     p.add_argument("--no-plot", action="store_true", help="do not write the PNG")
@@ -107,16 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read(args: argparse.Namespace, attr: str = "input") -> Any:
-    from ..tools.readers import read_motion
-
-    return read_motion(
-        getattr(args, attr), fps=args.fps, person=args.person, character=args.character
-    )
-
-
 def cmd_info(args: argparse.Namespace) -> int:
-    seq = _read(args)
+    seq = read_motion_input(args.input, args)
     info = seq.summary()
     lines = [
         f"{args.input}",
@@ -143,7 +123,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     from ..tools.projection import project
     from ..tools.readers import write_motion
 
-    seq = _read(args)
+    seq = read_motion_input(args.input, args)
     if args.project:
         seq = project(seq, args.project, image_size=_image_size(args.image_size))
     out = write_motion(seq, args.output)
@@ -164,7 +144,7 @@ def cmd_kinematics(args: argparse.Namespace) -> int:
     settings = FilterSettings(
         cutoff_hz=cutoff, max_gap_s=args.max_gap, min_confidence=args.min_confidence
     )
-    seq = _read(args, "pose")
+    seq = read_motion_input(args.pose, args)
     series = compute_kinematics(seq, side=args.side, settings=settings)
     series.to_csv(args.output)
     plot = None

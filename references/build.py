@@ -22,11 +22,14 @@ from pathlib import Path
 
 import numpy as np
 
+from ..tools.kismam.calibrate import calibrate_bands, save_spec
+from ..tools.kismam.spec import AssessmentSpec, load_assessment_spec
 from ..tools.motiondtw.events import MOTION_EVENTS, MotionEvent
 from ..tools.motiondtw.library import template_path
 from ..tools.motiondtw.reference import MotionReference, build_reference, save_reference
 from ..tools.motiondtw.refine import KeyframeRule, OccurrenceGate
 from ..tools.pose_sequence import PoseSequence
+from ..tools.projection import project
 from ..tools.readers import read_motion
 from ..tools.shared_data import shared_dir
 
@@ -160,47 +163,49 @@ BUILDERS = {
 TENNIS_HP = ("jduribe_Servicio.bvh", "lvargas_Servicio_21seg.bvh")
 
 
+def bands_at_mocap_events(
+    spec: AssessmentSpec,
+    mocap: list[PoseSequence],
+    measured: list[PoseSequence],
+    label: str,
+) -> AssessmentSpec:
+    """``spec`` with every band = mean +/- 2 SD of its metric in ``measured`` (the mocap, or
+    a camera's view of it) at the keyframes the motion's event rules find in ``mocap``:
+    the recordings' own events, not alignment, so no false match enters the statistics."""
+    rule = MOTION_EVENTS[spec.motion]
+    events = [[e.keyframes for e in rule(m, 0, m.n_frames - 1)] for m in mocap]
+    bands, report = calibrate_bands(spec, measured, k_sd=2.0, keyframes=events, label=label)
+    if report.kept:
+        raise RuntimeError(f"{spec.motion} bands without enough samples: {report.kept}")
+    return bands
+
+
 def tennis_serve_bands(
     shared: Path, spec_path: Path = HERE / "tennis_serve" / "assessment.json"
 ) -> Path:
-    """The serve's bands: mean +/- 2 SD of the high-performance players' serves as a side
-    camera sees them (both players pooled; each alone has too few serves)."""
-    from ..tools.kismam.calibrate import calibrate_bands, save_spec
-    from ..tools.kismam.spec import load_assessment_spec
-    from ..tools.projection import project
-
+    """The serve's bands from the high-performance players' serves as a side camera sees
+    them (both players pooled; each alone has too few serves)."""
     mocap = [read_motion(shared / "data/tennis" / f) for f in TENNIS_HP]
-    serves = [
-        [e.keyframes for e in MOTION_EVENTS["tennis_serve"](m, 0, m.n_frames - 1)] for m in mocap
-    ]
-    spec, report = calibrate_bands(
-        load_assessment_spec(spec_path), [project(m, "side") for m in mocap], k_sd=2.0,
-        keyframes=serves,  # the serves' own events, not alignment (no false matches)
+    spec = bands_at_mocap_events(
+        load_assessment_spec(spec_path), mocap, [project(m, "side") for m in mocap],
         label="Tennis-MoCap high-performance players jduribe and lvargas (CC BY-SA 3.0, "
         "Pulgarin-Giraldo et al. 2017), side view",
     )  # fmt: skip
-    if report.kept:
-        raise RuntimeError(f"serve bands without enough serves: {report.kept}")
     return save_spec(spec, spec_path)
 
 
 def walking_gait_bands(
     shared: Path, spec_path: Path = HERE / "walking_gait" / "assessment.json"
 ) -> Path:
-    """The gait's bands: mean +/- 2 SD over the cycles of the DeepMimic long walk, at its
-    mocap events, measured in 3D (the walker turns, so no single camera sees it from the
-    side; the body-frame sagittal angles equal a side view's)."""
-    from ..tools.kismam.calibrate import calibrate_bands, save_spec
-    from ..tools.kismam.spec import load_assessment_spec
+    """The gait's bands over the cycles of the DeepMimic long walk, measured in 3D (the
+    walker turns, so no single camera sees it from the side; the body-frame sagittal
+    angles equal a side view's)."""
 
     walk = read_motion(shared / "data/deepmimic/motions/humanoid3d_long_walk3.txt")
-    cycles = [[e.keyframes for e in MOTION_EVENTS["walking_gait"](walk, 0, walk.n_frames - 1)]]
-    spec, report = calibrate_bands(
-        load_assessment_spec(spec_path), [walk], k_sd=2.0, keyframes=cycles,
+    spec = bands_at_mocap_events(
+        load_assessment_spec(spec_path), [walk], [walk],
         label="DeepMimic humanoid3d_long_walk3 (MIT; CMU/SFU mocap), gait cycles, 3D",
     )  # fmt: skip
-    if report.kept:
-        raise RuntimeError(f"gait bands without enough cycles: {report.kept}")
     return save_spec(spec, spec_path)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -97,43 +98,45 @@ def test_reference_calibrate_from_a_folder(
     assert "low_heel_recovery" not in {p.id for p in result.problems}
 
 
-def test_serve_bands_are_statistics_of_the_high_performance_serves(
-    shared: Path, tmp_path: Path
-) -> None:
+def _rebuilt_and_shipped(
+    motion: str, builder: Any, shared: Path, tmp_path: Path
+) -> tuple[Any, Any]:
+    """The spec ``builder`` recomputes from ../shared (on a copy), and the shipped one."""
     import shutil
 
-    from sportsgpt.references.build import tennis_serve_bands
     from sportsgpt.tools.kismam import load_motion_spec
     from sportsgpt.tools.kismam.spec import load_assessment_spec
     from sportsgpt.tools.motiondtw.library import REFERENCES_DIR
 
     copy = tmp_path / "assessment.json"
-    shutil.copy(REFERENCES_DIR / "tennis_serve" / "assessment.json", copy)
-    fresh = load_assessment_spec(tennis_serve_bands(shared, copy))
-    shipped = load_motion_spec("tennis_serve")
+    shutil.copy(REFERENCES_DIR / motion / "assessment.json", copy)
+    fresh = load_assessment_spec(builder(shared, copy))
+    shipped = load_motion_spec(motion)
     for a, b in zip(fresh.metrics, shipped.metrics, strict=True):
         assert a.band.min == pytest.approx(b.band.min) and a.band.max == pytest.approx(b.band.max)
-        assert b.band.source.kind == "statistics" and b.band.source.population == 9
+    return fresh, shipped
+
+
+def test_serve_bands_are_statistics_of_the_high_performance_serves(
+    shared: Path, tmp_path: Path
+) -> None:
+    from sportsgpt.references.build import tennis_serve_bands
+
+    _, shipped = _rebuilt_and_shipped("tennis_serve", tennis_serve_bands, shared, tmp_path)
+    for metric in shipped.metrics:
+        assert metric.band.source.kind == "statistics" and metric.band.source.population == 9
     assert len(shipped.problems) >= 5
 
 
 def test_gait_bands_are_statistics_of_the_long_walk(shared: Path, tmp_path: Path) -> None:
-    import shutil
-
     from sportsgpt.references.build import walking_gait_bands
-    from sportsgpt.tools.kismam import assess_motion, load_motion_spec
-    from sportsgpt.tools.kismam.spec import load_assessment_spec
-    from sportsgpt.tools.motiondtw.library import REFERENCES_DIR
+    from sportsgpt.tools.kismam import assess_motion
     from sportsgpt.tools.projection import project
     from sportsgpt.tools.readers import read_motion
 
-    copy = tmp_path / "assessment.json"
-    shutil.copy(REFERENCES_DIR / "walking_gait" / "assessment.json", copy)
-    fresh = load_assessment_spec(walking_gait_bands(shared, copy))
-    shipped = load_motion_spec("walking_gait")
-    for a, b in zip(fresh.metrics, shipped.metrics, strict=True):
-        assert a.band.min == pytest.approx(b.band.min) and a.band.max == pytest.approx(b.band.max)
-        assert (b.band.source.population or 0) >= 12
+    _, shipped = _rebuilt_and_shipped("walking_gait", walking_gait_bands, shared, tmp_path)
+    for metric in shipped.metrics:
+        assert (metric.band.source.population or 0) >= 12
     # the template's own walk, filmed from the side, is a normal gait
     walk = project(read_motion(shared / "data/deepmimic/motions/humanoid3d_walk.txt"), "side")
     result = assess_motion(walk, "walking_gait")
@@ -145,26 +148,21 @@ def test_high_performance_server_outscores_every_regular_one(shared: Path) -> No
     high-performance player) must score above all three regular players. (The other
     direction is impossible: lvargas's recording holds only 3 complete serves, and a
     band needs 5.)"""
+    from sportsgpt.references.build import bands_at_mocap_events
     from sportsgpt.tools.kinematics import compute_kinematics
     from sportsgpt.tools.kismam import load_motion_spec
     from sportsgpt.tools.kismam.assess import assess
-    from sportsgpt.tools.kismam.calibrate import calibrate_bands
     from sportsgpt.tools.motiondtw.align import align
-    from sportsgpt.tools.motiondtw.events import MOTION_EVENTS
     from sportsgpt.tools.motiondtw.library import load_motion_references
     from sportsgpt.tools.projection import project
     from sportsgpt.tools.readers import read_motion
 
     tennis = shared / "data/tennis"
     jduribe = read_motion(tennis / "jduribe_Servicio.bvh")
-    serves = [
-        [e.keyframes for e in MOTION_EVENTS["tennis_serve"](jduribe, 0, jduribe.n_frames - 1)]
-    ]
-    spec, report = calibrate_bands(
-        load_motion_spec("tennis_serve"), [project(jduribe, "side")], keyframes=serves,
+    spec = bands_at_mocap_events(
+        load_motion_spec("tennis_serve"), [jduribe], [project(jduribe, "side")],
         label="jduribe only (leave one out)",
     )  # fmt: skip
-    assert not report.kept
     refs = load_motion_references("tennis_serve")
     scores = {}
     for name in (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from ..errors import MotionInputError, SportsGPTError
 from ..kinematics import FilterSettings, compute_kinematics
@@ -233,9 +233,3 @@ def resample(matrix: FloatArray, fps_from: float, fps_to: float) -> FloatArray:
     return np.ascontiguousarray(
         np.stack([np.interp(t_to, t_from, matrix[:, c]) for c in range(matrix.shape[1])], axis=1)
     )
-
-
-class StageRates(BaseModel):
-    """Frame rates used in each stage (coarse search is cheaper at a reduced rate)."""
-
-    coarse_fps: float = Field(default=15.0, gt=0)

@@ -115,6 +115,18 @@ def _looks_like_path(spec: str) -> bool:
     return os.sep in spec or "/" in spec or Path(spec).suffix.lower() in (".task", ".onnx")
 
 
+def _explicit_path(spec: str, backend: str, names: list[str], or_path: str) -> Path:
+    """``spec`` as a model file path that exists, or an error listing the known names."""
+    if not _looks_like_path(spec):
+        raise ModelNotFoundError(
+            f"unknown {backend} model {spec!r}: use {', '.join(names)} or {or_path}"
+        )
+    path = Path(spec).expanduser()
+    if not path.is_file():
+        raise ModelNotFoundError(f"model file {path} does not exist")
+    return path
+
+
 def _find(file_names: tuple[str, ...], dirs: list[Path]) -> Path | None:
     for folder in dirs:
         for name in file_names:
@@ -141,12 +153,7 @@ def resolve_mediapipe_model(spec: str = "full") -> Path:
         if found is None:
             raise _not_found(f"MediaPipe '{spec}' pose model", MEDIAPIPE_MODELS[spec][0], dirs)
         return found
-    if not _looks_like_path(spec):
-        choices = ", ".join(MEDIAPIPE_MODELS)
-        raise ModelNotFoundError(f"unknown MediaPipe model {spec!r}: use {choices} or a .task path")
-    path = Path(spec).expanduser()
-    if not path.is_file():
-        raise ModelNotFoundError(f"model file {path} does not exist")
+    path = _explicit_path(spec, "MediaPipe", list(MEDIAPIPE_MODELS), "a .task path")
     check_task_bundle(path)
     return path
 
@@ -187,13 +194,7 @@ def resolve_rtmlib_model(spec: str, *, allow_download: bool = False) -> str:
             dirs,
             hint=f" (end2end.onnx inside {model.url}, renamed), or use --allow-download once",
         )
-    if not _looks_like_path(spec):
-        choices = ", ".join(RTMLIB_MODELS)
-        raise ModelNotFoundError(f"unknown rtmlib model {spec!r}: use {choices} or an .onnx path")
-    path = Path(spec).expanduser()
-    if not path.is_file():
-        raise ModelNotFoundError(f"model file {path} does not exist")
-    return str(path)
+    return str(_explicit_path(spec, "rtmlib", list(RTMLIB_MODELS), "an .onnx path"))
 
 
 def rtmlib_kind(spec: str, resolved: str) -> Literal["rtmo", "rtmpose", "yolox"]:
