@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..tools.motiondtw.events import MOTION_EVENTS, MotionEvent, serve_events
+from ..tools.motiondtw.features import interp_frames
 from ..tools.pose_sequence import PoseSequence
 from ..tools.projection import facing_direction, project
 from ..tools.readers import read_motion
@@ -42,14 +43,7 @@ def load_3d(path: Path | PoseSequence, rate: float = RATE) -> PoseSequence:
     """A mocap clip resampled to ``rate`` and turned to travel (or face) along +x."""
     seq = path if isinstance(path, PoseSequence) else read_motion(path)
     times = seq.frame_times
-    new_t = np.arange(0.0, times[-1] + 1e-9, 1.0 / rate)
-    pos = np.stack(
-        [
-            np.stack([np.interp(new_t, times, seq.positions[:, j, d]) for d in range(3)], axis=1)
-            for j in range(len(seq.joints))
-        ],
-        axis=1,
-    )
+    pos = interp_frames(seq.positions, times, np.arange(0.0, times[-1] + 1e-9, 1.0 / rate))
     fwd = facing_direction(seq)
     angle = np.arctan2(fwd[2], fwd[0])  # rotate about y so fwd -> +x
     c, s = np.cos(angle), np.sin(angle)
@@ -64,15 +58,7 @@ def time_warp(seq: PoseSequence, factor: float) -> PoseSequence:
     """Play ``seq`` ``factor`` times as long (factor 1.4 = slower)."""
     n = seq.n_frames
     src = np.arange(0, n - 1 + 1e-9, 1.0 / factor)
-    pos = np.stack(
-        [
-            np.stack(
-                [np.interp(src, np.arange(n), seq.positions[:, j, d]) for d in range(3)], axis=1
-            )
-            for j in range(len(seq.joints))
-        ],
-        axis=1,
-    )
+    pos = interp_frames(seq.positions, np.arange(n, dtype=np.float64), src)
     return seq.replace(positions=pos, confidence=np.ones(pos.shape[:2]), times=None)
 
 

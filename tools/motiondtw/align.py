@@ -127,8 +127,7 @@ def _prepare(ref: MotionReference, query: FeatureSet, variant: str | None = None
     keep = [i for i, n in enumerate(ref.stats.names) if n.removesuffix("_velocity") in usable]
     stats = ref.stats.model_copy(
         update={
-            key: [getattr(ref.stats, key)[i] for i in keep]
-            for key in ("names", "mean", "sd", "weight")
+            key: [getattr(ref.stats, key)[i] for i in keep] for key in ("names", "sd", "weight")
         }
     )
 

@@ -68,10 +68,9 @@ spread, so standing still does not turn jitter into motion."""
 
 
 class ChannelStats(BaseModel):
-    """How a reference normalises each channel: value -> (value - mean) / sd * weight."""
+    """How a reference scales each channel: (value - its moving mean) / sd * sqrt(weight)."""
 
     names: list[str]
-    mean: list[float]
     sd: list[float]
     weight: list[float]
 
@@ -154,14 +153,13 @@ def channel_stats(
 ) -> ChannelStats:
     """Reference statistics for the channels and their velocities; ``weights`` overrides
     a channel's weight (0 leaves it out)."""
-    out_names, mean, sd, weight = [], [], [], []
+    out_names, sd, weight = [], [], []
     for name in names:
         if weights is not None and weights.get(name, 1.0) == 0.0:
             continue
         values = features.angles[name]
         velocity = np.gradient(values) * features.fps
         out_names += [name, f"{name}_velocity"]
-        mean += [float(np.mean(values)), 0.0]
         is_length = name.endswith(("_hip", "_shoulder", "_height"))  # in leg lengths
         sd += [
             max(float(np.std(values)), LENGTH_SD_FLOOR if is_length else ANGLE_SD_FLOOR),
@@ -174,7 +172,7 @@ def channel_stats(
         if weights is not None and name in weights:
             w = weights[name]
         weight += [w, w * VELOCITY_WEIGHT]
-    return ChannelStats(names=out_names, mean=mean, sd=sd, weight=weight)
+    return ChannelStats(names=out_names, sd=sd, weight=weight)
 
 
 def moving_mean(values: FloatArray, window: int) -> FloatArray:
@@ -224,12 +222,16 @@ def feature_matrix(
     return np.ascontiguousarray(np.stack(columns, axis=1), dtype=np.float64)
 
 
+def interp_frames(values: FloatArray, t_from: FloatArray, t_to: FloatArray) -> FloatArray:
+    """Linear interpolation of (T, ...) frames sampled at ``t_from`` onto ``t_to``."""
+    flat = values.reshape(values.shape[0], -1)
+    out = np.stack([np.interp(t_to, t_from, flat[:, c]) for c in range(flat.shape[1])], axis=1)
+    return np.ascontiguousarray(out.reshape((len(t_to), *values.shape[1:])))
+
+
 def resample(matrix: FloatArray, fps_from: float, fps_to: float) -> FloatArray:
     """Linear resampling of (T, C) features to another frame rate."""
     if abs(fps_from - fps_to) < 1e-9:
         return matrix
     t_from = np.arange(matrix.shape[0]) / fps_from
-    t_to = np.arange(0.0, t_from[-1] + 1e-9, 1.0 / fps_to)
-    return np.ascontiguousarray(
-        np.stack([np.interp(t_to, t_from, matrix[:, c]) for c in range(matrix.shape[1])], axis=1)
-    )
+    return interp_frames(matrix, t_from, np.arange(0.0, t_from[-1] + 1e-9, 1.0 / fps_to))
