@@ -41,5 +41,5 @@ def assess_motion(
     """Kinematics, alignment and KISMAM for one recording of ``motion``."""
     spec = load_motion_spec(motion)
     series = compute_kinematics(pose, settings=filters)
-    alignment = align(pose, load_motion_references(motion), settings, filters)
+    alignment = align(pose, load_motion_references(motion), settings, filters, series)
     return assess(spec, series, alignment)

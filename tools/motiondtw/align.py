@@ -21,6 +21,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from ..kinematics import FilterSettings
+from ..kinematics.series import KinematicSeries
 from ..pose_sequence import PoseSequence
 from ..skeleton import mirror_name
 from .features import (
@@ -443,8 +444,11 @@ def align(
     references: list[MotionReference],
     settings: AlignSettings | None = None,
     filters: FilterSettings | None = None,
+    kinematics: KinematicSeries | None = None,
 ) -> AlignmentResult:
-    """Align one or several references of a motion; several are fused by a robust vote."""
+    """Align one or several references of a motion; several are fused by a robust vote.
+    ``kinematics``: the query's own kinematics, if the caller has them (used whenever the
+    query is not projected for a reference)."""
     if not references:
         raise AlignmentInputError("no reference to align against")
     motions = {r.motion for r in references}
@@ -457,7 +461,7 @@ def align(
         seq = match_dims(query, ref.dims, ref.view)
         key = (seq.dims, seq.view)
         if key not in features:
-            features[key] = angle_features(seq, filters)
+            features[key] = angle_features(seq, filters, kinematics if seq is query else None)
         results.append(align_features(features[key], ref, settings))
     if len(results) == 1:
         return results[0]

@@ -118,9 +118,14 @@ def match_dims(query: PoseSequence, reference_dims: int, reference_view: str) ->
     return query
 
 
-def angle_features(seq: PoseSequence, settings: FilterSettings | None = None) -> FeatureSet:
-    """Every candidate angle channel this sequence supports, gaps filled."""
-    series: KinematicSeries = compute_kinematics(seq, settings=settings)
+def angle_features(
+    seq: PoseSequence,
+    settings: FilterSettings | None = None,
+    series: KinematicSeries | None = None,
+) -> FeatureSet:
+    """Every candidate angle channel this sequence supports, gaps filled (``series``: the
+    sequence's kinematics when the caller has computed them already)."""
+    series = series or compute_kinematics(seq, settings=settings)
     angles: dict[str, FloatArray] = {}
     for name in (*CANDIDATE_ANGLES, *EVENT_CHANNELS):
         if name not in series.channels:
