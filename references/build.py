@@ -54,6 +54,13 @@ def tile_loop(seq: PoseSequence, cycles: int) -> PoseSequence:
     return seq.replace(positions=pos, confidence=conf, times=None)
 
 
+def read_shared(shared: Path, relative: str) -> PoseSequence:
+    """A recording from the shared data, its source named relative to that folder so
+    that what we ship does not depend on where the data sat when it was built."""
+    seq = read_motion(shared / relative)
+    return seq.replace(source=f"../shared/{relative}")
+
+
 def _first(events: list[MotionEvent], what: str) -> MotionEvent:
     if not events:
         raise RuntimeError(f"no {what} found in the source mocap")
@@ -61,7 +68,7 @@ def _first(events: list[MotionEvent], what: str) -> MotionEvent:
 
 
 def max_velocity(shared: Path) -> list[MotionReference]:
-    run = tile_loop(read_motion(shared / "data/deepmimic/motions/humanoid3d_run.txt"), 4)
+    run = tile_loop(read_shared(shared, "data/deepmimic/motions/humanoid3d_run.txt"), 4)
     cycle = MOTION_EVENTS["max_velocity"](run, 0, run.n_frames - 1)[1]  # a middle cycle
     return [
         build_reference(
@@ -73,7 +80,7 @@ def max_velocity(shared: Path) -> list[MotionReference]:
 
 
 def standing_long_jump(shared: Path) -> list[MotionReference]:
-    jump = read_motion(shared / "data/deepmimic/motions/humanoid3d_jump.txt")
+    jump = read_shared(shared, "data/deepmimic/motions/humanoid3d_jump.txt")
     event = _first(MOTION_EVENTS["standing_long_jump"](jump, 0, jump.n_frames - 1), "jump")
     return [
         build_reference(
@@ -89,7 +96,7 @@ def tennis_serve(shared: Path) -> list[MotionReference]:
         ("jduribe", "jduribe_Servicio.bvh"),
         ("lvargas", "lvargas_Servicio_21seg.bvh"),
     ):
-        seq = read_motion(shared / "data/tennis" / file)
+        seq = read_shared(shared, f"data/tennis/{file}")
         serve = _first(MOTION_EVENTS["tennis_serve"](seq, 0, seq.n_frames - 1), "serve")
         refs.append(
             build_reference(
@@ -141,7 +148,7 @@ JUMP_EVENTS = {
 
 def walking_gait(shared: Path) -> list[MotionReference]:
     """One gait cycle of the DeepMimic walk loop (left heel strike to the next)."""
-    loop = tile_loop(read_motion(shared / "data/deepmimic/motions/humanoid3d_walk.txt"), 4)
+    loop = tile_loop(read_shared(shared, "data/deepmimic/motions/humanoid3d_walk.txt"), 4)
     cycle = _first(MOTION_EVENTS["walking_gait"](loop, 0, loop.n_frames - 1), "gait cycle")
     return [
         build_reference(
