@@ -67,6 +67,8 @@ def measure_metric(
         else:
             end = keyframes.get(metric.until or kf, frame)
             lo, hi = sorted((frame, end))
+            if metric.before_s is not None:  # a phase that starts before the keyframe
+                lo = max(0, lo - round(metric.before_s * series.fps))
             window = values[lo : hi + 1]
             value = float(np.nanmax(window) if metric.reduce == "max" else np.nanmin(window))
         if not math.isfinite(value):

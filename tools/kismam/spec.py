@@ -70,6 +70,9 @@ class MetricSpec(BaseModel):
     at: list[str] = Field(min_length=1, description="keyframes measured")
     until: str | None = Field(default=None, description="with reduce min/max: phase end keyframe")
     reduce: Literal["value", "min", "max"] = "value"
+    before_s: float | None = Field(
+        default=None, gt=0, description="with reduce min/max: the phase starts this long earlier"
+    )
     unit: str
     band: Band
     views: list[str] = Field(default_factory=lambda: ["side", "3d"])
@@ -85,6 +88,8 @@ class MetricSpec(BaseModel):
     def _check(self) -> MetricSpec:
         if self.reduce == "value" and self.until is not None:
             raise ValueError(f"{self.id}: 'until' needs reduce min or max")
+        if self.reduce == "value" and self.before_s is not None:
+            raise ValueError(f"{self.id}: 'before_s' needs reduce min or max")
         bad = [v for v in self.views if v not in VIEWS]
         if bad:
             raise ValueError(f"{self.id}: unknown views {bad}")
