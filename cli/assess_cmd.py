@@ -16,7 +16,11 @@ def add_assess_parser(sub: Any) -> None:
         "keyframe's metrics against elite bands, and map deviations to problems.",
     )
     add_motion_input(p, "pose", video=True)
-    p.add_argument("--motion", required=True, help="e.g. standing_long_jump")
+    p.add_argument(
+        "--motion",
+        required=True,
+        help="e.g. standing_long_jump, or 'auto' to recognise it (see `sportsgpt info`)",
+    )
     add_common(p)
     p.set_defaults(handler=cmd_assess)
 
@@ -26,7 +30,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
     result = assess_motion(read_motion_input(args.pose, args, video=True), args.motion)
     lines = [
-        f"{args.pose}: {args.motion}, technique score {result.score:.0f}/100, "
+        f"{args.pose}: {result.motion}, technique score {result.score:.0f}/100, "
         f"{len(result.occurrences)} occurrence(s)"
     ]
     for problem in result.problems:

@@ -32,6 +32,7 @@ from ..tools.pose_sequence import PoseSequence
 from ..tools.projection import project
 from ..tools.readers import read_motion
 from ..tools.shared_data import shared_dir
+from .key_positions import load_key_positions, synthesize
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +160,37 @@ def walking_gait(shared: Path) -> list[MotionReference]:
     ]  # fmt: skip
 
 
+KEY_POSITIONS = (
+    "provisional: drawn from literature key positions (sources in key_positions.json); "
+    "replace with `sportsgpt reference build` from a real elite recording"
+)
+
+
+def from_key_positions(motion: str, *, mirror: bool, whole: bool) -> list[MotionReference]:
+    """A provisional template from ``references/<motion>/key_positions.json``."""
+    seq, keyframes = synthesize(load_key_positions(HERE / motion / "key_positions.json"))
+    return [
+        build_reference(
+            seq, keyframes, motion, name="literature_key_positions",
+            span=(0, seq.n_frames - 1), attribution=KEY_POSITIONS, provisional=True,
+            arm_weight=0.25, mirror=mirror, whole_template_is_motion=whole,
+        )
+    ]  # fmt: skip
+
+
+def sprint_start(shared: Path) -> list[MotionReference]:
+    """Set, block exit, first touchdown (no elite start clip is available: provisional)."""
+    return from_key_positions("sprint_start", mirror=True, whole=False)
+
+
+def acceleration(shared: Path) -> list[MotionReference]:
+    """One early-acceleration stride (no elite clip is available: provisional)."""
+    return from_key_positions("acceleration", mirror=False, whole=True)
+
+
 BUILDERS = {
+    "sprint_start": sprint_start,
+    "acceleration": acceleration,
     "max_velocity": max_velocity,
     "standing_long_jump": standing_long_jump,
     "tennis_serve": tennis_serve,

@@ -24,14 +24,18 @@ from sportsgpt.tools.readers import read_motion
 
 
 def test_shipped_references_are_what_our_builder_makes(shared: Path, tmp_path: Path) -> None:
-    assert {"max_velocity", "standing_long_jump", "tennis_serve"} <= set(known_motions())
+    assert set(known_motions()) == {
+        "acceleration", "max_velocity", "sprint_start", "standing_long_jump", "tennis_serve",
+        "walking_gait",
+    }  # fmt: skip
     for path in build_all(shared, tmp_path):
         fresh = load_reference(path)
         shipped = load_reference(REFERENCES_DIR / path.relative_to(tmp_path))
         assert fresh.keyframes == shipped.keyframes and fresh.segment == shipped.segment
         assert fresh.source == shipped.source and fresh.attribution
         assert "deepmimic_sie" not in fresh.source  # non-commercial data never shipped
-        assert shipped.cost_threshold != DEFAULT_COST_THRESHOLD  # calibrated, not default
+        # calibrated on real queries, or provisional (literature key positions, no real data)
+        assert shipped.provisional or shipped.cost_threshold != DEFAULT_COST_THRESHOLD
         assert fresh.refine == shipped.refine
         for name, values in fresh.channels.items():
             np.testing.assert_allclose(values, shipped.channels[name], atol=1e-3)
@@ -132,8 +136,9 @@ def test_shipped_thresholds_are_current_calibration(shared: Path) -> None:
     from sportsgpt.evals.calibrate_references import calibrate, calibration_queries
 
     for motion in known_motions():
-        queries = calibration_queries(shared, motion)
-        for ref in load_motion_references(motion):
+        refs = [r for r in load_motion_references(motion) if not r.provisional]
+        queries = calibration_queries(shared, motion) if refs else []
+        for ref in refs:
             assert calibrate(ref, queries) == pytest.approx(ref.cost_threshold, abs=0.002), (
                 f"{motion}/{ref.name}: run python -m sportsgpt.evals.calibrate_references"
             )

@@ -6,17 +6,32 @@ motion's references, then metrics -> deviations -> problems (docs/kismam.md).
 
 from __future__ import annotations
 
+import logging
+
 from ..errors import SportsGPTError
 from ..kinematics import FilterSettings, compute_kinematics
 from ..kinematics.angles import channel_vocabulary
 from ..motiondtw.align import AlignSettings, align
-from ..motiondtw.library import REFERENCES_DIR, load_motion_references
+from ..motiondtw.library import REFERENCES_DIR, known_motions, load_motion_references
 from ..pose_sequence import PoseSequence
 from .assess import assess
 from .models import Assessment
+from .recognise import MotionGuess, recognise_motion
 from .spec import AssessmentSpec, check_channels, load_assessment_spec
 
-__all__ = ["Assessment", "AssessmentSpec", "assess", "assess_motion", "load_motion_spec"]
+__all__ = [
+    "AUTO",
+    "Assessment",
+    "AssessmentSpec",
+    "MotionGuess",
+    "assess",
+    "assess_motion",
+    "load_motion_spec",
+    "recognise_motion",
+]
+
+AUTO = "auto"
+log = logging.getLogger(__name__)
 
 
 def load_motion_spec(motion: str) -> AssessmentSpec:
@@ -38,8 +53,18 @@ def assess_motion(
     settings: AlignSettings | None = None,
     filters: FilterSettings | None = None,
 ) -> Assessment:
-    """Kinematics, alignment and KISMAM for one recording of ``motion``."""
-    spec = load_motion_spec(motion)
+    """Kinematics, alignment and KISMAM for one recording of ``motion`` (``"auto"``:
+    the motion is recognised first; none recognised is an error, never a guess)."""
     series = compute_kinematics(pose, settings=filters)
+    if motion == AUTO:
+        guess, alignments = recognise_motion(pose, settings, filters, series)
+        if guess.motion is None:
+            raise SportsGPTError(
+                "none of the motions I know was found in this recording "
+                f"(known: {', '.join(known_motions())}); name one with --motion"
+            )
+        log.info("recognised %s (cost/threshold per motion: %s)", guess.motion, guess.ratios)
+        return assess(load_motion_spec(guess.motion), series, alignments[guess.motion])
+    spec = load_motion_spec(motion)
     alignment = align(pose, load_motion_references(motion), settings, filters, series)
     return assess(spec, series, alignment)

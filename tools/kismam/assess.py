@@ -18,6 +18,7 @@ import numpy as np
 
 from ..kinematics.series import KinematicSeries
 from ..motiondtw.align import AlignmentResult
+from ..skeleton import mirror_name
 from .models import Assessment, Evidence, MetricResult, OccurrenceAssessment, Problem, Severity
 from .spec import SIDE_PLACEHOLDER, AssessmentSpec, MetricSpec
 
@@ -31,10 +32,14 @@ def _side_of(keyframe: str) -> str | None:
     return None
 
 
-def _channel_for(metric: MetricSpec, keyframe: str, primary: str) -> str:
-    if SIDE_PLACEHOLDER not in metric.channel:
-        return metric.channel
-    return metric.channel.replace(SIDE_PLACEHOLDER, _side_of(keyframe) or primary)
+def _channel_for(metric: MetricSpec, keyframe: str, primary: str, mirrored: bool) -> str:
+    """The channel a metric reads at a keyframe. A mirrored occurrence (left and right
+    swapped against the reference: the other leg in front, a left-handed server) reads
+    the other side's channel of a sided metric; {side} follows the keyframe's own side,
+    which the alignment already names for the athlete."""
+    if SIDE_PLACEHOLDER in metric.channel:
+        return metric.channel.replace(SIDE_PLACEHOLDER, _side_of(keyframe) or primary)
+    return mirror_name(metric.channel) if mirrored else metric.channel
 
 
 def _view_of(series: KinematicSeries) -> str:
@@ -46,6 +51,7 @@ def measure_metric(
     series: KinematicSeries,
     keyframes: dict[str, int],
     occurrence: int,
+    mirrored: bool = False,
 ) -> tuple[list[MetricResult], str | None]:
     """The metric at each of its keyframes in one occurrence, or why it cannot be."""
     view = _view_of(series)
@@ -57,7 +63,7 @@ def measure_metric(
         if kf not in keyframes:
             continue
         frame = keyframes[kf]
-        channel = _channel_for(metric, kf, series.primary_side)
+        channel = _channel_for(metric, kf, series.primary_side, mirrored)
         if channel not in series.channels:
             reason = series.unmeasurable.get(channel, f"channel {channel} was not computed")
             continue
@@ -113,10 +119,14 @@ def assess(spec: AssessmentSpec, series: KinematicSeries, alignment: AlignmentRe
     occurrences: list[OccurrenceAssessment] = []
     unmeasurable: dict[str, str] = {}
     results: list[MetricResult] = []
+    # One athlete per recording: the leading leg / hitting hand is the majority's, so a
+    # stray mirrored match of a right-hander's serve does not read the left arm.
+    flags = [o.mirrored for o in alignment.occurrences]
+    mirrored = sum(flags) > len(flags) / 2
     for i, occ in enumerate(alignment.occurrences):
         metrics: list[MetricResult] = []
         for metric in spec.metrics:
-            found, reason = measure_metric(metric, series, occ.keyframes, i)
+            found, reason = measure_metric(metric, series, occ.keyframes, i, mirrored)
             metrics += found
             if reason and metric.id not in unmeasurable:
                 unmeasurable[metric.id] = reason
