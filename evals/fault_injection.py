@@ -28,7 +28,7 @@ from ..tools.data_files import load_json_model
 from ..tools.kinematics import compute_kinematics
 from ..tools.kismam import Assessment, assess, assess_motion, load_motion_spec
 from ..tools.motiondtw.align import AlignmentResult, Occurrence
-from ..tools.motiondtw.events import MOTION_EVENTS, MotionEvent, contact_events, foot_contact
+from ..tools.motiondtw.events import MOTION_EVENTS, MotionEvent, foot_contact, runs
 from ..tools.pose_sequence import PoseSequence
 from ..tools.projection import project
 from .keyframe_suite import load_3d, time_warp, to_2d
@@ -84,6 +84,11 @@ class Fault(BaseModel):
     problem: str = Field(description="the problem id this fault should produce")
     description: str = Field(min_length=10)
     rotations: list[FaultRotation] = Field(min_length=1)
+    plant: Literal["full", "vertical"] = Field(
+        default="full",
+        description="full: a grounded foot stays where it was (the body moves); vertical: "
+        "it stays on the ground but may land elsewhere (a reaching step)",
+    )
 
 
 class FaultClip(BaseModel):
@@ -110,15 +115,38 @@ def load_catalogue(path: Path = CATALOGUE) -> FaultCatalogue:
     return catalogue
 
 
-def rotate_segments(
-    seq: PoseSequence, pivot: str, carried: list[str], angle: FloatArray
-) -> PoseSequence:
-    """``carried`` joints turned about the mediolateral axis through ``pivot`` by
-    ``angle`` (radians per frame; + swings a hanging segment forward)."""
-    pos = seq.positions.copy()
+def mediolateral_axis(seq: PoseSequence) -> FloatArray:
+    """Per frame, the horizontal unit axis from the left hip to the right (y up)."""
     right = seq.joint("right_hip") - seq.joint("left_hip")
-    right[:, 1] = 0.0  # y up: the horizontal mediolateral axis
-    axis = right / np.linalg.norm(right, axis=1, keepdims=True)
+    right[:, 1] = 0.0
+    return np.asarray(right / np.linalg.norm(right, axis=1, keepdims=True))
+
+
+def elbow_axis(seq: PoseSequence, side: str) -> FloatArray:
+    """Per frame, the elbow's own flexion axis (upper arm x forearm), so that a bent arm
+    overhead bends in its own plane; the mediolateral axis where the arm is straight."""
+    upper = seq.joint(f"{side}_elbow") - seq.joint(f"{side}_shoulder")
+    fore = seq.joint(f"{side}_wrist") - seq.joint(f"{side}_elbow")
+    normal = np.cross(upper, fore)
+    size = np.linalg.norm(normal, axis=1, keepdims=True)
+    lengths = np.linalg.norm(upper, axis=1, keepdims=True) * np.linalg.norm(
+        fore, axis=1, keepdims=True
+    )
+    bent = size > 0.1 * lengths  # more than about 6 deg of flexion
+    return np.where(bent, normal / np.maximum(size, 1e-12), mediolateral_axis(seq))
+
+
+def rotate_segments(
+    seq: PoseSequence,
+    pivot: str,
+    carried: list[str],
+    angle: FloatArray,
+    axis: FloatArray | None = None,
+) -> PoseSequence:
+    """``carried`` joints turned about ``axis`` (default: the mediolateral axis) through
+    ``pivot`` by ``angle`` (radians per frame; + swings a hanging segment forward)."""
+    pos = seq.positions.copy()
+    axis = mediolateral_axis(seq) if axis is None else axis
     centre = seq.joint(pivot)
     cos, sin = np.cos(angle)[:, None], np.sin(angle)[:, None]
     for name in carried:
@@ -170,14 +198,18 @@ def inject(seq: PoseSequence, fault: Fault, events: list[MotionEvent], size: flo
                 for s in (("left", "right") if rot.joint == "trunk" else (side.rstrip("_"),))
             ]
             angle = np.radians(degrees * _FLEXION_SIGN[rot.joint]) * env
-            out = rotate_segments(out, pivot, sorted(set(carried)), angle)
-    return keep_feet_planted(seq, out)
+            axis = elbow_axis(out, side.rstrip("_")) if rot.joint == "elbow" else None
+            out = rotate_segments(out, pivot, sorted(set(carried)), angle, axis)
+    return keep_feet_planted(seq, out, vertical_only=fault.plant == "vertical")
 
 
-def keep_feet_planted(before: PoseSequence, after: PoseSequence) -> PoseSequence:
+def keep_feet_planted(
+    before: PoseSequence, after: PoseSequence, vertical_only: bool = False
+) -> PoseSequence:
     """``after`` moved as a whole so that every foot on the ground in ``before`` stays
-    where it was (a more bent knee lowers the body, it does not lift the foot); in
-    flight the shift blends linearly between the contacts around it."""
+    where it was (a more bent knee lowers the body, it does not lift the foot), or with
+    ``vertical_only`` stays at its height only; in flight the shift blends linearly
+    between the contacts around it."""
     feet = [f"{s}_ankle" for s in ("left", "right") if before.has(f"{s}_ankle")]
     contact = np.stack([foot_contact(before, f.split("_")[0]) for f in feet])
     drift = np.stack([after.joint(f) - before.joint(f) for f in feet])  # (feet, t, 3)
@@ -186,6 +218,8 @@ def keep_feet_planted(before: PoseSequence, after: PoseSequence) -> PoseSequence
         return after
     weights = contact / np.maximum(contact.sum(axis=0), 1)
     shift = np.einsum("ft,ftc->tc", weights, drift)
+    if vertical_only:
+        shift[:, [0, 2]] = 0.0
     frames = np.arange(before.n_frames)
     for c in range(3):
         shift[:, c] = np.interp(frames, frames[grounded], shift[grounded, c])
@@ -198,13 +232,13 @@ def fault_events(seq: PoseSequence, motion: str) -> list[MotionEvent]:
     events = MOTION_EVENTS[motion](seq, 0, seq.n_frames - 1)
     if motion in ("max_velocity", "walking_gait"):
         for side in ("left", "right"):
-            contacts = contact_events(seq, side)
+            contacts = runs(foot_contact(seq, side))  # those cut by the clip's ends too
             for k, (on, off) in enumerate(contacts):
+                # the swing ends at the next contact (or the clip's end)
+                nxt = contacts[k + 1][0] if k + 1 < len(contacts) else seq.n_frames - 1
                 keyframes = {f"{side}_touchdown": on, f"{side}_heel_strike": on,
-                             f"{side}_toe_off": off}  # fmt: skip
-                if k + 1 < len(contacts):  # the swing ends at the next contact
-                    keyframes[f"{side}_next_touchdown"] = contacts[k + 1][0]
-                    keyframes[f"{side}_next_heel_strike"] = contacts[k + 1][0]
+                             f"{side}_toe_off": off, f"{side}_next_touchdown": nxt,
+                             f"{side}_next_heel_strike": nxt}  # fmt: skip
                 events.append(MotionEvent(start=on, end=off, keyframes=keyframes))
     return events
 

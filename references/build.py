@@ -115,7 +115,10 @@ SERVE_WEIGHTS = {"com_height": 0.0, "pelvis_height": 0.0}
 SERVE_EVENTS = {
     # impact first: the toss, the crouch and the follow-through are found relative to it,
     # by the same rules that define them in mocap (events.serve_events)
-    "impact": KeyframeRule(channel="right_wrist_height", event="max"),
+    # +/- 0.5 s: a player who holds the trophy position longer than the template's
+    # players is otherwise matched with the impact too early; the hitting hand is low
+    # before the swing and falls after impact, so its highest point stays unambiguous
+    "impact": KeyframeRule(channel="right_wrist_height", event="max", window_s=0.5),
     "toss_peak": KeyframeRule(
         channel="left_wrist_height", event="max",
         after="impact", after_s=-1.2, before="impact", before_s=-0.1,

@@ -148,3 +148,25 @@ def test_spec_rejects_bad_data() -> None:
                        problems=[])  # fmt: skip
     with pytest.raises(ValueError, match="unknown channel"):
         check_channels(bad_channel, channel_vocabulary())
+
+
+def test_mirrored_recording_reads_the_other_side_and_phase_offsets() -> None:
+    """A metric on an explicit side reads the other side when most occurrences are
+    mirrored (a right-foot-front sprinter, a left-handed server); after_s widens a phase."""
+    metric = {"id": "right_knee", "label": "Right knee", "channel": "right_knee_flexion",
+              "at": ["take_off"], "unit": "deg", "band": {"max": 25, "source": LIT}}  # fmt: skip
+    sided = spec(metrics=[metric], problems=[])
+    mirrored = alignment().model_copy(
+        update={"occurrences": [alignment().occurrences[0].model_copy(update={"mirrored": True})]}
+    )
+    plain = assess(sided, series(angle=30.0, knee=60.0), alignment())
+    other = assess(sided, series(angle=30.0, knee=60.0), mirrored)
+    assert plain.occurrences[0].metrics[0].measured == 60.0  # right knee
+    assert other.occurrences[0].metrics[0].measured == 5.0  # the left knee, read as "right"
+    peak = {**metric, "reduce": "max", "after_s": 0.2, "channel": "com_velocity_angle"}
+    s = series(angle=30.0, knee=10.0)
+    s.channels["com_velocity_angle"][15] = 80.0  # 5 frames after take-off (10)
+    (measured,) = assess(spec(metrics=[peak], problems=[]), s, alignment()).occurrences[0].metrics
+    assert measured.measured == 80.0
+    with pytest.raises(ValidationError, match="after_s"):
+        spec(metrics=[{**metric, "after_s": 0.2}], problems=[])

@@ -75,6 +75,8 @@ def measure_metric(
             lo, hi = sorted((frame, end))
             if metric.before_s is not None:  # a phase that starts before the keyframe
                 lo = max(0, lo - round(metric.before_s * series.fps))
+            if metric.after_s is not None:  # or ends after it
+                hi = min(len(values) - 1, hi + round(metric.after_s * series.fps))
             window = values[lo : hi + 1]
             value = float(np.nanmax(window) if metric.reduce == "max" else np.nanmin(window))
         if not math.isfinite(value):

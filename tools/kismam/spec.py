@@ -73,6 +73,9 @@ class MetricSpec(BaseModel):
     before_s: float | None = Field(
         default=None, gt=0, description="with reduce min/max: the phase starts this long earlier"
     )
+    after_s: float | None = Field(
+        default=None, gt=0, description="with reduce min/max: the phase ends this long later"
+    )
     unit: str
     band: Band
     views: list[str] = Field(default_factory=lambda: ["side", "3d"])
@@ -88,8 +91,8 @@ class MetricSpec(BaseModel):
     def _check(self) -> MetricSpec:
         if self.reduce == "value" and self.until is not None:
             raise ValueError(f"{self.id}: 'until' needs reduce min or max")
-        if self.reduce == "value" and self.before_s is not None:
-            raise ValueError(f"{self.id}: 'before_s' needs reduce min or max")
+        if self.reduce == "value" and (self.before_s or self.after_s):
+            raise ValueError(f"{self.id}: 'before_s' and 'after_s' need reduce min or max")
         bad = [v for v in self.views if v not in VIEWS]
         if bad:
             raise ValueError(f"{self.id}: unknown views {bad}")

@@ -57,6 +57,11 @@ class AlignSettings(BaseModel):
     mirror: bool = True
     max_overlap: float = Field(default=0.3, ge=0, lt=1)
     refine: bool = Field(default=True, description="snap keyframes to their event rules")
+    one_orientation: bool = Field(
+        default=True,
+        description="one athlete per recording: matches of the minority side (a stray "
+        "mirrored match of a right-hander's serve) are re-aligned with the majority's",
+    )
 
 
 class Occurrence(BaseModel):
@@ -396,6 +401,37 @@ def _dedupe(occurrences: list[Occurrence], max_overlap: float) -> list[Occurrenc
     return _best_disjoint(occurrences, lambda o: o.cost, lambda o: (o.start, o.end), max_overlap)
 
 
+def _one_orientation(
+    occurrences: list[Occurrence],
+    preps: list[PreparedPair],
+    threshold: float,
+    settings: AlignSettings,
+    fps: float,
+    name: str,
+) -> list[Occurrence]:
+    """Every occurrence with the recording's majority side (ties: the cheaper side's);
+    a minority match is aligned again the other way round, or dropped if that fails."""
+    mirrored = [o for o in occurrences if o.mirrored]
+    plain = [o for o in occurrences if not o.mirrored]
+    if not mirrored or not plain:
+        return occurrences
+    side_cost = (len(plain), -sum(o.cost for o in plain)) < (
+        len(mirrored),
+        -sum(o.cost for o in mirrored),
+    )
+    majority, minority = (mirrored, plain) if side_cost else (plain, mirrored)
+    kept = list(majority)
+    for occ in minority:
+        redone = [
+            _fine(p, occ.start, occ.end, not occ.mirrored, settings, threshold, fps, name)
+            for p in preps
+        ]
+        found = [o for o in redone if o is not None]
+        if found:
+            kept.append(min(found, key=lambda o: o.cost))
+    return kept
+
+
 def align_features(
     query: FeatureSet, ref: MotionReference, settings: AlignSettings | None = None
 ) -> AlignmentResult:
@@ -420,6 +456,8 @@ def align_features(
         for occ in find_occurrences(p, threshold, settings, query.fps, name, ref.mirror)
     ]
     occurrences = found if len(preps) == 1 else _dedupe(found, settings.max_overlap)
+    if ref.mirror and settings.one_orientation:
+        occurrences = _one_orientation(occurrences, preps, threshold, settings, query.fps, name)
     return AlignmentResult(
         motion=ref.motion,
         method=settings.method,
