@@ -15,7 +15,7 @@ def add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--debug", action="store_true", help="show tracebacks for errors")
 
 
-def emit(args: argparse.Namespace, payload: dict[str, Any], text: str) -> None:
+def emit(args: argparse.Namespace, payload: Any, text: str) -> None:
     if args.json:
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     else:

@@ -21,6 +21,7 @@ from .assess_cmd import add_assess_parser
 from .common import add_common as _add_common
 from .common import add_motion_input, read_motion_input
 from .common import emit as _emit
+from .kb_cmd import add_kb_parsers
 from .pose_cmd import add_pose_parser
 
 log = logging.getLogger("sportsgpt")
@@ -92,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_pose_parser(sub)
     add_align_parsers(sub)
     add_assess_parser(sub)
+    add_kb_parsers(sub)
     return parser
 
 

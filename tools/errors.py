@@ -47,3 +47,23 @@ class ModelNotFoundError(SportsGPTError):
 
 class ModelLoadError(SportsGPTError):
     """A model file exists but cannot be loaded (corrupt, wrong kind, wrong version)."""
+
+
+class KnowledgeBaseError(SportsGPTError):
+    """The training knowledge base cannot answer (database, schema, content, embedder)."""
+
+
+class DatabaseUnavailableError(KnowledgeBaseError):
+    """No PostgreSQL server could be reached or started."""
+
+
+class ExtensionMissingError(KnowledgeBaseError):
+    """The server lacks the pgvector extension."""
+
+
+class EmptyKnowledgeBaseError(KnowledgeBaseError):
+    """The database holds no knowledge base yet (run `sportsgpt kb ingest`)."""
+
+
+class EmbedderError(KnowledgeBaseError):
+    """The embedding model is missing, unreadable, or does not match the stored vectors."""

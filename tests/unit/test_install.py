@@ -66,13 +66,17 @@ def test_every_package_folder_is_declared() -> None:
 
 
 def test_vendored_models_are_package_data() -> None:
-    """A wheel must carry the MediaPipe bundles and their NOTICE, or offline pose breaks."""
+    """A wheel must carry the MediaPipe bundles, the embedding tokenizer and their NOTICE,
+    or offline pose and the knowledge base break."""
     from fnmatch import fnmatch
 
     globs = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"][
         "package-data"
     ]["sportsgpt"]
-    shipped = sorted(p.relative_to(REPO).as_posix() for p in (REPO / "models").iterdir())
+    shipped = sorted(
+        p.relative_to(REPO).as_posix() for p in (REPO / "models").rglob("*") if p.is_file()
+    )
     assert "models/NOTICE" in shipped and "models/pose_landmarker_lite_offline.task" in shipped
+    assert "models/all-MiniLM-L6-v2/tokenizer.json" in shipped
     for path in shipped:
         assert any(fnmatch(path, g) for g in globs), f"{path} is not in package-data"
