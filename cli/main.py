@@ -18,6 +18,7 @@ from .. import __version__
 from ..tools.errors import SportsGPTError
 from .align_cmd import add_align_parsers
 from .assess_cmd import add_assess_parser
+from .coach_cmd import add_coach_parsers
 from .common import add_common as _add_common
 from .common import add_motion_input, read_motion_input
 from .common import emit as _emit
@@ -94,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_align_parsers(sub)
     add_assess_parser(sub)
     add_kb_parsers(sub)
+    add_coach_parsers(sub)
     return parser
 
 

@@ -31,19 +31,6 @@ from sportsgpt.tools.kismam import load_motion_spec
 from sportsgpt.tools.motiondtw.library import known_motions
 
 
-@pytest.fixture(scope="session")
-def kb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("kb_data")
-
-
-@pytest.fixture(scope="session")
-def kb(kb_dir: Path, shared: Path) -> KnowledgeBase:
-    """The embedded server with the whole corpus and the exercises ingested once."""
-    base = KnowledgeBase(KBSettings(data_dir=kb_dir))
-    base.ingest(shared=shared, progress=False)
-    return base
-
-
 @pytest.fixture()
 def kb_env(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> Iterator[KnowledgeBase]:
     """The CLI sees the same embedded server."""

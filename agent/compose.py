@@ -1,0 +1,206 @@
+"""The deterministic coach: composes grounded guidance from the tools' results, and the
+verifier every answer (offline or from a language model) must pass.
+
+Every drill, dose and fact in an answer comes from a retrieved knowledge-base item and
+is cited as ``[kb:<id>]``; every problem named comes with its measurements.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .state import Check, CoachState
+from .tools import KBHit
+
+OFFLINE_NOTE = (
+    "_Offline mode: no language model is configured, so this guidance was composed "
+    "deterministically from the measurements and the knowledge base._"
+)
+COULD_NOT = "I could not analyse the recording:"
+CITATION = re.compile(r"\[kb:([a-z_]+\.[a-z0-9_]+)\]")
+
+
+def cite(hit: KBHit) -> str:
+    return f"[kb:{hit.id}]"
+
+
+def _first_sentences(text: str, n: int = 2) -> str:
+    parts = re.split(r"(?<=[.!?])\s+", text.strip())
+    return " ".join(parts[:n])
+
+
+def retrieved(state: CoachState) -> dict[str, KBHit]:
+    return {h.id: h for hits in state.guidance.values() for h in hits}
+
+
+def _plan_lines(state: CoachState, hits: list[KBHit]) -> list[str]:
+    lines = []
+    for i, hit in enumerate(hits, 1):
+        dose = hit.dose or "see the item"
+        lines.append(f"{i}. **{hit.title}** {cite(hit)}: {dose}.")
+        lines.append(f"   {_first_sentences(hit.text, 2)}")
+    if state.days_per_week:
+        lines.append(
+            f"\nWith {state.days_per_week} training day(s) a week: do the first "
+            f"{min(len(hits), 2 * state.days_per_week)} items, at most "
+            f"{state.days_per_week} session(s) each per week, the higher priority first."
+        )
+    return lines
+
+
+def plan_drills(state: CoachState, limit: int = 4) -> list[KBHit]:
+    """The prioritised drills: problems in severity order, each problem's dosed drills
+    first, no repeats, nothing needing kit the athlete lacks."""
+    out: list[KBHit] = []
+    keys = [p.id for p in state.assessment.problems] if state.assessment else []
+    keys = keys or [k for k in state.guidance if k not in ("question",)]
+    lacking = set(state.context.missing_equipment)
+    for key in keys:
+        for hit in state.guidance.get(key, []):
+            if hit.kind != "drill" or not hit.dose or hit.id in {h.id for h in out}:
+                continue
+            if lacking & set(hit.equipment):
+                continue
+            out.append(hit)
+            break
+    for key in keys:  # a second drill per problem while room is left
+        for hit in state.guidance.get(key, []):
+            if len(out) >= limit:
+                break
+            fresh = hit.id not in {h.id for h in out}
+            if hit.kind == "drill" and hit.dose and fresh and not lacking & set(hit.equipment):
+                out.append(hit)
+                break
+    return out[:limit]
+
+
+def compose_analysis(state: CoachState) -> tuple[str, list[str]]:
+    a = state.assessment
+    lines: list[str] = [OFFLINE_NOTE if state.mode == "offline" else "", ""]
+    failures = [c.error for c in state.calls if c.error]
+    if a is None or a.occurrences == 0:
+        reason = failures[-1] if failures else "the motion was not found in it"
+        checks = [c.detail for c in state.evidence.failed()]
+        lines.append(f"{COULD_NOT} {reason}.")
+        if checks:
+            lines.append("Checks that failed: " + "; ".join(checks) + ".")
+        lines.append(
+            "What helps: a side view of the whole movement, the athlete in frame from start "
+            "to finish, and the motion named if it is one I know."
+        )
+        return "\n".join(lines).strip() + "\n", []
+    title = a.motion.replace("_", " ")
+    lines.append(f"## Diagnosis: {title}, technique score {a.score:.0f}/100")
+    lines.append(f"{a.occurrences} occurrence(s) analysed.")
+    asked = state.intent.motion if state.intent else None
+    if asked and asked != a.motion:
+        lines.append(
+            f"You named {asked.replace('_', ' ')}, but the recording does not show it; it "
+            f"shows a {title}, so that is what I assessed."
+        )
+    guides = retrieved(state)
+    if not a.problems:
+        lines.append(
+            "No technical problem was found: every measured metric is inside its elite band. "
+            "The plan below keeps developing the qualities this motion needs."
+        )
+    for i, p in enumerate(a.problems, 1):
+        lines.append(f"\n{i}. **{p.label}**: {p.severity} (probability {p.probability:.2f})")
+        for ev in p.evidence:
+            lines.append(f"   - measured: {ev}")
+        guide = guides.get(f"problem.{p.id}")
+        if guide is not None:
+            lines.append(f"   {_first_sentences(guide.text, 2)} {cite(guide)}")
+    drills = plan_drills(state)
+    lines.append("\n## Plan, in priority order")
+    if drills:
+        lines += _plan_lines(state, drills)
+    else:
+        lines.append("No evidence found in the knowledge base for a dosed plan.")
+    if state.context.missing_equipment:
+        lines.append(f"\n(Leaving out what needs: {', '.join(state.context.missing_equipment)}.)")
+    if a.unmeasurable:
+        lines.append("\n## Not judged")
+        for what, why in a.unmeasurable.items():
+            lines.append(f"- {what.replace('_', ' ')}: {why}")
+    if state.requeries:
+        lines.append("\n## How I checked")
+        lines += [f"- {r}" for r in state.requeries]
+    return _with_sources(state, lines)
+
+
+def compose_answer(state: CoachState) -> tuple[str, list[str]]:
+    """The deterministic answer for the current intent."""
+    intent = state.intent
+    if intent is None or intent.kind in ("analyze", "adapt"):
+        return compose_analysis(state)
+    lines: list[str] = [OFFLINE_NOTE if state.mode == "offline" else "", ""]
+    hits = state.guidance.get("question", [])
+    if intent.kind == "compare":
+        return "\n".join([*lines, state.answer]), []
+    if not hits:
+        lines.append("No evidence found in the knowledge base for this question.")
+        return "\n".join(lines), []
+    best = hits[0]
+    lines.append(f"**{best.title}** {cite(best)}")
+    lines.append(_first_sentences(best.text, 4))
+    if best.dose:
+        lines.append(f"\nDose: {best.dose}.")
+    related = [h for h in hits[1:3] if h.kind in ("drill", "qa")]
+    if related:
+        lines.append("\nSee also: " + "; ".join(f"{h.title} {cite(h)}" for h in related))
+    return _with_sources(state, lines)
+
+
+def _with_sources(state: CoachState, lines: list[str]) -> tuple[str, list[str]]:
+    text = "\n".join(lines)
+    cited = list(dict.fromkeys(CITATION.findall(text)))
+    hits = retrieved(state)
+    if cited:
+        lines.append("\n## Sources")
+        for doc_id in cited:
+            hit = hits.get(doc_id)
+            if hit:
+                lines.append(f"- [kb:{doc_id}] {hit.title}: {'; '.join(hit.sources[:2])}")
+    return "\n".join(lines).strip() + "\n", cited
+
+
+def verify_answer(state: CoachState, answer: str) -> list[Check]:
+    """Rules every answer must pass before it is shown."""
+    hits = retrieved(state)
+    cited = CITATION.findall(answer)
+    unknown = [c for c in cited if c not in hits]
+    checks = [
+        Check(
+            name="citations_exist",
+            ok=not unknown,
+            detail=f"{len(cited)} citation(s)" + (f"; not retrieved: {unknown}" if unknown else ""),
+        )
+    ]
+    if state.intent and state.intent.kind in ("analyze", "adapt", "question", "explain"):
+        checks.append(
+            Check(
+                name="cites_something",
+                ok=bool(cited) or "No evidence found" in answer or COULD_NOT in answer,
+                detail="cites the knowledge base" if cited else "no citation",
+            )
+        )
+    if state.assessment:
+        known = {p.label for p in state.assessment.problems}
+        named_ok = all(p.evidence for p in state.assessment.problems)
+        checks.append(
+            Check(name="problems_have_evidence", ok=named_ok, detail=f"{len(known)} problem(s)")
+        )
+        doses = set(re.findall(r"\b\d+ x \d+(?: m| s)?", answer))
+        allowed = " ".join(h.dose or "" for h in hits.values())
+        stray = [d for d in doses if d not in allowed]
+        checks.append(
+            Check(
+                name="doses_from_knowledge",
+                ok=not stray,
+                detail="every dose comes from a retrieved item"
+                if not stray
+                else f"unsourced doses {stray}",
+            )
+        )
+    return checks

@@ -1,0 +1,100 @@
+"""The agent's state: what it understood, its explicit plan, what the tools returned, the
+evidence checks, and the answer. The plan and the checks are data, visible in traces."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from ..kb.queries import AthleteContext
+from .tools import AssessmentSummary, KBHit, PoseSummary
+
+IntentKind = Literal["analyze", "explain", "adapt", "question", "compare"]
+
+
+class Intent(BaseModel):
+    kind: IntentKind
+    motion: str | None = None
+    topic: str | None = Field(default=None, description="what to explain or look up")
+    file: str | None = None
+
+
+class PlanStep(BaseModel):
+    tool: str
+    args: dict[str, Any]
+    why: str
+    target: str | None = Field(default=None, description="guidance key a search fills")
+    status: Literal["pending", "done", "failed", "skipped"] = "pending"
+    result_summary: str | None = None
+
+
+class Plan(BaseModel):
+    goal: str
+    steps: list[PlanStep] = Field(default_factory=list)
+    revision: int = 0
+
+    def next_pending(self) -> int | None:
+        return next((i for i, s in enumerate(self.steps) if s.status == "pending"), None)
+
+
+class ToolCallRecord(BaseModel):
+    tool: str
+    args: dict[str, Any]
+    ok: bool
+    duration_ms: float
+    summary: str
+    error: str | None = None
+
+
+class Check(BaseModel):
+    name: str
+    ok: bool
+    detail: str
+
+
+class EvidenceReport(BaseModel):
+    checks: list[Check] = Field(default_factory=list)
+
+    @property
+    def sufficient(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+    def failed(self) -> list[Check]:
+        return [c for c in self.checks if not c.ok]
+
+
+class TraceEvent(BaseModel):
+    """One step the UI and the CLI can stream: plan, tool start/end, re-query, answer."""
+
+    kind: Literal["understand", "plan", "tool", "check", "requery", "compose", "verify", "answer"]
+    detail: str
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class CoachState(BaseModel):
+    """Carried across the turns of one thread (LangGraph checkpointer)."""
+
+    message: str = ""
+    files: list[str] = Field(default_factory=list)
+    motion_hint: str | None = None
+    context: AthleteContext = Field(default_factory=AthleteContext)
+    days_per_week: int | None = None
+    intent: Intent | None = None
+    plan: Plan | None = None
+    pose: PoseSummary | None = None
+    assessment: AssessmentSummary | None = None
+    guidance: dict[str, list[KBHit]] = Field(
+        default_factory=dict, description="problem id (or 'development', 'question') -> hits"
+    )
+    plan_items: list[str] = Field(default_factory=list, description="drill ids of the plan")
+    notes: dict[str, str] = Field(default_factory=dict, description="drill id -> adaptation")
+    calls: list[ToolCallRecord] = Field(default_factory=list)
+    evidence: EvidenceReport = Field(default_factory=EvidenceReport)
+    requeries: list[str] = Field(default_factory=list)
+    attempts: int = 0
+    answer: str = ""
+    citations: list[str] = Field(default_factory=list)
+    mode: Literal["offline", "llm"] = "offline"
+    trace: list[TraceEvent] = Field(default_factory=list)
+    turn: int = 0

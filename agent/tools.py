@@ -1,0 +1,411 @@
+"""The coach's typed tools: pydantic in, pydantic out, a one-line summary for the prompt.
+
+Big arrays (poses, kinematics) stay in files in the work folder; a tool returns their
+path and a summary. Every tool validates its arguments before use and resolves file
+paths through the Workspace, so neither a model nor a message can point it elsewhere.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from ..kb import KnowledgeBase, SearchFilters, SearchResult
+from ..kb.models import Kind, Level
+from ..tools.errors import SportsGPTError
+from ..tools.kismam import AUTO, Assessment, assess_motion
+from ..tools.motiondtw.align import AlignSettings, align
+from ..tools.motiondtw.library import known_motions, load_motion_references
+from ..tools.pose_io import save_json
+from ..tools.readers import VIDEO_SUFFIXES, read_motion
+from .workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ToolContext:
+    workspace: Workspace
+    kb: KnowledgeBase
+    athlete: str = "athlete"
+
+
+# ---------------------------------------------------------------- pose
+class ExtractPoseInput(BaseModel):
+    """A video, keypoint or mocap file the user gave (inside the session's folders)."""
+
+    path: str = Field(min_length=1)
+
+
+class PoseSummary(BaseModel):
+    pose_file: str
+    frames: int
+    frames_with_athlete: int
+    detection_rate: float
+    fps: float
+    view: str
+    source_kind: str = Field(description="video, keypoints or mocap")
+    summary: str
+
+
+def extract_pose_tool(ctx: ToolContext, args: ExtractPoseInput) -> PoseSummary:
+    """Turn the user's file into the athlete's skeleton (video: pose estimation)."""
+    path = ctx.workspace.resolve(args.path)
+    if path.suffix.lower() in VIDEO_SUFFIXES:
+        from ..tools.pose import extract_pose
+
+        pose = extract_pose(path, progress=False).pose
+        kind = "video"
+    else:
+        pose = read_motion(path)
+        kind = "mocap" if pose.dims == 3 else "keypoints"
+    seen = int((pose.confidence.max(axis=1) > 0).sum())
+    out = ctx.workspace.new_path(path.stem, ".pose.json")
+    save_json(pose, out)
+    rate = seen / max(pose.n_frames, 1)
+    return PoseSummary(
+        pose_file=str(out), frames=pose.n_frames, frames_with_athlete=seen,
+        detection_rate=round(rate, 3), fps=round(pose.fps, 2), view=pose.view or "unknown",
+        source_kind=kind,
+        summary=f"{kind}: {pose.n_frames} frames at {pose.fps:.0f} fps, athlete in {seen} "
+        f"({100 * rate:.0f}%), {pose.view or 'unknown'} view",
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------- alignment
+class AlignInput(BaseModel):
+    pose_file: str
+    motion: str = Field(description="a known motion id")
+    radius_s: float = Field(default=0.3, gt=0, le=2.0, description="stage-2 window widening")
+
+
+class AlignmentSummary(BaseModel):
+    motion: str
+    occurrences: int
+    best_cost: float | None
+    cost_threshold: float
+    keyframes: list[dict[str, int]] = Field(description="of the first three occurrences")
+    summary: str
+
+
+def _load_pose(ctx: ToolContext, pose_file: str) -> Any:
+    return read_motion(ctx.workspace.resolve(pose_file))
+
+
+def _check_motion(motion: str, allow_auto: bool = False) -> None:
+    known = known_motions()
+    if motion not in known and not (allow_auto and motion == AUTO):
+        raise SportsGPTError(f"unknown motion {motion!r}; known: {', '.join(known)}")
+
+
+def align_motion_tool(ctx: ToolContext, args: AlignInput) -> AlignmentSummary:
+    """Find every occurrence of the motion and its keyframes (MotionDTW)."""
+    _check_motion(args.motion)
+    result = align(
+        _load_pose(ctx, args.pose_file), load_motion_references(args.motion),
+        AlignSettings(radius_s=args.radius_s),
+    )  # fmt: skip
+    best = min((o.cost for o in result.occurrences), default=None)
+    return AlignmentSummary(
+        motion=args.motion, occurrences=len(result.occurrences), best_cost=best,
+        cost_threshold=result.cost_threshold,
+        keyframes=[o.keyframes for o in result.occurrences[:3]],
+        summary=f"{len(result.occurrences)} occurrence(s) of {args.motion}"
+        + (f", best cost {best:.2f} (threshold {result.cost_threshold:.2f})" if best else ""),
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------- assessment
+class AssessInput(BaseModel):
+    pose_file: str
+    motion: str = Field(description="a known motion id, or 'auto' to recognise it")
+    radius_s: float = Field(default=0.3, gt=0, le=2.0)
+
+
+class ProblemBrief(BaseModel):
+    id: str
+    label: str
+    probability: float
+    severity: str
+    evidence: list[str] = Field(description="'metric at keyframe: measured vs band'")
+
+
+class AssessmentSummary(BaseModel):
+    analysis_id: str
+    motion: str
+    score: float
+    occurrences: int
+    best_cost: float | None
+    problems: list[ProblemBrief]
+    unmeasurable: dict[str, str]
+    summary: str
+
+
+def _band(band: tuple[float | None, float | None]) -> str:
+    low, high = band
+    return f"{'-' if low is None else f'{low:g}'}..{'-' if high is None else f'{high:g}'}"
+
+
+def assess_motion_tool(ctx: ToolContext, args: AssessInput) -> AssessmentSummary:
+    """Alignment, then KISMAM: named problems with probability and evidence."""
+    _check_motion(args.motion, allow_auto=True)
+    assessment = assess_motion(
+        _load_pose(ctx, args.pose_file), args.motion, AlignSettings(radius_s=args.radius_s)
+    )
+    analysis_id = store_analysis(ctx, assessment, args.pose_file)
+    problems = [
+        ProblemBrief(
+            id=p.id, label=p.label, probability=p.probability, severity=p.severity,
+            evidence=[f"{e.metric} at {e.keyframe} (frame {e.frame}): {e.measured:g} vs "
+                      f"{_band(e.band)}" for e in p.evidence[:4]],
+        )
+        for p in assessment.problems
+    ]  # fmt: skip
+    best = min((o.cost for o in assessment.occurrences), default=None)
+    names = ", ".join(f"{p.label} ({p.severity})" for p in problems) or "no problem"
+    return AssessmentSummary(
+        analysis_id=analysis_id, motion=assessment.motion, score=assessment.score,
+        occurrences=len(assessment.occurrences), best_cost=best, problems=problems,
+        unmeasurable=assessment.unmeasurable,
+        summary=f"{assessment.motion}: score {assessment.score:.0f}/100 over "
+        f"{len(assessment.occurrences)} occurrence(s); {names}",
+    )  # fmt: skip
+
+
+def store_analysis(ctx: ToolContext, assessment: Assessment, pose_file: str) -> str:
+    """Keep the whole Assessment per athlete, so a later turn can compare with it."""
+    folder = ctx.workspace.work_dir / "analyses" / ctx.athlete
+    folder.mkdir(parents=True, exist_ok=True)
+    analysis_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{len(list(folder.glob('*.json'))):03d}"
+    doc = {"id": analysis_id, "pose_file": pose_file, "assessment": assessment.model_dump()}
+    (folder / f"{analysis_id}.json").write_text(json.dumps(doc, indent=1))
+    return analysis_id
+
+
+def stored_analyses(ctx: ToolContext) -> list[dict[str, Any]]:
+    folder = ctx.workspace.work_dir / "analyses" / ctx.athlete
+    return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
+
+
+# ---------------------------------------------------------------- knowledge
+class SearchInput(BaseModel):
+    query: str = Field(min_length=2)
+    problem: str | None = Field(default=None, description="a KISMAM problem id")
+    motion: str | None = Field(default=None, description="only items for this motion")
+    kinds: list[Kind] | None = None
+    missing_equipment: list[str] = Field(default_factory=list)
+    level: Level | None = None
+    limit: int = Field(default=4, ge=1, le=10)
+
+
+class KBHit(BaseModel):
+    id: str
+    title: str
+    kind: str
+    text: str
+    dose: str | None = Field(description="the dose in words, when the item has one")
+    sources: list[str]
+    problems: list[str] = Field(default_factory=list)
+    equipment: list[str] = Field(default_factory=list)
+
+
+class KnowledgeHits(BaseModel):
+    hits: list[KBHit]
+    summary: str
+
+
+def kb_hit(result: SearchResult) -> KBHit:
+    return KBHit(
+        id=result.id, title=result.title, kind=result.kind, text=result.text[:600],
+        dose=result.dose.summary() if result.dose else None,
+        sources=[s.citation for s in result.source], problems=result.problems,
+        equipment=result.equipment,
+    )  # fmt: skip
+
+
+def search_knowledge_tool(ctx: ToolContext, args: SearchInput) -> KnowledgeHits:
+    """Hybrid search of the training knowledge base (drills with doses, guides, Q&A)."""
+    filters = SearchFilters(
+        problem=args.problem, motion=args.motion, kinds=args.kinds,
+        without_equipment=args.missing_equipment, level=args.level,
+    )  # fmt: skip
+    hits = [kb_hit(r) for r in ctx.kb.search(args.query, filters, limit=args.limit)]
+    return KnowledgeHits(
+        hits=hits,
+        summary=f"{len(hits)} item(s): " + ", ".join(h.id for h in hits)
+        if hits else "no evidence found in the knowledge base",
+    )  # fmt: skip
+
+
+class ExplainInput(BaseModel):
+    problem: str = Field(min_length=2, description="a KISMAM problem id, e.g. overstriding")
+
+
+class Explanation(BaseModel):
+    guide: KBHit | None
+    drills: list[KBHit]
+    summary: str
+
+
+def _document(ctx: ToolContext, doc_id: str) -> KBHit | None:
+    doc = ctx.kb.get(doc_id)
+    if doc is None:
+        return None
+    from ..kb.models import Dose
+
+    dose = Dose.model_validate(doc["dose"]).summary() if doc.get("dose") else None
+    return KBHit(
+        id=doc["id"], title=doc["title"], kind=doc["kind"], text=doc["body"], dose=dose,
+        sources=[s["citation"] for s in doc["sources"]], problems=list(doc["problems"]),
+        equipment=list(doc["equipment"]),
+    )  # fmt: skip
+
+
+def explain_problem_tool(ctx: ToolContext, args: ExplainInput) -> Explanation:
+    """What a named problem is, why it matters, and the drills that address it."""
+    guide = _document(ctx, f"problem.{args.problem}")
+    drills = search_knowledge_tool(
+        ctx, SearchInput(query=args.problem.replace("_", " "), problem=args.problem,
+                         kinds=["drill"], limit=4)
+    ).hits  # fmt: skip
+    return Explanation(
+        guide=guide, drills=drills,
+        summary=(guide.title if guide else f"no guide for {args.problem}")
+        + f"; {len(drills)} drill(s)",
+    )  # fmt: skip
+
+
+class GetDrillInput(BaseModel):
+    drill_id: str = Field(min_length=3, description="a KB id such as drill.a_skip")
+
+
+class DrillDetail(BaseModel):
+    drill: KBHit | None
+    summary: str
+
+
+def get_drill_tool(ctx: ToolContext, args: GetDrillInput) -> DrillDetail:
+    """One knowledge-base item in full (cues, dose, progression, sources)."""
+    doc_id = args.drill_id if "." in args.drill_id else f"drill.{args.drill_id}"
+    drill = _document(ctx, doc_id)
+    return DrillDetail(drill=drill, summary=drill.title if drill else f"no item {doc_id}")
+
+
+class AdaptInput(BaseModel):
+    drill_ids: list[str] = Field(min_length=1)
+    missing_equipment: list[str] = Field(default_factory=list)
+    level: Level | None = None
+    days_per_week: int | None = Field(default=None, ge=1, le=7)
+
+
+class PlanItem(BaseModel):
+    id: str
+    title: str
+    dose: str | None
+    note: str | None = None
+
+
+class AdaptedPlan(BaseModel):
+    items: list[PlanItem]
+    summary: str
+
+
+def adapt_plan_tool(ctx: ToolContext, args: AdaptInput) -> AdaptedPlan:
+    """Fit drills to the athlete: swap those needing missing kit for a KB alternative
+    addressing the same problems, and fit the weekly frequency to their training days."""
+    items: list[PlanItem] = []
+    seen: set[str] = set()
+    for drill_id in args.drill_ids:
+        drill = _document(ctx, drill_id)
+        if drill is None:
+            continue
+        note = None
+        lacking = sorted(set(drill.equipment) & set(args.missing_equipment))
+        if lacking:
+            problem = drill.problems[0] if drill.problems else None
+            alternatives = search_knowledge_tool(
+                ctx, SearchInput(query=drill.title, problem=problem, kinds=["drill"],
+                                 missing_equipment=args.missing_equipment, limit=4)
+            ).hits  # fmt: skip
+            replacement = next((a for a in alternatives if a.id not in seen), None)
+            if replacement is None:
+                continue
+            note = f"replaces {drill.title} (needs {', '.join(lacking)})"
+            drill = replacement
+        if drill.id in seen:
+            continue
+        seen.add(drill.id)
+        if args.days_per_week is not None and drill.dose:
+            note = (note + "; " if note else "") + (
+                f"fit into your {args.days_per_week} training day(s) a week"
+            )
+        items.append(PlanItem(id=drill.id, title=drill.title, dose=drill.dose, note=note))
+    return AdaptedPlan(items=items, summary=f"{len(items)} drill(s) after adapting")
+
+
+# ---------------------------------------------------------------- registry
+@dataclass(frozen=True)
+class ToolSpec:
+    name: str
+    input: type[BaseModel]
+    output: type[BaseModel]
+    run: Callable[[ToolContext, Any], BaseModel]
+    description: str
+
+
+TOOLS: dict[str, ToolSpec] = {
+    spec.name: spec
+    for spec in (
+        ToolSpec("extract_pose", ExtractPoseInput, PoseSummary, extract_pose_tool,
+                 "Turn the user's video, keypoint or mocap file into the athlete's skeleton. "
+                 "Use first whenever the user gives a file."),
+        ToolSpec("align_motion", AlignInput, AlignmentSummary, align_motion_tool,
+                 "Find the occurrences and keyframes of a motion in a pose file. Use to check "
+                 "a recording shows the motion, or again with a wider radius_s."),
+        ToolSpec("assess_motion", AssessInput, AssessmentSummary, assess_motion_tool,
+                 "Diagnose technique: named problems with probability, severity and measured "
+                 "evidence. Use after extract_pose; motion 'auto' recognises the motion."),
+        ToolSpec("search_knowledge", SearchInput, KnowledgeHits, search_knowledge_tool,
+                 "Search the training knowledge base for drills (with doses), problem guides "
+                 "and coach Q&A. Use for every problem you report and for questions."),
+        ToolSpec("explain_problem", ExplainInput, Explanation, explain_problem_tool,
+                 "Explain a named technical problem and list its drills."),
+        ToolSpec("get_drill", GetDrillInput, DrillDetail, get_drill_tool,
+                 "Get one drill or knowledge item in full by id (e.g. drill.a_skip)."),
+        ToolSpec("adapt_plan", AdaptInput, AdaptedPlan, adapt_plan_tool,
+                 "Adapt a list of drills to missing equipment, level or days per week."),
+    )
+}  # fmt: skip
+
+
+class ToolCallError(SportsGPTError):
+    """A tool call the agent could not make: unknown tool or invalid arguments."""
+
+
+def run_tool(ctx: ToolContext, name: str, arguments: dict[str, Any]) -> BaseModel:
+    """Validate and run one tool call (the one door through which tools are called)."""
+    spec = TOOLS.get(name)
+    if spec is None:
+        raise ToolCallError(f"unknown tool {name!r}; tools: {', '.join(TOOLS)}")
+    try:
+        args = spec.input.model_validate(arguments)
+    except Exception as exc:  # pydantic's ValidationError, made one line
+        first = str(exc).splitlines()
+        raise ToolCallError(f"invalid arguments for {name}: {' '.join(first[:3])}") from None
+    return spec.run(ctx, args)
+
+
+def resolve_upload(ctx: ToolContext, path: str | Path) -> Path:
+    """A file the user hands over: its folder becomes readable for this session."""
+    resolved = Path(path).expanduser().resolve()
+    if not resolved.is_file():
+        raise SportsGPTError(f"{path}: no such file")
+    ctx.workspace.allow(resolved.parent)
+    return resolved

@@ -1,0 +1,80 @@
+"""``sportsgpt analyze`` (one-shot report) and ``sportsgpt chat`` (a conversation)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .common import add_common, emit
+
+
+def add_coach_parsers(sub: Any) -> None:
+    p = sub.add_parser(
+        "analyze",
+        help="one-shot coaching report: diagnosis with evidence and a dosed, cited plan",
+        description="Runs the coach on one recording (video, keypoints or mocap) and writes "
+        "the answer as Markdown, JSON (answer, citations, trace) or HTML.",
+    )
+    p.add_argument("input", type=Path)
+    p.add_argument("--motion", default=None, help="a known motion, or leave out to recognise it")
+    p.add_argument("-o", "--output", type=Path, default=None, help="report.md|.json|.html")
+    p.add_argument("--message", default="Analyse my technique and give me a plan.")
+    add_common(p)
+    p.set_defaults(handler=cmd_analyze)
+
+    p = sub.add_parser("chat", help="talk to the coach in the terminal (offline by default)")
+    p.add_argument("--video", type=Path, default=None, help="a recording to analyse first")
+    p.add_argument("--motion", default=None)
+    add_common(p)
+    p.set_defaults(handler=cmd_chat)
+
+
+def _report_html(answer: str) -> str:
+    import html
+
+    body = "".join(f"<p>{html.escape(block)}</p>" for block in answer.split("\n\n"))
+    return f"<!doctype html><meta charset=utf-8><title>SportsGPT report</title>{body}\n"
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from ..agent import new_coach
+
+    coach = new_coach()
+    reply = coach.ask(args.message, files=[str(args.input)], motion=args.motion)
+    payload = {"answer": reply.answer, "citations": reply.citations,
+               "trace": [e.model_dump() for e in reply.trace]}  # fmt: skip
+    if args.output:
+        suffix = args.output.suffix.lower()
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".json":
+            args.output.write_text(json.dumps(payload, indent=1))
+        elif suffix in (".html", ".htm"):
+            args.output.write_text(_report_html(reply.answer))
+        else:
+            args.output.write_text(reply.answer)
+    emit(args, payload, reply.answer + (f"\nwrote {args.output}" if args.output else ""))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from ..agent import new_coach
+
+    coach = new_coach()
+    if args.video:
+        reply = coach.ask("Analyse this recording.", files=[str(args.video)], motion=args.motion)
+        sys.stdout.write(reply.answer + "\n")
+    while True:
+        try:
+            message = input("you> ").strip()
+        except EOFError:
+            return 0
+        if message.lower() in ("quit", "exit", ""):
+            return 0
+        for event in coach.stream(message):
+            if event.kind in ("plan", "tool", "requery"):
+                sys.stderr.write(f"  [{event.kind}] {event.detail}\n")
+        state = coach.graph.get_state({"configurable": {"thread_id": "default"}}).values
+        sys.stdout.write(str(state.get("answer", "")) + "\n")

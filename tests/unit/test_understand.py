@@ -1,0 +1,45 @@
+"""The offline understanding of messages: intent, motion, equipment, days, level."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sportsgpt.agent.understand import days_per_week, missing_equipment, motion_in, understand
+from sportsgpt.agent.workspace import Workspace, WorkspaceError
+from sportsgpt.kb.queries import AthleteContext
+
+
+def test_athlete_context_from_words() -> None:
+    assert missing_equipment("I have no sled") == ["sled"]
+    assert missing_equipment("we don't have starting blocks or a box") == ["starting blocks"]
+    assert missing_equipment("without a plyo box") == ["plyo box"]
+    assert days_per_week("I only train twice a week") == 2
+    assert days_per_week("3 days per week") == 3 and days_per_week("every day") is None
+    assert motion_in("check my tennis serve") == "tennis_serve"
+    assert motion_in("my block start feels slow") == "sprint_start"
+
+
+def test_intents() -> None:
+    ctx = AthleteContext()
+    assert understand("look at this", ["a.mp4"], None, ctx, False)[0].kind == "analyze"
+    explain, _, _ = understand("What is an A-skip?", [], None, ctx, True)
+    assert explain.kind == "explain" and explain.topic == "a-skip"
+    adapt, new_ctx, days = understand("I have no sled, beginner, twice a week", [], None, ctx, True)
+    assert adapt.kind == "adapt" and new_ctx.missing_equipment == ["sled"] and days == 2
+    assert new_ctx.level == "beginner"
+    # without an analysis to adapt, kit talk is a question for the knowledge base
+    assert understand("I have no sled", [], None, ctx, False)[0].kind == "question"
+    assert understand("compare with my last video", [], None, ctx, True)[0].kind == "compare"
+
+
+def test_workspace_keeps_paths_inside(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "work")
+    assert ws.resolve("pose.json") == (tmp_path / "work" / "pose.json").resolve()
+    for bad in ("/etc/passwd", "../../etc/passwd", str(tmp_path / "other.json")):
+        try:
+            ws.resolve(bad)
+        except WorkspaceError:
+            continue
+        raise AssertionError(f"{bad} was allowed")
+    ws.allow(tmp_path)
+    assert ws.resolve(str(tmp_path / "other.json"))
