@@ -6,9 +6,14 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Literal
+
+from langchain_core.language_models import BaseChatModel
 
 from ..kb import KBSettings, KnowledgeBase
-from .graph import Coach, CoachReply
+from .graph import Coach, CoachReply, state_serializer
+from .llm import chat_model_from_env
+from .memory import postgres_checkpointer
 from .tools import ToolContext
 from .workspace import Workspace
 
@@ -16,10 +21,20 @@ __all__ = ["Coach", "CoachReply", "new_coach"]
 
 
 def new_coach(
-    work_dir: Path | None = None, kb: KnowledgeBase | None = None, athlete: str = "athlete"
+    work_dir: Path | None = None,
+    kb: KnowledgeBase | None = None,
+    athlete: str = "athlete",
+    model: BaseChatModel | Literal["env"] | None = "env",
+    memory: Literal["memory", "postgres"] = "memory",
 ) -> Coach:
-    """A coach with its own work folder (default: a fresh temporary one)."""
+    """A coach with its own work folder (default: a fresh temporary one). The language
+    model comes from the environment (``agent/llm.py``) unless given (None = offline);
+    ``memory="postgres"`` keeps threads in the knowledge base's PostgreSQL."""
     folder = work_dir or Path(tempfile.mkdtemp(prefix="sportsgpt_coach_"))
-    ctx = ToolContext(workspace=Workspace(folder), kb=kb or KnowledgeBase(KBSettings.from_env()),
-                      athlete=athlete)  # fmt: skip
-    return Coach(ctx)
+    base = kb or KnowledgeBase(KBSettings.from_env())
+    ctx = ToolContext(workspace=Workspace(folder), kb=base, athlete=athlete)
+    chat = chat_model_from_env() if model == "env" else model
+    saver = (
+        postgres_checkpointer(base.settings, state_serializer()) if memory == "postgres" else None
+    )
+    return Coach(ctx, checkpointer=saver, model=chat)

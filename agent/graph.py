@@ -12,11 +12,14 @@ plugs into the same nodes.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
@@ -26,8 +29,17 @@ from pydantic import BaseModel
 from ..tools.errors import SportsGPTError
 from ..tools.kismam import load_motion_spec
 from ..tools.motiondtw.library import known_motions
-from .compose import compose_answer, plan_drills, verify_answer
+from .compose import CITATION, compose_answer, plan_drills, verify_answer
 from .evidence import check_evidence, requery_steps
+from .llm import (
+    MAX_FAULTS,
+    MAX_ROUNDS,
+    act_messages,
+    compose_messages,
+    parse_tool_calls,
+    tool_result_message,
+    tool_specs,
+)
 from .state import CoachState, Plan, PlanStep, ToolCallRecord, TraceEvent
 from .tools import (
     AdaptedPlan,
@@ -153,72 +165,164 @@ def _expand_after_assessment(state: CoachState, assessment: AssessmentSummary) -
     ]  # fmt: skip
 
 
-def make_act(ctx: ToolContext) -> Callable[[CoachState], dict[str, Any]]:
-    def node_act(state: CoachState) -> dict[str, Any]:
+class _Work:
+    """The act node's working copy of the state, shared by both paths."""
+
+    def __init__(self, state: CoachState) -> None:
         assert state.plan is not None
-        plan = state.plan.model_copy(deep=True)
-        update: dict[str, Any] = {}
-        pose: PoseSummary | None = state.pose
-        assessment: AssessmentSummary | None = state.assessment
-        guidance = {k: list(v) for k, v in state.guidance.items()}
-        notes = dict(state.notes)
-        calls = list(state.calls)
-        trace = list(state.trace)
-        while (i := plan.next_pending()) is not None:
-            step = plan.steps[i]
-            args = {k: (pose.pose_file if v == POSE and pose else v) for k, v in step.args.items()}
+        self.state = state
+        self.plan = state.plan.model_copy(deep=True)
+        self.pose: PoseSummary | None = state.pose
+        self.assessment: AssessmentSummary | None = state.assessment
+        self.guidance = {k: list(v) for k, v in state.guidance.items()}
+        self.notes = dict(state.notes)
+        self.calls = list(state.calls)
+        self.trace = list(state.trace)
+        self.update: dict[str, Any] = {}
+
+    def args_for(self, step: PlanStep) -> dict[str, Any]:
+        pose = self.pose.pose_file if self.pose else POSE
+        return {k: (pose if v == POSE else v) for k, v in step.args.items()}
+
+    def call(self, ctx: ToolContext, tool: str, args: dict[str, Any], target: str | None,
+             via: str = "") -> BaseModel | str:  # fmt: skip
+        """Run one tool; on success apply its result; return it, or the error text."""
+        started = time.perf_counter()
+        try:
+            result = run_tool(ctx, tool, args)
+        except SportsGPTError as exc:
+            ms = 1000 * (time.perf_counter() - started)
+            self.calls.append(ToolCallRecord(tool=tool, args=args, ok=False, duration_ms=ms,
+                                             summary="", error=str(exc)))  # fmt: skip
+            self.trace.append(_event("tool", f"{via}{tool} failed: {exc}", ms=round(ms, 1)))
+            return str(exc)
+        ms = 1000 * (time.perf_counter() - started)
+        summary = str(getattr(result, "summary", ""))
+        self.calls.append(ToolCallRecord(tool=tool, args=args, ok=True, duration_ms=ms,
+                                         summary=summary))  # fmt: skip
+        self.trace.append(_event("tool", f"{via}{tool}: {summary}", ms=round(ms, 1)))
+        self.apply(ctx, result, target)
+        return result
+
+    def apply(self, ctx: ToolContext, result: BaseModel, target: str | None) -> None:
+        guidance = self.guidance
+        if isinstance(result, PoseSummary):
+            self.pose = result
+        elif isinstance(result, AssessmentSummary):
+            self.assessment = result
+            for k in [k for k in guidance if k != "question"]:
+                guidance.pop(k)
+            if result.occurrences:  # nothing to prescribe for a motion not found
+                self.plan.steps += _expand_after_assessment(self.state, result)
+                self.plan.revision += 1
+        elif isinstance(result, KnowledgeHits):
+            key = target or "question"
+            have = guidance.get(key, [])
+            guidance[key] = have + [h for h in result.hits if h.id not in {g.id for g in have}]
+        elif isinstance(result, Explanation):
+            guidance["question"] = ([result.guide] if result.guide else []) + result.drills
+        elif isinstance(result, DrillDetail):
+            guidance["question"] = [result.drill] if result.drill else []
+        elif isinstance(result, AdaptedPlan):
+            hits = []
+            for item in result.items:
+                detail = run_tool(ctx, "get_drill", {"drill_id": item.id})
+                assert isinstance(detail, DrillDetail)
+                if detail.drill:
+                    hits.append(detail.drill)
+                if item.note:
+                    self.notes[item.id] = item.note
+            guidance["adapted"] = hits
+            self.update["plan_items"] = [h.id for h in hits]
+
+    def run_pending(self, ctx: ToolContext) -> None:
+        """The deterministic path: every pending step, in order."""
+        while (i := self.plan.next_pending()) is not None:
+            step = self.plan.steps[i]
+            args = self.args_for(step)
             if POSE in args.values():
                 step.status, step.result_summary = "skipped", "no pose file"
                 continue
-            started = time.perf_counter()
-            try:
-                result = run_tool(ctx, step.tool, args)
-            except SportsGPTError as exc:
-                ms = 1000 * (time.perf_counter() - started)
-                step.status, step.result_summary = "failed", str(exc)
-                calls.append(ToolCallRecord(tool=step.tool, args=args, ok=False, duration_ms=ms,
-                                            summary="", error=str(exc)))  # fmt: skip
-                trace.append(_event("tool", f"{step.tool} failed: {exc}", ms=round(ms, 1)))
-                continue
-            ms = 1000 * (time.perf_counter() - started)
-            summary = str(getattr(result, "summary", ""))
-            step.status, step.result_summary = "done", summary
-            calls.append(ToolCallRecord(tool=step.tool, args=args, ok=True, duration_ms=ms,
-                                        summary=summary))  # fmt: skip
-            trace.append(_event("tool", f"{step.tool}: {summary}", ms=round(ms, 1)))
-            if isinstance(result, PoseSummary):
-                pose = result
-            elif isinstance(result, AssessmentSummary):
-                assessment = result
-                for k in [k for k in guidance if k != "question"]:
-                    guidance.pop(k)
-                if result.occurrences:  # nothing to prescribe for a motion not found
-                    plan.steps += _expand_after_assessment(state, result)
-                    plan.revision += 1
-            elif isinstance(result, KnowledgeHits):
-                key = step.target or "question"
-                have = guidance.get(key, [])
-                guidance[key] = have + [h for h in result.hits if h.id not in {g.id for g in have}]
-            elif isinstance(result, Explanation):
-                guidance["question"] = ([result.guide] if result.guide else []) + result.drills
-            elif isinstance(result, DrillDetail):
-                guidance["question"] = [result.drill] if result.drill else []
-            elif isinstance(result, AdaptedPlan):
-                hits = []
-                for item in result.items:
-                    detail = run_tool(ctx, "get_drill", {"drill_id": item.id})
-                    assert isinstance(detail, DrillDetail)
-                    if detail.drill:
-                        hits.append(detail.drill)
-                    if item.note:
-                        notes[item.id] = item.note
-                guidance["adapted"] = hits
-                update["plan_items"] = [h.id for h in hits]
-        update.update(plan=plan, pose=pose, assessment=assessment, guidance=guidance,
-                      notes=notes, calls=calls, trace=trace)  # fmt: skip
-        return update
+            result = self.call(ctx, step.tool, args, step.target)
+            step.status = "failed" if isinstance(result, str) else "done"
+            step.result_summary = result if isinstance(result, str) else str(
+                getattr(result, "summary", ""))  # fmt: skip
+
+    def done(self) -> dict[str, Any]:
+        self.update.update(plan=self.plan, pose=self.pose, assessment=self.assessment,
+                           guidance=self.guidance, notes=self.notes, calls=self.calls,
+                           trace=self.trace)  # fmt: skip
+        return self.update
+
+
+def make_act(
+    ctx: ToolContext, model: BaseChatModel | None = None
+) -> Callable[[CoachState], dict[str, Any]]:
+    def node_act(state: CoachState) -> dict[str, Any]:
+        work = _Work(state)
+        if model is not None:
+            llm_act(work, ctx, model)
+        work.run_pending(ctx)  # whatever the model left (or all of it, offline)
+        return work.done()
 
     return node_act
+
+
+def llm_act(work: _Work, ctx: ToolContext, model: BaseChatModel) -> None:
+    """Let the model carry out the pending steps through tool calls; errors go back to it
+    as tool results; a timeout or repeated faults hand the rest to the deterministic path."""
+    pending = [s for s in work.plan.steps if s.status == "pending"]
+    if not pending:
+        return
+    bound = model.bind_tools(tool_specs())
+    messages = act_messages(work.state, pending)
+    faults = 0
+    for _ in range(MAX_ROUNDS):
+        if work.plan.next_pending() is None:
+            break
+        try:
+            reply = bound.invoke(messages)
+        except Exception as exc:  # timeouts, HTTP errors, junk: all recovered the same way
+            reason = f"{type(exc).__name__}: {str(exc)[:120]}"
+            work.trace.append(
+                _event(
+                    "requery", f"language model failed ({reason}); deterministic path takes over"
+                )
+            )
+            return
+        assert isinstance(reply, AIMessage)
+        messages.append(reply)
+        calls, errors = parse_tool_calls(reply)
+        if not calls and not errors:
+            break
+        for call_id, error in errors:
+            faults += 1
+            messages.append(tool_result_message(call_id, f"error: {error}; call it again with "
+                                                "valid JSON arguments"))  # fmt: skip
+            work.trace.append(_event("tool", f"llm: {error}"))
+        expanded_before = work.plan.revision
+        for call in calls:
+            step = next((s for s in work.plan.steps if s.status == "pending"
+                         and s.tool == call["name"]), None)  # fmt: skip
+            args = {k: (work.pose.pose_file if v == POSE and work.pose else v)
+                    for k, v in call["args"].items()}  # fmt: skip
+            result = work.call(ctx, call["name"], args, step.target if step else
+                               call["args"].get("problem"), via="llm: ")  # fmt: skip
+            if isinstance(result, str):
+                faults += 1
+                messages.append(tool_result_message(call["id"], f"error: {result}"))
+                continue
+            if step is not None:
+                step.status, step.result_summary = "done", str(getattr(result, "summary", ""))
+            messages.append(tool_result_message(call["id"], result.model_dump_json()))
+        if faults > MAX_FAULTS:
+            work.trace.append(_event("requery", f"{faults} faulty tool calls from the language "
+                                     "model; deterministic path takes over"))  # fmt: skip
+            return
+        if work.plan.revision != expanded_before:
+            listing = "\n".join(f"- {s.tool}({json.dumps(s.args)})" for s in work.plan.steps
+                                if s.status == "pending")  # fmt: skip
+            messages.append(HumanMessage(f"Next steps of the plan:\n{listing}"))
 
 
 def node_check(state: CoachState) -> dict[str, Any]:
@@ -247,18 +351,69 @@ def node_requery(state: CoachState) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def make_compose(ctx: ToolContext) -> Callable[[CoachState], dict[str, Any]]:
+def make_compose(
+    ctx: ToolContext, model: BaseChatModel | None = None
+) -> Callable[[CoachState], dict[str, Any]]:
     def node_compose(state: CoachState) -> dict[str, Any]:
         work = state
         if state.intent and state.intent.kind == "compare":
             work = state.model_copy(update={"answer": _compare(ctx)})
         if state.intent and state.intent.kind == "adapt" and "adapted" in state.guidance:
             work = state.model_copy(update={"guidance": _adapted_view(state)})
+        trace = list(state.trace)
+        if model is not None:
+            answer, why = llm_compose(work, model)
+            if answer is not None:
+                cited = list(dict.fromkeys(CITATION.findall(answer)))
+                trace.append(_event("compose", f"language model: {len(cited)} citation(s)"))
+                return {"answer": answer, "citations": cited, "trace": trace}
+            trace.append(_event("requery", f"{why}; deterministic composer takes over"))
         answer, cited = compose_answer(work)
-        event = _event("compose", f"{len(cited)} citation(s)")
-        return {"answer": answer, "citations": cited, "trace": [*state.trace, event]}
+        if model is not None:
+            answer = FALLBACK_NOTE + "\n\n" + answer
+        trace.append(_event("compose", f"{len(cited)} citation(s)"))
+        return {"answer": answer, "citations": cited, "trace": trace}
 
     return node_compose
+
+
+FALLBACK_NOTE = (
+    "_The language model's answer did not pass verification, so this answer was composed "
+    "deterministically from the same evidence._"
+)
+
+
+def _evidence(state: CoachState) -> dict[str, Any]:
+    hits = {h.id: h for v in state.guidance.values() for h in v}
+    return {
+        "assessment": state.assessment.model_dump() if state.assessment else None,
+        "retrieved": [{"id": h.id, "title": h.title, "kind": h.kind, "dose": h.dose,
+                       "text": h.text[:500]} for h in hits.values()],
+        "plan_priority": [h.id for h in plan_drills(state)],
+        "missing_equipment": state.context.missing_equipment,
+        "days_per_week": state.days_per_week,
+        "comparison": state.answer or None,
+    }  # fmt: skip
+
+
+def llm_compose(state: CoachState, model: BaseChatModel) -> tuple[str | None, str]:
+    """The model's answer if it passes verification (one retry with the failed checks)."""
+    messages = compose_messages(state, _evidence(state))
+    why = "no answer"
+    for _ in range(2):
+        try:
+            reply = model.invoke(messages)
+        except Exception as exc:  # timeouts, HTTP errors: recovered the same way
+            return None, f"language model failed ({type(exc).__name__})"
+        text = reply.content if isinstance(reply.content, str) else str(reply.content)
+        failed = [c for c in verify_answer(state, text) if not c.ok]
+        if text.strip() and not failed:
+            return text.strip() + "\n", ""
+        why = "the model's answer failed verification: " + (
+            "; ".join(c.detail for c in failed) or "empty"
+        )
+        messages += [reply, HumanMessage(f"{why}. Rewrite it following the grounding rules.")]
+    return None, why
 
 
 def _adapted_view(state: CoachState) -> dict[str, list[KBHit]]:
@@ -312,14 +467,18 @@ def node_answer(state: CoachState) -> dict[str, Any]:
     return {"trace": [*state.trace, _event("answer", f"{len(state.answer)} characters")]}
 
 
-def build_graph(ctx: ToolContext, checkpointer: BaseCheckpointSaver[Any] | None = None) -> Any:
+def build_graph(
+    ctx: ToolContext,
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
+    model: BaseChatModel | None = None,
+) -> Any:
     graph: Any = StateGraph(CoachState)
     graph.add_node("understand", node_understand)
     graph.add_node("plan", node_plan)
-    graph.add_node("act", make_act(ctx))
+    graph.add_node("act", make_act(ctx, model))
     graph.add_node("check", node_check)
     graph.add_node("requery", node_requery)
-    graph.add_node("compose", make_compose(ctx))
+    graph.add_node("compose", make_compose(ctx, model))
     graph.add_node("verify", node_verify)
     graph.add_node("answer", node_answer)
     graph.add_edge(START, "understand")
@@ -357,9 +516,15 @@ class CoachReply(BaseModel):
 class Coach:
     """A conversation with the coach: one thread, many turns."""
 
-    def __init__(self, ctx: ToolContext, checkpointer: BaseCheckpointSaver[Any] | None = None):
+    def __init__(
+        self,
+        ctx: ToolContext,
+        checkpointer: BaseCheckpointSaver[Any] | None = None,
+        model: BaseChatModel | None = None,
+    ):
         self.ctx = ctx
-        self.graph = build_graph(ctx, checkpointer)
+        self.model = model
+        self.graph = build_graph(ctx, checkpointer, model)
 
     def ask(
         self, message: str, thread: str = "default", files: list[str] | None = None,
@@ -369,8 +534,9 @@ class Coach:
 
         uploads = [str(resolve_upload(self.ctx, f)) for f in files or []]
         config = {"configurable": {"thread_id": thread}}
+        mode = "llm" if self.model is not None else "offline"
         out = self.graph.invoke(
-            {"message": message, "files": uploads, "motion_hint": motion}, config
+            {"message": message, "files": uploads, "motion_hint": motion, "mode": mode}, config
         )
         state = CoachState.model_validate(out)
         return CoachReply(answer=state.answer, citations=state.citations, trace=state.trace,

@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import psycopg
 
+from sportsgpt.kb import KnowledgeBase
+from sportsgpt.kb.database import embedded_uri
 from sportsgpt.tools.pose_sequence import PoseSequence
 
 
@@ -107,3 +110,12 @@ def set_mp4_rotation_90(source: Path, target: Path) -> Path:
     data[matrix : matrix + 36] = struct.pack(">9I", *rotation)
     target.write_bytes(bytes(data))
     return target
+
+
+def other_database(kb: KnowledgeBase, name: str) -> str:
+    """A fresh, empty database on the same embedded server (an 'external' server)."""
+    uri = embedded_uri(kb.settings.data_dir)
+    with psycopg.connect(uri, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    return uri.replace("/postgres?", f"/{name}?")

@@ -29,6 +29,7 @@ from sportsgpt.tools.errors import (
 )
 from sportsgpt.tools.kismam import load_motion_spec
 from sportsgpt.tools.motiondtw.library import known_motions
+from tests.helpers import other_database
 
 
 @pytest.fixture()
@@ -37,15 +38,6 @@ def kb_env(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> Iterator[Knowl
     monkeypatch.setenv("SPORTSGPT_DATA_DIR", str(kb.settings.data_dir))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     yield kb
-
-
-def other_database(kb: KnowledgeBase, name: str) -> str:
-    """A fresh, empty database on the same embedded server (an 'external' server)."""
-    uri = embedded_uri(kb.settings.data_dir)
-    with psycopg.connect(uri, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name}")
-        conn.execute(f"CREATE DATABASE {name}")
-    return uri.replace("/postgres?", f"/{name}?")
 
 
 def test_ingest_is_idempotent_and_incremental(kb: KnowledgeBase, shared: Path) -> None:
