@@ -12,6 +12,7 @@ plugs into the same nodes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -23,6 +24,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+from langgraph.config import get_stream_writer
 from langgraph.graph import END, START, StateGraph
 from pydantic import BaseModel
 
@@ -62,6 +64,12 @@ POSE = "$pose"  # placeholder in a planned step: the pose file extract_pose prod
 
 def _event(kind: str, detail: str, **data: Any) -> TraceEvent:
     return TraceEvent.model_validate({"kind": kind, "detail": detail, "data": data})
+
+
+def live(event: TraceEvent) -> None:
+    """Send an event to a streaming caller now (a no-op outside ``graph.stream``)."""
+    with contextlib.suppress(RuntimeError):  # not inside a graph (a node called directly)
+        get_stream_writer()(event.model_dump())
 
 
 def _problem_topic(topic: str) -> str | None:
@@ -187,6 +195,7 @@ class _Work:
     def call(self, ctx: ToolContext, tool: str, args: dict[str, Any], target: str | None,
              via: str = "") -> BaseModel | str:  # fmt: skip
         """Run one tool; on success apply its result; return it, or the error text."""
+        live(_event("tool_start", f"{via}{tool}", args=args))
         started = time.perf_counter()
         try:
             result = run_tool(ctx, tool, args)
@@ -401,11 +410,16 @@ def llm_compose(state: CoachState, model: BaseChatModel) -> tuple[str | None, st
     messages = compose_messages(state, _evidence(state))
     why = "no answer"
     for _ in range(2):
+        text = ""
         try:
-            reply = model.invoke(messages)
+            for chunk in model.stream(messages):  # partial answers reach a streaming caller
+                piece = chunk.content if isinstance(chunk.content, str) else ""
+                text += piece
+                if piece:
+                    live(_event("partial", piece))
         except Exception as exc:  # timeouts, HTTP errors: recovered the same way
             return None, f"language model failed ({type(exc).__name__})"
-        text = reply.content if isinstance(reply.content, str) else str(reply.content)
+        reply = AIMessage(content=text)
         failed = [c for c in verify_answer(state, text) if not c.ok]
         if text.strip() and not failed:
             return text.strip() + "\n", ""
@@ -550,10 +564,14 @@ class Coach:
         uploads = [str(resolve_upload(self.ctx, f)) for f in files or []]
         config = {"configurable": {"thread_id": thread}}
         seen = 0
-        for values in self.graph.stream(
-            {"message": message, "files": uploads, "motion_hint": motion}, config,
-            stream_mode="values",
+        mode = "llm" if self.model is not None else "offline"
+        for kind, values in self.graph.stream(
+            {"message": message, "files": uploads, "motion_hint": motion, "mode": mode}, config,
+            stream_mode=["custom", "values"],
         ):  # fmt: skip
+            if kind == "custom":  # live: tool starts, partial answer text
+                yield TraceEvent.model_validate(values)
+                continue
             trace = values.get("trace", []) if isinstance(values, dict) else values.trace
             for event in trace[seen:]:
                 yield event if isinstance(event, TraceEvent) else TraceEvent.model_validate(event)

@@ -67,7 +67,10 @@ class EvidenceReport(BaseModel):
 class TraceEvent(BaseModel):
     """One step the UI and the CLI can stream: plan, tool start/end, re-query, answer."""
 
-    kind: Literal["understand", "plan", "tool", "check", "requery", "compose", "verify", "answer"]
+    kind: Literal[
+        "understand", "plan", "tool_start", "tool", "check", "requery", "compose", "partial",
+        "verify", "answer",
+    ]  # fmt: skip
     detail: str
     data: dict[str, Any] = Field(default_factory=dict)
 

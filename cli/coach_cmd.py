@@ -28,6 +28,7 @@ def add_coach_parsers(sub: Any) -> None:
     p = sub.add_parser("chat", help="talk to the coach in the terminal (offline by default)")
     p.add_argument("--video", type=Path, default=None, help="a recording to analyse first")
     p.add_argument("--motion", default=None)
+    p.add_argument("--thread", default="default", help="continue this conversation")
     add_common(p)
     p.set_defaults(handler=cmd_chat)
 
@@ -61,10 +62,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     from ..agent import new_coach
+    from ..kb import KBSettings
 
-    coach = new_coach()
+    settings = KBSettings.from_env()
+    # a conversation outlives the process: threads in PostgreSQL, analyses in the data dir
+    coach = new_coach(settings.data_dir / "work", memory="postgres")
     if args.video:
-        reply = coach.ask("Analyse this recording.", files=[str(args.video)], motion=args.motion)
+        reply = coach.ask("Analyse this recording.", thread=args.thread, files=[str(args.video)],
+                          motion=args.motion)  # fmt: skip
         sys.stdout.write(reply.answer + "\n")
     while True:
         try:
@@ -73,8 +78,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
             return 0
         if message.lower() in ("quit", "exit", ""):
             return 0
-        for event in coach.stream(message):
+        for event in coach.stream(message, thread=args.thread):
             if event.kind in ("plan", "tool", "requery"):
                 sys.stderr.write(f"  [{event.kind}] {event.detail}\n")
-        state = coach.graph.get_state({"configurable": {"thread_id": "default"}}).values
-        sys.stdout.write(str(state.get("answer", "")) + "\n")
+            elif event.kind == "partial":
+                sys.stdout.write(event.detail)
+        state = coach.graph.get_state({"configurable": {"thread_id": args.thread}}).values
+        sys.stdout.write("\n" + str(state.get("answer", "")) + "\n")

@@ -119,3 +119,26 @@ def other_database(kb: KnowledgeBase, name: str) -> str:
         conn.execute(f"DROP DATABASE IF EXISTS {name}")
         conn.execute(f"CREATE DATABASE {name}")
     return uri.replace("/postgres?", f"/{name}?")
+
+
+class ScriptedChatModel:
+    """A chat model that answers from a script (AIMessages), with ``bind_tools``: enough of
+    the LangChain interface for the coach's graph, with no HTTP at all."""
+
+    def __init__(self, script: list[object]) -> None:
+        self.script = list(script)
+        self.seen: list[list[object]] = []
+        self.tools: list[dict[str, object]] = []
+
+    def bind_tools(self, tools: list[dict[str, object]]) -> ScriptedChatModel:
+        self.tools = tools
+        return self
+
+    def invoke(self, messages: list[object]) -> object:
+        from langchain_core.messages import AIMessage
+
+        self.seen.append(list(messages))
+        return self.script.pop(0) if self.script else AIMessage(content="DONE")
+
+    def stream(self, messages: list[object]) -> list[object]:
+        return [self.invoke(messages)]

@@ -152,3 +152,37 @@ def test_injected_kb_text_cannot_unground_the_coach(kb: KnowledgeBase, tmp_path:
     # the document reached the model only inside the evidence, never as a system message
     system = [m for m in fake.requests[-1]["messages"] if m["role"] == "system"]
     assert all("SYSTEM OVERRIDE" not in m["content"] for m in system)
+
+
+def test_stream_shows_tool_starts_and_partial_answer(kb: KnowledgeBase, tmp_path: Path) -> None:
+    answer = "An A-skip drives the thigh to hip height [kb:qa.what_is_a_skip]; dose 3 x 20 m."
+    with fake_openai([("text", "DONE"), ("text", answer)]) as fake:
+        coach = new_coach(tmp_path / "work", kb=kb, model=model(fake.url, stream=True))
+        events = list(coach.stream("What is an A-skip?"))
+    kinds = [e.kind for e in events]
+    assert "tool_start" in kinds and kinds.index("tool_start") < kinds.index("tool")
+    partial = "".join(e.detail for e in events if e.kind == "partial")
+    assert partial == answer and kinds[-1] == "answer"
+
+
+def test_graph_logic_with_a_scripted_model(kb: KnowledgeBase, tmp_path: Path) -> None:
+    """No HTTP: a scripted model asks for a tool with a wrong argument, then a right one,
+    then writes an answer that cites what was retrieved."""
+    from langchain_core.messages import AIMessage
+
+    from tests.helpers import ScriptedChatModel
+
+    script = [
+        AIMessage(content="", tool_calls=[{"id": "a", "name": "search_knowledge",
+                                           "args": {"query": "b skip", "limit": 50}}]),
+        AIMessage(content="", tool_calls=[{"id": "b", "name": "search_knowledge",
+                                           "args": {"query": "what is a B-skip", "limit": 3}}]),
+        AIMessage(content="DONE"),
+        AIMessage(content="A B-skip extends the leg and paws it back [kb:qa.what_is_b_skip]."),
+    ]  # fmt: skip
+    scripted = ScriptedChatModel(script)
+    coach = new_coach(tmp_path / "work", kb=kb, model=scripted)  # type: ignore[arg-type]
+    reply = coach.ask("What is a B-skip?")
+    assert {t["function"]["name"] for t in scripted.tools} >= {"search_knowledge"}  # type: ignore[index]
+    assert any("invalid arguments" in e.detail for e in reply.trace)
+    assert reply.answer.startswith("A B-skip") and reply.citations == ["qa.what_is_b_skip"]
