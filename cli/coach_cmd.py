@@ -25,6 +25,11 @@ def add_coach_parsers(sub: Any) -> None:
     add_common(p)
     p.set_defaults(handler=cmd_analyze)
 
+    p = sub.add_parser("app", help="serve the browser app (Gradio) on 127.0.0.1:7860")
+    p.add_argument("--host", default=None, help="default: GRADIO_SERVER_NAME or 127.0.0.1")
+    p.add_argument("--port", type=int, default=None, help="default: GRADIO_SERVER_PORT or 7860")
+    p.set_defaults(handler=cmd_app, debug=False)
+
     p = sub.add_parser("chat", help="talk to the coach in the terminal (offline by default)")
     p.add_argument("--video", type=Path, default=None, help="a recording to analyse first")
     p.add_argument("--motion", default=None)
@@ -85,3 +90,11 @@ def cmd_chat(args: argparse.Namespace) -> int:
                 sys.stdout.write(event.detail)
         state = coach.graph.get_state({"configurable": {"thread_id": args.thread}}).values
         sys.stdout.write("\n" + str(state.get("answer", "")) + "\n")
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from ..app import main as serve
+
+    serve([*(["--host", args.host] if args.host else []),
+           *(["--port", str(args.port)] if args.port else [])])  # fmt: skip
+    return 0

@@ -1,0 +1,248 @@
+"""SportsGPT in the browser: upload a recording, talk to the coach, see the evidence.
+
+``python app.py`` or ``sportsgpt app`` serves it on 127.0.0.1 (``--host/--port``, or
+Gradio's ``GRADIO_SERVER_NAME`` / ``GRADIO_SERVER_PORT``, which our defaults never
+override). Each browser session gets its own coach, thread and work folder; nothing is
+loaded at start, so the page answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from .agent import Coach, new_coach
+from .agent.figures import keyframe_figures, metric_plot
+from .agent.tools import stored_analyses
+from .kb import KnowledgeBase
+from .tools.errors import SportsGPTError
+from .tools.motiondtw.library import known_motions
+from .tools.readers import VIDEO_SUFFIXES, read_motion
+
+TITLE = "SportsGPT"
+MAX_FILE_SIZE = "200mb"
+POSE_SUFFIXES = (".json", ".npz", ".csv", ".bvh", ".trc", ".txt")
+EQUIPMENT = ["sled", "starting blocks", "plyo box", "mini hurdles", "medicine ball", "hurdles"]
+ASSESSMENT_HEADERS = ["problem", "severity", "probability", "evidence"]
+PLAN_HEADERS = ["drill", "dose", "knowledge-base id"]
+
+
+class Session:
+    """One browser session: its coach, thread and work folder (removed on reset)."""
+
+    def __init__(self, kb: KnowledgeBase | None, root: Path) -> None:
+        self.work = root / uuid.uuid4().hex
+        self.coach: Coach = new_coach(self.work, kb=kb)
+        self.thread = uuid.uuid4().hex
+
+    def close(self) -> None:
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+def check_upload(path: str) -> Path:
+    """A readable video or pose file, judged by content (its name decides nothing)."""
+    file = Path(path)
+    if not file.is_file():
+        raise SportsGPTError("the upload did not arrive; please try again")
+    if file.suffix.lower() in VIDEO_SUFFIXES:
+        from .tools.pose.video import probe_video
+
+        probe_video(file)  # raises a clear error for a file that is not a video
+        return file
+    if file.suffix.lower() not in POSE_SUFFIXES:
+        raise SportsGPTError(
+            f"{file.name}: not a video or a pose file (videos: "
+            f"{', '.join(sorted(VIDEO_SUFFIXES))}; pose: {', '.join(POSE_SUFFIXES)})"
+        )
+    read_motion(file)  # raises a clear error for unreadable content
+    return file
+
+
+def _say(text: str) -> gr.ChatMessage:
+    return gr.ChatMessage(role="assistant", content=text)
+
+
+def _step_message(event: Any) -> gr.ChatMessage:
+    title = {"plan": "Plan", "tool": "Tool", "requery": "Re-query", "check": "Evidence check"}
+    ms = event.data.get("ms")
+    meta: dict[str, Any] = {"title": f"{title.get(event.kind, event.kind)}: "
+                            f"{event.detail.split(':')[0]}", "status": "done"}  # fmt: skip
+    if ms is not None:
+        meta["duration"] = round(float(ms) / 1000, 2)
+    return gr.ChatMessage(role="assistant", content=event.detail, metadata=meta)  # type: ignore[arg-type]
+
+
+def _tables(session: Session) -> tuple[list[list[Any]], list[list[Any]]]:
+    state = session.coach.graph.get_state({"configurable": {"thread_id": session.thread}}).values
+    assessment = state.get("assessment")
+    problems = []
+    if assessment is not None:
+        for p in assessment.problems:
+            problems.append([p.label, p.severity, round(p.probability, 2), "; ".join(p.evidence)])
+    from .agent.compose import plan_drills
+    from .agent.state import CoachState
+
+    plan = [[h.title, h.dose or "", h.id] for h in plan_drills(CoachState.model_validate(state))]
+    return problems, plan
+
+
+def _figures(session: Session) -> tuple[list[str], str | None, list[str]]:
+    analyses = stored_analyses(session.coach.ctx)
+    if not analyses:
+        return [], None, []
+    last = analyses[-1]
+    pose = read_motion(session.work / Path(last["pose_file"]).name)
+    assessment = last["assessment"]
+    keyframes = assessment["occurrences"][0]["keyframes"] if assessment["occurrences"] else {}
+    figures = session.work / "figures" / last["id"]
+    images = [str(p) for p in keyframe_figures(pose, keyframes, figures)]
+    plot = metric_plot(pose, assessment, figures / "angles.png")
+    return images, str(plot) if plot else None, []
+
+
+def _report(session: Session, answer: str) -> list[str]:
+    analyses = stored_analyses(session.coach.ctx)
+    out = session.work / "report"
+    out.mkdir(parents=True, exist_ok=True)
+    import html
+
+    body = "".join(f"<p>{html.escape(b)}</p>" for b in answer.split("\n\n"))
+    (out / "sportsgpt_report.html").write_text(
+        f"<!doctype html><meta charset=utf-8><title>{TITLE} report</title>{body}\n"
+    )
+    payload = {"answer": answer, "analysis": analyses[-1] if analyses else None}
+    (out / "sportsgpt_report.json").write_text(json.dumps(payload, indent=1))
+    return [str(out / "sportsgpt_report.html"), str(out / "sportsgpt_report.json")]
+
+
+def build_app(kb: KnowledgeBase | None = None, root: Path | None = None) -> gr.Blocks:
+    root = root or Path(tempfile.mkdtemp(prefix="sportsgpt_app_"))
+
+    def analyze(
+        upload: str | None, motion: str, level: str, missing: list[str], days: float,
+        session: Session | None,
+    ) -> Iterator[tuple[Any, ...]]:  # fmt: skip
+        session = session or Session(kb, root)
+        history: list[gr.ChatMessage] = []
+        empty: tuple[Any, ...] = ([], [], [], None, [])
+        if not upload:
+            history.append(_say("Please upload a video or a pose file first."))
+            yield (history, *empty, session)
+            return
+        try:
+            file = check_upload(upload)
+        except SportsGPTError as exc:
+            history.append(_say(f"That file cannot be used: {exc}"))
+            yield (history, *empty, session)
+            return
+        context = []
+        if level:
+            context.append(f"I am {level}.")
+        if missing:
+            context.append("I have no " + ", no ".join(missing) + ".")
+        context.append(f"I train {int(days)} days per week.")
+        message = "Analyse my technique and give me a plan. " + " ".join(context)
+        history.append(gr.ChatMessage(role="user", content=f"{file.name}: {message}"))
+        yield (history, *empty, session)
+        chosen = None if motion in ("", "auto") else motion
+        answer = ""
+        try:
+            for event in session.coach.stream(message, thread=session.thread, files=[str(file)],
+                                              motion=chosen):  # fmt: skip
+                if event.kind in ("plan", "tool", "requery"):
+                    history.append(_step_message(event))
+                    yield (history, *empty, session)
+            state = session.coach.graph.get_state({"configurable": {"thread_id": session.thread}})
+            answer = str(state.values.get("answer", ""))
+        except SportsGPTError as exc:
+            answer = f"I could not analyse that recording: {exc}"
+        history.append(_say(answer))
+        problems, plan = _tables(session)
+        images, plot, _ = _figures(session)
+        yield (history, problems, plan, images, plot, _report(session, answer), session)
+
+    def follow_up(
+        message: str, history: list[Any], session: Session | None
+    ) -> Iterator[tuple[Any, ...]]:
+        session = session or Session(kb, root)
+        history = [*(history or []), gr.ChatMessage(role="user", content=message)]
+        yield history, "", session
+        try:
+            for event in session.coach.stream(message, thread=session.thread):
+                if event.kind in ("plan", "tool", "requery"):
+                    history.append(_step_message(event))
+                    yield history, "", session
+            state = session.coach.graph.get_state({"configurable": {"thread_id": session.thread}})
+            answer = str(state.values.get("answer", ""))
+        except SportsGPTError as exc:
+            answer = f"Sorry, I could not answer that: {exc}"
+        history.append(_say(answer))
+        yield history, "", session
+
+    def reset(session: Session | None) -> tuple[Any, ...]:
+        if session is not None:
+            session.close()
+        return [], [], [], [], None, [], None
+
+    with gr.Blocks(title=TITLE) as demo:
+        gr.Markdown(
+            f"# {TITLE}\nUpload a video or a pose file, pick the motion (or let me recognise "
+            "it), and get a diagnosis with evidence and a dosed training plan."
+        )
+        session = gr.State(None)
+        with gr.Row():
+            with gr.Column(scale=1):
+                upload = gr.File(label="Video or pose file", type="filepath")
+                motion = gr.Dropdown(["auto", *known_motions()], value="auto", label="Motion")
+                level = gr.Dropdown(["", "beginner", "intermediate", "advanced"], value="",
+                                    label="Level")  # fmt: skip
+                missing = gr.CheckboxGroup(EQUIPMENT, label="Equipment I do not have")
+                days = gr.Slider(1, 7, value=3, step=1, label="Training days per week")
+                run = gr.Button("Analyse", variant="primary")
+                new = gr.Button("New analysis")
+            with gr.Column(scale=2):
+                chat = gr.Chatbot(label="Coach", height=560)
+                question = gr.Textbox(label="Ask a follow-up", placeholder="What is an A-skip?")
+        with gr.Tab("Assessment"):
+            problems = gr.Dataframe(headers=ASSESSMENT_HEADERS, label="Problems and evidence")
+        with gr.Tab("Plan"):
+            plan = gr.Dataframe(headers=PLAN_HEADERS, label="Training plan")
+        with gr.Tab("Keyframes"):
+            gallery = gr.Gallery(label="Athlete at each keyframe", columns=4)
+        with gr.Tab("Angles"):
+            plot = gr.Image(label="Measured angles with the elite bands", type="filepath")
+        report = gr.File(label="Report (HTML and JSON)", file_count="multiple")
+
+        outputs = [chat, problems, plan, gallery, plot, report, session]
+        run.click(analyze, [upload, motion, level, missing, days, session], outputs,
+                  api_name="analyze")  # fmt: skip
+        question.submit(follow_up, [question, chat, session], [chat, question, session],
+                        api_name="ask")  # fmt: skip
+        new.click(reset, [session], [chat, problems, plan, gallery, plot, report, session],
+                  api_name="reset")  # fmt: skip
+    return demo  # type: ignore[no-any-return]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Serve the SportsGPT app")
+    parser.add_argument("--host", default=None, help="default: GRADIO_SERVER_NAME or 127.0.0.1")
+    parser.add_argument(
+        "--port", type=int, default=None, help="default: GRADIO_SERVER_PORT or 7860"
+    )
+    args = parser.parse_args(argv)
+    host = args.host or os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1"
+    port = args.port or int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
+    build_app().queue().launch(server_name=host, server_port=port, max_file_size=MAX_FILE_SIZE)
+
+
+if __name__ == "__main__":
+    main()

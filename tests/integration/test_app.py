@@ -1,0 +1,75 @@
+"""The Gradio app through its API (gradio_client): analysis, follow-up, bad upload."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sportsgpt.app import TITLE, build_app, check_upload
+from sportsgpt.kb import KnowledgeBase
+from sportsgpt.tools.errors import SportsGPTError
+
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "standing_long_jump_side.csv"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture()
+def served(kb: KnowledgeBase, tmp_path: Path) -> Iterator[str]:
+    demo = build_app(kb=kb, root=tmp_path / "sessions")
+    port = _free_port()
+    demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True,
+                        quiet=True)  # fmt: skip
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        demo.close()
+
+
+def test_app_analyses_a_sample_and_answers_a_follow_up(served: str) -> None:
+    from gradio_client import Client, handle_file
+
+    client = Client(served, verbose=False)
+    chat, problems, plan, gallery, plot, report = client.predict(
+        handle_file(str(SAMPLE)), "standing_long_jump", "", ["plyo box"], 2,
+        api_name="/analyze",
+    )  # fmt: skip
+    answer = chat[-1]["content"] if isinstance(chat[-1], dict) else str(chat[-1])
+    assert "Weak or late forward arm swing" in str(answer) and "[kb:" in str(answer)
+    assert problems["data"] and plan["data"]
+    assert len(gallery) == 4 and plot  # four keyframes, one angle plot
+    assert {Path(str(r)).suffix for r in report} == {".html", ".json"}
+    steps = [m for m in chat if isinstance(m, dict) and (m.get("metadata") or {}).get("title")]
+    assert any("Tool" in m["metadata"]["title"] for m in steps)
+    chat, _ = client.predict("What is a wicket run?", chat, api_name="/ask")
+    assert "[kb:" in str(chat[-1]) and "wicket" in str(chat[-1]).lower()
+
+
+def test_page_names_the_product(served: str) -> None:
+    import urllib.request
+
+    page = urllib.request.urlopen(served, timeout=10).read().decode()
+    assert f"<title>{TITLE}" in page or TITLE in page
+
+
+def test_uploads_are_checked_by_content(tmp_path: Path) -> None:
+    fake_video = tmp_path / "clip.mp4"
+    fake_video.write_text("this is not a video")
+    with pytest.raises(SportsGPTError):
+        check_upload(str(fake_video))
+    odd = tmp_path / "notes.exe"
+    odd.write_bytes(b"MZ")
+    with pytest.raises(SportsGPTError, match="not a video or a pose file"):
+        check_upload(str(odd))
+    garbage = tmp_path / "pose.json"
+    garbage.write_text('{"hello": 1}')
+    with pytest.raises(SportsGPTError):
+        check_upload(str(garbage))
+    assert check_upload(str(SAMPLE)) == SAMPLE
