@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,3 +17,24 @@ def kb(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> KnowledgeBase:
     base = KnowledgeBase(KBSettings(data_dir=tmp_path_factory.mktemp("kb_data")))
     base.ingest(shared=shared, progress=False)
     return base
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture()
+def served(kb: KnowledgeBase, tmp_path: Path) -> Iterator[str]:
+    """The browser app on a free loopback port, on the session's knowledge base."""
+    from sportsgpt.app import build_app
+
+    demo = build_app(kb=kb, root=tmp_path / "sessions")
+    port = _free_port()
+    demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True,
+                        quiet=True)  # fmt: skip
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        demo.close()

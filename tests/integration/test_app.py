@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from sportsgpt.app import TITLE, build_app, check_upload
-from sportsgpt.kb import KnowledgeBase
+from sportsgpt.app import TITLE, check_upload
 from sportsgpt.tools.errors import SportsGPTError
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "standing_long_jump_side.csv"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture()
-def served(kb: KnowledgeBase, tmp_path: Path) -> Iterator[str]:
-    demo = build_app(kb=kb, root=tmp_path / "sessions")
-    port = _free_port()
-    demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True,
-                        quiet=True)  # fmt: skip
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        demo.close()
 
 
 def test_app_analyses_a_sample_and_answers_a_follow_up(served: str) -> None:
