@@ -30,6 +30,8 @@ from .tools.readers import VIDEO_SUFFIXES, read_motion
 
 TITLE = "SportsGPT"
 MAX_FILE_SIZE = "200mb"
+MAX_VIDEO_S = 180.0  # a few repetitions of a motion; longer clips are refused, not cut
+SESSION_TTL_S = 4 * 3600  # an abandoned session's coach and files go after this
 POSE_SUFFIXES = (".json", ".npz", ".csv", ".bvh", ".trc", ".txt")
 EQUIPMENT = ["sled", "starting blocks", "plyo box", "mini hurdles", "medicine ball", "hurdles"]
 ASSESSMENT_HEADERS = ["problem", "severity", "probability", "evidence"]
@@ -48,6 +50,11 @@ class Session:
         shutil.rmtree(self.work, ignore_errors=True)
 
 
+def _close(session: Session | None) -> None:
+    if session is not None:
+        session.close()
+
+
 def check_upload(path: str) -> Path:
     """A readable video or pose file, judged by content (its name decides nothing)."""
     file = Path(path)
@@ -56,7 +63,13 @@ def check_upload(path: str) -> Path:
     if file.suffix.lower() in VIDEO_SUFFIXES:
         from .tools.pose.video import probe_video
 
-        probe_video(file)  # raises a clear error for a file that is not a video
+        info = probe_video(file)  # raises a clear error for a file that is not a video
+        duration = info.declared_duration_s
+        if duration is not None and duration > MAX_VIDEO_S:
+            raise SportsGPTError(
+                f"{file.name} lasts {duration:.0f} s; please trim it to the motion "
+                f"(at most {MAX_VIDEO_S:.0f} s)"
+            )
         return file
     if file.suffix.lower() not in POSE_SUFFIXES:
         raise SportsGPTError(
@@ -198,7 +211,8 @@ def build_app(kb: KnowledgeBase | None = None, root: Path | None = None) -> gr.B
             f"# {TITLE}\nUpload a video or a pose file, pick the motion (or let me recognise "
             "it), and get a diagnosis with evidence and a dosed training plan."
         )
-        session = gr.State(None)
+        # a session's files go when it is reset, or when the browser session ends
+        session = gr.State(None, time_to_live=SESSION_TTL_S, delete_callback=_close)
         with gr.Row():
             with gr.Column(scale=1):
                 upload = gr.File(label="Video or pose file", type="filepath")
@@ -208,6 +222,7 @@ def build_app(kb: KnowledgeBase | None = None, root: Path | None = None) -> gr.B
                 missing = gr.CheckboxGroup(EQUIPMENT, label="Equipment I do not have")
                 days = gr.Slider(1, 7, value=3, step=1, label="Training days per week")
                 run = gr.Button("Analyse", variant="primary")
+                stop = gr.Button("Stop")
                 new = gr.Button("New analysis")
             with gr.Column(scale=2):
                 chat = gr.Chatbot(label="Coach", height=560)
@@ -223,8 +238,9 @@ def build_app(kb: KnowledgeBase | None = None, root: Path | None = None) -> gr.B
         report = gr.File(label="Report (HTML and JSON)", file_count="multiple")
 
         outputs = [chat, problems, plan, gallery, plot, report, session]
-        run.click(analyze, [upload, motion, level, missing, days, session], outputs,
-                  api_name="analyze")  # fmt: skip
+        running = run.click(analyze, [upload, motion, level, missing, days, session], outputs,
+                            api_name="analyze")  # fmt: skip
+        stop.click(None, None, None, cancels=[running])
         question.submit(follow_up, [question, chat, session], [chat, question, session],
                         api_name="ask")  # fmt: skip
         new.click(reset, [session], [chat, problems, plan, gallery, plot, report, session],

@@ -52,3 +52,12 @@ def test_uploads_are_checked_by_content(tmp_path: Path) -> None:
     with pytest.raises(SportsGPTError):
         check_upload(str(garbage))
     assert check_upload(str(SAMPLE)) == SAMPLE
+
+
+def test_long_videos_are_refused(tmp_path: Path) -> None:
+    from sportsgpt.app import MAX_VIDEO_S
+    from tests.helpers import write_video
+
+    video = write_video(tmp_path / "long.avi", n_frames=int(MAX_VIDEO_S * 2) + 20, fps=2.0)
+    with pytest.raises(SportsGPTError, match="please trim it"):
+        check_upload(str(video))
