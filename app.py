@@ -21,6 +21,7 @@ from typing import Any
 import gradio as gr
 
 from .agent import Coach, new_coach
+from .agent.compose import report_html
 from .agent.figures import keyframe_figures, metric_plot
 from .agent.tools import stored_analyses
 from .kb import KnowledgeBase
@@ -108,10 +109,10 @@ def _tables(session: Session) -> tuple[list[list[Any]], list[list[Any]]]:
     return problems, plan
 
 
-def _figures(session: Session) -> tuple[list[str], str | None, list[str]]:
+def _figures(session: Session) -> tuple[list[str], str | None]:
     analyses = stored_analyses(session.coach.ctx)
     if not analyses:
-        return [], None, []
+        return [], None
     last = analyses[-1]
     pose = read_motion(session.work / Path(last["pose_file"]).name)
     assessment = last["assessment"]
@@ -119,19 +120,14 @@ def _figures(session: Session) -> tuple[list[str], str | None, list[str]]:
     figures = session.work / "figures" / last["id"]
     images = [str(p) for p in keyframe_figures(pose, keyframes, figures)]
     plot = metric_plot(pose, assessment, figures / "angles.png")
-    return images, str(plot) if plot else None, []
+    return images, str(plot) if plot else None
 
 
 def _report(session: Session, answer: str) -> list[str]:
     analyses = stored_analyses(session.coach.ctx)
     out = session.work / "report"
     out.mkdir(parents=True, exist_ok=True)
-    import html
-
-    body = "".join(f"<p>{html.escape(b)}</p>" for b in answer.split("\n\n"))
-    (out / "sportsgpt_report.html").write_text(
-        f"<!doctype html><meta charset=utf-8><title>{TITLE} report</title>{body}\n"
-    )
+    (out / "sportsgpt_report.html").write_text(report_html(answer, f"{TITLE} report"))
     payload = {"answer": answer, "analysis": analyses[-1] if analyses else None}
     (out / "sportsgpt_report.json").write_text(json.dumps(payload, indent=1))
     return [str(out / "sportsgpt_report.html"), str(out / "sportsgpt_report.json")]
@@ -180,7 +176,7 @@ def build_app(kb: KnowledgeBase | None = None, root: Path | None = None) -> gr.B
             answer = f"I could not analyse that recording: {exc}"
         history.append(_say(answer))
         problems, plan = _tables(session)
-        images, plot, _ = _figures(session)
+        images, plot = _figures(session)
         yield (history, problems, plan, images, plot, _report(session, answer), session)
 
     def follow_up(

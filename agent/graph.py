@@ -87,10 +87,11 @@ def node_understand(state: CoachState) -> dict[str, Any]:
         state.message, state.files, state.motion_hint, state.context,
         has_analysis=state.assessment is not None,
     )  # fmt: skip
+    heard = f"{intent.kind} ({intent.motion})" if intent.motion else intent.kind
     update: dict[str, Any] = {
         "intent": intent, "context": context, "turn": state.turn + 1, "calls": [],
         "requeries": [], "attempts": 0, "answer": "", "citations": [],
-        "trace": [_event("understand", intent.kind + (f" ({intent.motion})" * bool(intent.motion)),
+        "trace": [_event("understand", heard,
                          intent=intent.model_dump(), context=context.model_dump())],
     }  # fmt: skip
     if days is not None:

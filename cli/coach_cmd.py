@@ -38,15 +38,9 @@ def add_coach_parsers(sub: Any) -> None:
     p.set_defaults(handler=cmd_chat)
 
 
-def _report_html(answer: str) -> str:
-    import html
-
-    body = "".join(f"<p>{html.escape(block)}</p>" for block in answer.split("\n\n"))
-    return f"<!doctype html><meta charset=utf-8><title>SportsGPT report</title>{body}\n"
-
-
 def cmd_analyze(args: argparse.Namespace) -> int:
     from ..agent import new_coach
+    from ..agent.compose import report_html
 
     coach = new_coach()
     reply = coach.ask(args.message, files=[str(args.input)], motion=args.motion)
@@ -58,7 +52,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         if suffix == ".json":
             args.output.write_text(json.dumps(payload, indent=1))
         elif suffix in (".html", ".htm"):
-            args.output.write_text(_report_html(reply.answer))
+            args.output.write_text(report_html(reply.answer))
         else:
             args.output.write_text(reply.answer)
     emit(args, payload, reply.answer + (f"\nwrote {args.output}" if args.output else ""))

@@ -23,7 +23,17 @@ from .embedding import Embedder, get_embedder
 from .models import Dose, KBDocument, SearchFilters, SearchResult, Source
 from .search import Mode, search
 from .settings import KBSettings
-from .store import IngestReport, KBStats, get_document, ingest, migrate, reset, stats
+from .store import (
+    IngestReport,
+    KBStats,
+    get_document,
+    get_meta,
+    ingest,
+    migrate,
+    reset,
+    set_meta,
+    stats,
+)
 
 __all__ = [
     "Dose",
@@ -68,7 +78,7 @@ class KnowledgeBase:
         corpus = load_coaching_corpus()
         with self.connection() as conn:
             reports = [ingest(conn, corpus, self.embedder, "coaching", progress=progress)]
-            _set_meta(conn, "corpus", corpus_fingerprint(corpus))
+            set_meta(conn, "corpus", corpus_fingerprint(corpus))
             if exercises:
                 try:
                     items = load_exercises(shared)
@@ -84,7 +94,7 @@ class KnowledgeBase:
         """The embedded server fills (or updates) itself from the bundled corpus; another
         server must have been filled with `sportsgpt kb ingest`."""
         migrate(conn)
-        current = _get_meta(conn, "corpus")
+        current = get_meta(conn, "corpus")
         if self.settings.database_url:
             if current is None:
                 raise EmptyKnowledgeBaseError(
@@ -94,12 +104,12 @@ class KnowledgeBase:
             return
         corpus = load_coaching_corpus()
         fingerprint = corpus_fingerprint(corpus)
-        stored_embedder = _get_meta(conn, "embedder")
+        stored_embedder = get_meta(conn, "embedder")
         if current == fingerprint and stored_embedder == self.embedder.identity:
             return
         log.info("preparing the knowledge base (first use or an updated corpus)")
         ingest(conn, corpus, self.embedder, "coaching")
-        _set_meta(conn, "corpus", fingerprint)
+        set_meta(conn, "corpus", fingerprint)
         try:
             ingest(conn, load_exercises(), self.embedder, "exercises")
         except SharedDataNotFoundError as exc:
@@ -127,17 +137,3 @@ class KnowledgeBase:
     def get(self, doc_id: str) -> dict[str, Any] | None:
         with self.connection() as conn:
             return get_document(conn, doc_id)
-
-
-def _get_meta(conn: psycopg.Connection, key: str) -> str | None:
-    row = conn.execute("SELECT value FROM kb_meta WHERE key = %s", (key,)).fetchone()
-    return str(row[0]) if row else None
-
-
-def _set_meta(conn: psycopg.Connection, key: str, value: str) -> None:
-    with conn.transaction():
-        conn.execute(
-            "INSERT INTO kb_meta (key, value) VALUES (%s, %s) "
-            "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-            (key, value),
-        )

@@ -58,9 +58,21 @@ def migrate(conn: psycopg.Connection) -> list[int]:
     return applied_now
 
 
-def stored_embedder(conn: psycopg.Connection) -> str | None:
-    row = conn.execute("SELECT value FROM kb_meta WHERE key = 'embedder'").fetchone()
+def get_meta(conn: psycopg.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM kb_meta WHERE key = %s", (key,)).fetchone()
     return str(row[0]) if row else None
+
+
+def set_meta(conn: psycopg.Connection, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO kb_meta (key, value) VALUES (%s, %s) "
+        "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+        (key, value),
+    )
+
+
+def stored_embedder(conn: psycopg.Connection) -> str | None:
+    return get_meta(conn, "embedder")
 
 
 def prepare_vectors(conn: psycopg.Connection, embedder: Embedder) -> bool:
@@ -77,11 +89,7 @@ def prepare_vectors(conn: psycopg.Connection, embedder: Embedder) -> bool:
         conn.execute("DROP INDEX IF EXISTS kb_chunks_embedding")
         conn.execute("ALTER TABLE kb_chunks DROP COLUMN IF EXISTS embedding")
         conn.execute(f"ALTER TABLE kb_chunks ADD COLUMN embedding vector({int(embedder.dims)})")
-        conn.execute(
-            "INSERT INTO kb_meta (key, value) VALUES ('embedder', %s) "
-            "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-            (embedder.identity,),
-        )
+        set_meta(conn, "embedder", embedder.identity)
         if current is not None:  # every document must be embedded again
             conn.execute("UPDATE kb_documents SET content_hash = 'stale'")
     return current is not None
