@@ -109,18 +109,32 @@ def _tables(session: Session) -> tuple[list[list[Any]], list[list[Any]]]:
     return problems, plan
 
 
-def _figures(session: Session) -> tuple[list[str], str | None]:
+def _figures(session: Session) -> tuple[list[tuple[str, str]], str | None]:
     analyses = stored_analyses(session.coach.ctx)
     if not analyses:
         return [], None
     last = analyses[-1]
-    pose = read_motion(session.work / Path(last["pose_file"]).name)
+    pose = read_motion(session.coach.ctx.workspace.resolve(last["pose_file"]))
     assessment = last["assessment"]
-    keyframes = assessment["occurrences"][0]["keyframes"] if assessment["occurrences"] else {}
     figures = session.work / "figures" / last["id"]
-    images = [str(p) for p in keyframe_figures(pose, keyframes, figures)]
+    images = keyframe_figures(pose, assessment, figures, _source_video(session, pose.source))
     plot = metric_plot(pose, assessment, figures / "angles.png")
-    return images, str(plot) if plot else None
+    captions = [p.stem.split("_", 2)[-1].replace("_", " ") for p in images]
+    return [(str(p), c) for p, c in zip(images, captions, strict=True)], (
+        str(plot) if plot else None
+    )
+
+
+def _source_video(session: Session, source: str) -> Path | None:
+    """The video a pose came from, if this session may read it (a pose file names its
+    own source, so the name is checked like any path from the client)."""
+    if Path(source).suffix.lower() not in VIDEO_SUFFIXES:
+        return None
+    try:
+        video = session.coach.ctx.workspace.resolve(source)
+    except SportsGPTError:
+        return None
+    return video if video.is_file() else None
 
 
 def _report(session: Session, answer: str) -> list[str]:
@@ -200,7 +214,7 @@ def build_app(kb: KnowledgeBase | None = None, root: Path | None = None) -> gr.B
     def reset(session: Session | None) -> tuple[Any, ...]:
         if session is not None:
             session.close()
-        return [], [], [], [], None, [], None
+        return None, [], [], [], [], None, [], None  # the upload goes too
 
     with gr.Blocks(title=TITLE) as demo:
         gr.Markdown(
@@ -228,7 +242,10 @@ def build_app(kb: KnowledgeBase | None = None, root: Path | None = None) -> gr.B
         with gr.Tab("Plan"):
             plan = gr.Dataframe(headers=PLAN_HEADERS, label="Training plan")
         with gr.Tab("Keyframes"):
-            gallery = gr.Gallery(label="Athlete at each keyframe", columns=4)
+            gallery = gr.Gallery(
+                label="Athlete (left) beside the elite reference (right) at each keyframe",
+                columns=2,
+            )
         with gr.Tab("Angles"):
             plot = gr.Image(label="Measured angles with the elite bands", type="filepath")
         report = gr.File(label="Report (HTML and JSON)", file_count="multiple")
@@ -239,8 +256,8 @@ def build_app(kb: KnowledgeBase | None = None, root: Path | None = None) -> gr.B
         stop.click(None, None, None, cancels=[running])
         question.submit(follow_up, [question, chat, session], [chat, question, session],
                         api_name="ask")  # fmt: skip
-        new.click(reset, [session], [chat, problems, plan, gallery, plot, report, session],
-                  api_name="reset")  # fmt: skip
+        new.click(reset, [session], [upload, chat, problems, plan, gallery, plot, report,
+                  session], api_name="reset")  # fmt: skip
     return demo  # type: ignore[no-any-return]
 
 

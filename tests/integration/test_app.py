@@ -31,6 +31,44 @@ def test_app_analyses_a_sample_and_answers_a_follow_up(served: str) -> None:
     assert "[kb:" in str(chat[-1]) and "wicket" in str(chat[-1]).lower()
 
 
+def test_a_video_upload_shows_the_athlete_over_the_frames_beside_the_elite(
+    served: str, shared: Path
+) -> None:
+    import cv2
+    from gradio_client import Client, handle_file
+
+    client = Client(served, verbose=False)
+    video = shared / "media" / "sports2d_demo.mp4"
+    chat, problems, plan, gallery, plot, _ = client.predict(
+        handle_file(str(video)), "auto", "", [], 3, api_name="/analyze"
+    )
+    assert "walk" in str(chat[-1]).lower() and plot and plan["data"]
+    assert problems["headers"][0] == "problem"
+    assert len(gallery) == 4
+    assert {g["caption"] for g in gallery} == {
+        "left heel strike", "right toe off", "right heel strike", "left toe off"
+    }  # fmt: skip
+    image = gallery[0]["image"]
+    picture = cv2.imread(str(image["path"] if isinstance(image, dict) else image))
+    athlete, elite = picture[:, : picture.shape[1] // 2], picture[:, picture.shape[1] // 2 :]
+    # the athlete's half is the video (a dark, coloured photo), the elite's a drawing on white
+    assert athlete.mean() < 200 < elite.mean()
+
+
+def test_a_pose_file_cannot_point_the_pictures_at_another_file(tmp_path: Path) -> None:
+    from sportsgpt.app import Session, _source_video
+
+    session = Session(None, tmp_path)
+    outside = tmp_path / "elsewhere.mp4"
+    outside.write_bytes(b"")
+    assert _source_video(session, str(outside)) is None
+    assert _source_video(session, "/etc/passwd") is None
+    inside = session.work / "clip.mp4"
+    inside.write_bytes(b"")
+    assert _source_video(session, str(inside)) == inside.resolve()
+    session.close()
+
+
 def test_page_names_the_product(served: str) -> None:
     import urllib.request
 

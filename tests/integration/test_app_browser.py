@@ -1,6 +1,7 @@
 """The app in a real browser: Debian chromium driven by playwright (never
 `playwright install`). Upload the sample, wait for the answer, check the keyframe
-images, the angle plot and the plan table rendered, ask a follow-up; screenshots are
+images, the angle plot and the plan table rendered, ask a follow-up, then analyse a
+video and check its keyframe pictures; screenshots are
 kept as artefacts (SPORTSGPT_SCREENSHOTS, default the test's temporary folder)."""
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def test_coach_in_a_real_browser(served: str, tmp_path: Path) -> None:
+def test_coach_in_a_real_browser(served: str, tmp_path: Path, shared: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     shots = Path(os.environ.get("SPORTSGPT_SCREENSHOTS", tmp_path / "screenshots"))
@@ -57,4 +58,15 @@ def test_coach_in_a_real_browser(served: str, tmp_path: Path) -> None:
         box.press("Enter")
         expect(page.get_by_text("What are wicket runs?").first).to_be_visible(timeout=120_000)
         page.screenshot(path=str(shots / "follow_up.png"), full_page=True)
+
+        # a new analysis, of a video: the athlete over its frames beside the elite's pose
+        page.get_by_role("button", name="New analysis").click()
+        expect(page.locator("img[src*='keyframe_']")).to_have_count(0, timeout=30_000)
+        video = shared / "media" / "sports2d_demo.mp4"
+        page.locator("input[type=file]").first.set_input_files(str(video))
+        page.get_by_role("button", name="Analyse").click()
+        page.get_by_role("tab", name="Keyframes").click()
+        expect(page.get_by_text("left heel strike").first).to_be_visible(timeout=240_000)
+        assert page.locator("img[src*='keyframe_']").count() == 4
+        page.screenshot(path=str(shots / "keyframes_video.png"), full_page=True)
         browser.close()

@@ -78,7 +78,9 @@ def measure_metric(
             if metric.after_s is not None:  # or ends after it
                 hi = min(len(values) - 1, hi + round(metric.after_s * series.fps))
             window = values[lo : hi + 1]
-            value = float(np.nanmax(window) if metric.reduce == "max" else np.nanmin(window))
+            seen = window[np.isfinite(window)]  # an occluded stretch: measured where seen
+            pick = np.max if metric.reduce == "max" else np.min
+            value = float(pick(seen)) if seen.size else math.nan
         if not math.isfinite(value):
             reason = f"{channel} is missing (occluded or low confidence) at {kf}"
             continue
@@ -137,7 +139,7 @@ def assess(spec: AssessmentSpec, series: KinematicSeries, alignment: AlignmentRe
         occurrences.append(
             OccurrenceAssessment(
                 start=occ.start, end=occ.end, keyframes=occ.keyframes, cost=occ.cost,
-                metrics=metrics,
+                metrics=metrics, references=occ.references, mirrored=occ.mirrored,
             )
         )  # fmt: skip
         results += metrics

@@ -55,6 +55,10 @@ class OccurrenceAssessment(BaseModel):
     keyframes: dict[str, int]
     cost: float
     metrics: list[MetricResult]
+    references: list[str] = Field(
+        default_factory=list, description="the elite references it was aligned with"
+    )
+    mirrored: bool = Field(default=False, description="matched with left and right swapped")
 
     @property
     def outside_band(self) -> list[MetricResult]:

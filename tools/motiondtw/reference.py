@@ -13,6 +13,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from ..body_view import FlatPose, key_poses
 from ..data_files import SNAKE_CASE, load_json_model
 from ..kinematics import FilterSettings
 from ..pose_sequence import PoseSequence
@@ -52,6 +53,11 @@ class MotionReference(BaseModel):
     )
     stats: ChannelStats
     keyframes: dict[str, int] = Field(description="name -> template frame, in time order")
+    key_poses: dict[str, FlatPose] = Field(
+        default_factory=dict,
+        description="keyframe -> the elite's body at it, side view (joint -> x, y with the "
+        "hip centre at 0, y up, facing +x, trunk length 1): drawn beside the athlete",
+    )
     segment: tuple[int, int] = Field(
         description="template frames of the motion itself (an occurrence's start and end); "
         "first to last keyframe, or the whole template for a cycle"
@@ -102,6 +108,11 @@ class MotionReference(BaseModel):
         )
         if unknown:
             raise ValueError(f"rules or gates for keyframes the reference lacks: {unknown}")
+        if set(self.key_poses) - set(self.keyframes):
+            raise ValueError(
+                f"key poses for keyframes the reference lacks: "
+                f"{sorted(set(self.key_poses) - set(self.keyframes))}"
+            )
         if not 0 <= self.segment[0] < self.segment[1] < frames:
             raise ValueError(f"segment {self.segment} is not inside the template")
         bases = {n.removesuffix("_velocity") for n in self.stats.names}
@@ -226,6 +237,7 @@ def build_reference(
         projected=projected,
         stats=channel_stats(cropped, names, arm_weight, weights),
         keyframes={k: f - start for k, f in ordered.items()},
+        key_poses=key_poses(seq, ordered),
         segment=(0, end - start)
         if whole_template_is_motion
         else (min(ordered.values()) - start, max(ordered.values()) - start),

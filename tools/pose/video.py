@@ -243,3 +243,24 @@ class VideoFrames:
                 declared,
                 self.frames_decoded,
             )
+
+
+def frames_at(path: str | Path, times: list[float]) -> list[Image]:
+    """The frames shown nearest to each of ``times`` (seconds), e.g. an athlete's keyframes.
+
+    Decodes only the stretch of video the times span."""
+    if not times:
+        return []
+    info = probe_video(path)
+    slack = 2.0 / info.fps
+    window = FrameWindow(start_s=max(0.0, min(times) - slack), end_s=max(times) + slack)
+    best: list[tuple[float, Image | None]] = [(np.inf, None) for _ in times]
+    for frame in VideoFrames(info, window):
+        for i, wanted in enumerate(times):
+            gap = abs(frame.time_s - wanted)
+            if gap < best[i][0]:
+                best[i] = (gap, frame.image)
+    missing = [t for t, (_, image) in zip(times, best, strict=True) if image is None]
+    if missing:
+        raise MotionInputError(Path(path), f"has no frames at {missing} s")
+    return [image for _, image in best if image is not None]
