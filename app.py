@@ -21,8 +21,8 @@ from typing import Any
 import gradio as gr
 
 from .agent import Coach, new_coach
-from .agent.compose import report_html
-from .agent.figures import keyframe_figures, metric_plot
+from .agent.figures import analysis_figures, figure_caption
+from .agent.report import report_html
 from .agent.tools import stored_analyses
 from .kb import KnowledgeBase
 from .tools.errors import SportsGPTError
@@ -109,39 +109,16 @@ def _tables(session: Session) -> tuple[list[list[Any]], list[list[Any]]]:
     return problems, plan
 
 
-def _figures(session: Session) -> tuple[list[tuple[str, str]], str | None]:
-    analyses = stored_analyses(session.coach.ctx)
-    if not analyses:
-        return [], None
-    last = analyses[-1]
-    pose = read_motion(session.coach.ctx.workspace.resolve(last["pose_file"]))
-    assessment = last["assessment"]
-    figures = session.work / "figures" / last["id"]
-    images = keyframe_figures(pose, assessment, figures, _source_video(session, pose.source))
-    plot = metric_plot(pose, assessment, figures / "angles.png")
-    captions = [p.stem.split("_", 2)[-1].replace("_", " ") for p in images]
-    return [(str(p), c) for p, c in zip(images, captions, strict=True)], (
-        str(plot) if plot else None
-    )
+def _figures(session: Session) -> tuple[list[Path], Path | None]:
+    return analysis_figures(session.coach.ctx, session.work / "figures")
 
 
-def _source_video(session: Session, source: str) -> Path | None:
-    """The video a pose came from, if this session may read it (a pose file names its
-    own source, so the name is checked like any path from the client)."""
-    if Path(source).suffix.lower() not in VIDEO_SUFFIXES:
-        return None
-    try:
-        video = session.coach.ctx.workspace.resolve(source)
-    except SportsGPTError:
-        return None
-    return video if video.is_file() else None
-
-
-def _report(session: Session, answer: str) -> list[str]:
+def _report(session: Session, answer: str, figures: list[Path]) -> list[str]:
     analyses = stored_analyses(session.coach.ctx)
     out = session.work / "report"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "sportsgpt_report.html").write_text(report_html(answer, f"{TITLE} report"))
+    page = report_html(answer, f"{TITLE} report", figures)
+    (out / "sportsgpt_report.html").write_text(page)
     payload = {"answer": answer, "analysis": analyses[-1] if analyses else None}
     (out / "sportsgpt_report.json").write_text(json.dumps(payload, indent=1))
     return [str(out / "sportsgpt_report.html"), str(out / "sportsgpt_report.json")]
@@ -191,7 +168,9 @@ def build_app(kb: KnowledgeBase | None = None, root: Path | None = None) -> gr.B
         history.append(_say(answer))
         problems, plan = _tables(session)
         images, plot = _figures(session)
-        yield (history, problems, plan, images, plot, _report(session, answer), session)
+        gallery = [(str(p), figure_caption(p)) for p in images]
+        report = _report(session, answer, [*images, *([plot] if plot else [])])
+        yield (history, problems, plan, gallery, str(plot) if plot else None, report, session)
 
     def follow_up(
         message: str, history: list[Any], session: Session | None

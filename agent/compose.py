@@ -7,7 +7,6 @@ is cited as ``[kb:<id>]``; every problem named comes with its measurements.
 
 from __future__ import annotations
 
-import html
 import re
 
 from .state import Check, CoachState
@@ -19,12 +18,6 @@ OFFLINE_NOTE = (
 )
 COULD_NOT = "I could not analyse the recording:"
 CITATION = re.compile(r"\[kb:([a-z_]+\.[a-z0-9_]+)\]")
-
-
-def report_html(answer: str, title: str = "SportsGPT report") -> str:
-    """The answer as a standalone HTML page (the downloadable report)."""
-    body = "".join(f"<p>{html.escape(block)}</p>" for block in answer.split("\n\n"))
-    return f"<!doctype html><meta charset=utf-8><title>{html.escape(title)}</title>{body}\n"
 
 
 def cite(hit: KBHit) -> str:

@@ -28,9 +28,45 @@ from ..tools.errors import SportsGPTError
 from ..tools.kinematics import compute_kinematics
 from ..tools.motiondtw.library import load_motion_references
 from ..tools.pose_sequence import PoseSequence
+from ..tools.readers import VIDEO_SUFFIXES, read_motion
 from ..tools.skeleton import BONES, mirror_name
+from .tools import ToolContext, stored_analyses
+from .workspace import Workspace
 
 log = logging.getLogger(__name__)
+
+
+def analysis_figures(ctx: ToolContext, out_dir: Path) -> tuple[list[Path], Path | None]:
+    """The keyframe pictures and the angle plot of the session's latest analysis."""
+    analyses = stored_analyses(ctx)
+    if not analyses:
+        return [], None
+    last = analyses[-1]
+    pose = read_motion(ctx.workspace.resolve(last["pose_file"]))
+    folder = out_dir / last["id"]
+    video = source_video(ctx.workspace, pose.source)
+    images = keyframe_figures(pose, last["assessment"], folder, video)
+    return images, metric_plot(pose, last["assessment"], folder / "angles.png")
+
+
+def figure_caption(path: Path) -> str:
+    """What a figure file shows, in words (gallery and report captions)."""
+    stem = Path(path).stem
+    if stem.startswith("keyframe_"):
+        return stem.split("_", 2)[-1].replace("_", " ")
+    return "measured angles over time, elite bands shaded, keyframes marked"
+
+
+def source_video(workspace: Workspace, source: str) -> Path | None:
+    """The video a pose came from, if this session may read it (a pose file names its
+    own source, so the name is checked like any path from the client)."""
+    if Path(source).suffix.lower() not in VIDEO_SUFFIXES:
+        return None
+    try:
+        video = workspace.resolve(source)
+    except SportsGPTError:
+        return None
+    return video if video.is_file() else None
 
 
 def keyframe_figures(
@@ -72,7 +108,8 @@ def keyframe_figures(
             ax.set_aspect("equal")
             ax.axis("off")
         when = f"{times[frame]:.2f} s"
-        fig.suptitle(f"{name.replace('_', ' ')}  (frame {frame}, {when})", fontsize=10)
+        of = f", occurrence 1 of {len(occurrences)}" if len(occurrences) > 1 else ""
+        fig.suptitle(f"{name.replace('_', ' ')}  (frame {frame}, {when}{of})", fontsize=10)
         _caption(fig, [m for m in occ.get("metrics", []) if m.get("keyframe") == name])
         path = out_dir / f"keyframe_{frame:05d}_{name}.png"
         fig.savefig(path, bbox_inches="tight")

@@ -22,6 +22,10 @@ def add_coach_parsers(sub: Any) -> None:
     p.add_argument("--motion", default=None, help="a known motion, or leave out to recognise it")
     p.add_argument("-o", "--output", type=Path, default=None, help="report.md|.json|.html")
     p.add_argument("--message", default="Analyse my technique and give me a plan.")
+    p.add_argument(
+        "--figures", type=Path, default=None, metavar="DIR",
+        help="also write the keyframe pictures (athlete beside the elite) and the angle plot",
+    )  # fmt: skip
     add_common(p)
     p.set_defaults(handler=cmd_analyze)
 
@@ -40,22 +44,30 @@ def add_coach_parsers(sub: Any) -> None:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from ..agent import new_coach
-    from ..agent.compose import report_html
+    from ..agent.report import report_html
 
     coach = new_coach()
     reply = coach.ask(args.message, files=[str(args.input)], motion=args.motion)
     payload = {"answer": reply.answer, "citations": reply.citations,
                "trace": [e.model_dump() for e in reply.trace]}  # fmt: skip
+    figures: list[Path] = []
+    if args.figures:
+        from ..agent.figures import analysis_figures
+
+        images, plot = analysis_figures(coach.ctx, args.figures)
+        figures = [*images, *([plot] if plot else [])]
+        payload["figures"] = [str(p) for p in figures]
     if args.output:
         suffix = args.output.suffix.lower()
         args.output.parent.mkdir(parents=True, exist_ok=True)
         if suffix == ".json":
             args.output.write_text(json.dumps(payload, indent=1))
         elif suffix in (".html", ".htm"):
-            args.output.write_text(report_html(reply.answer))
+            args.output.write_text(report_html(reply.answer, figures=figures))
         else:
             args.output.write_text(reply.answer)
-    emit(args, payload, reply.answer + (f"\nwrote {args.output}" if args.output else ""))
+    wrote = [*([args.output] if args.output else []), *figures]
+    emit(args, payload, "\n".join([reply.answer, *(f"wrote {p}" for p in wrote)]))
     return 0
 
 

@@ -3,7 +3,8 @@
 # view): its keyframes (MotionDTW against the shipped reference), its kinematics report,
 # and the coach's report (diagnosis with evidence, a dosed plan citing the knowledge
 # base; offline mode unless a language model is configured) -> out/quickstart/
-# keyframes.json, angles.csv, angles.png, report.md, report.json.
+# keyframes.json, angles.csv, report.md, report.json, figures/ (keyframe pictures beside
+# the elite pose, angle plot).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
@@ -15,5 +16,5 @@ mkdir -p out/quickstart
 .venv/bin/sportsgpt kinematics samples/standing_long_jump_side.csv -o out/quickstart/angles.csv
 # the first run starts the embedded knowledge base and fills it (about a minute)
 .venv/bin/sportsgpt analyze samples/standing_long_jump_side.csv --motion standing_long_jump \
-    -o out/quickstart/report.md --json > out/quickstart/report.json
+    -o out/quickstart/report.md --figures out/quickstart/figures --json > out/quickstart/report.json
 cat out/quickstart/report.md

@@ -127,3 +127,27 @@ def test_stream_yields_typed_events_in_order(kb: KnowledgeBase, tmp_path: Path) 
     order = [e.kind for e in events]
     assert order[0] == "understand" and order[1] == "plan" and order[-1] == "answer"
     assert "tool" in order and order.index("tool") < order.index("compose")
+
+
+def test_cli_analyze_writes_the_report_and_the_figures(
+    kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    import json
+
+    from sportsgpt.cli.main import main
+
+    monkeypatch.setenv("SPORTSGPT_DATA_DIR", str(kb.settings.data_dir))  # the same server
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    for name in ("OPENAI_BASE_URL", "SPORTSGPT_LLM_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    report = tmp_path / "report.html"
+    args = ["analyze", str(SAMPLE), "--motion", "standing_long_jump", "-o", str(report),
+            "--figures", str(tmp_path / "figures"), "--json"]  # fmt: skip
+    assert main(args) == 0
+    payload = json.loads(capsys.readouterr().out)
+    page = report.read_text()
+    assert "<html" in page and page.count("data:image/png") == 5 and payload["citations"]
+    names = [Path(p).name for p in payload["figures"]]
+    assert names[-1] == "angles.png" and len(names) == 5
+    assert all(Path(p).is_file() for p in payload["figures"])

@@ -55,20 +55,6 @@ def test_a_video_upload_shows_the_athlete_over_the_frames_beside_the_elite(
     assert athlete.mean() < 200 < elite.mean()
 
 
-def test_a_pose_file_cannot_point_the_pictures_at_another_file(tmp_path: Path) -> None:
-    from sportsgpt.app import Session, _source_video
-
-    session = Session(None, tmp_path)
-    outside = tmp_path / "elsewhere.mp4"
-    outside.write_bytes(b"")
-    assert _source_video(session, str(outside)) is None
-    assert _source_video(session, "/etc/passwd") is None
-    inside = session.work / "clip.mp4"
-    inside.write_bytes(b"")
-    assert _source_video(session, str(inside)) == inside.resolve()
-    session.close()
-
-
 def test_page_names_the_product(served: str) -> None:
     import urllib.request
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sportsgpt.agent.figures import _elite_poses, keyframe_figures
+from sportsgpt.agent.figures import _elite_poses, keyframe_figures, source_video
+from sportsgpt.agent.workspace import Workspace
 from sportsgpt.tools.body_view import facing_sign, flatten, mirrored, placed, trunk_length
 from sportsgpt.tools.kismam import assess_motion
 from sportsgpt.tools.motiondtw.library import known_motions, load_motion_references
@@ -84,3 +85,14 @@ def test_one_picture_per_keyframe_and_a_bad_video_falls_back_to_stick_figures(
     assert all(p.stat().st_size > 5000 for p in paths)
     assert "without the video" in caplog.text
     assert keyframe_figures(pose, {**assessment, "occurrences": []}, tmp_path / "none") == []
+
+
+def test_a_pose_file_cannot_point_the_pictures_at_another_file(tmp_path: Path) -> None:
+    workspace = Workspace(tmp_path / "work")
+    outside = tmp_path / "elsewhere.mp4"
+    outside.write_bytes(b"")
+    assert source_video(workspace, str(outside)) is None
+    assert source_video(workspace, "/etc/passwd") is None
+    inside = workspace.work_dir / "clip.mp4"
+    inside.write_bytes(b"")
+    assert source_video(workspace, str(inside)) == inside.resolve()
