@@ -14,7 +14,7 @@ from ..kb import KBSettings, KnowledgeBase
 from .graph import Coach, CoachReply, state_serializer
 from .llm import chat_model_from_env
 from .memory import postgres_checkpointer
-from .tools import ToolContext
+from .tools import Assessor, ToolContext
 from .workspace import Workspace
 
 __all__ = ["Coach", "CoachReply", "new_coach"]
@@ -26,6 +26,7 @@ def new_coach(
     athlete: str = "athlete",
     model: BaseChatModel | Literal["env"] | None = "env",
     memory: Literal["memory", "postgres"] = "memory",
+    assessor: Assessor | None = None,
 ) -> Coach:
     """A coach with its own work folder (default: a fresh temporary one). The language
     model comes from the environment (``agent/llm.py``) unless given (None = offline);
@@ -33,6 +34,8 @@ def new_coach(
     folder = work_dir or Path(tempfile.mkdtemp(prefix="sportsgpt_coach_"))
     base = kb or KnowledgeBase(KBSettings.from_env())
     ctx = ToolContext(workspace=Workspace(folder), kb=base, athlete=athlete)
+    if assessor is not None:  # an eval's ablation of the diagnosis step
+        ctx.assessor = assessor
     chat = chat_model_from_env() if model == "env" else model
     saver = (
         postgres_checkpointer(base.settings, state_serializer()) if memory == "postgres" else None

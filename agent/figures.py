@@ -54,7 +54,9 @@ def figure_caption(path: Path) -> str:
     stem = Path(path).stem
     if stem.startswith("keyframe_"):
         return stem.split("_", 2)[-1].replace("_", " ")
-    return "measured angles over time, elite bands shaded, keyframes marked"
+    if stem == "angles":
+        return "measured angles over time, elite bands shaded, keyframes marked"
+    return stem.replace("_", " ")
 
 
 def source_video(workspace: Workspace, source: str) -> Path | None:

@@ -30,11 +30,17 @@ from .workspace import Workspace
 log = logging.getLogger(__name__)
 
 
+Assessor = Callable[[Any, str, AlignSettings], Assessment]
+"""pose, motion (or 'auto'), alignment settings -> Assessment."""
+
+
 @dataclass
 class ToolContext:
     workspace: Workspace
     kb: KnowledgeBase
     athlete: str = "athlete"
+    assessor: Assessor = assess_motion
+    """How a recording is diagnosed: alignment then KISMAM (evals swap in ablations)."""
 
 
 # ---------------------------------------------------------------- pose
@@ -156,7 +162,7 @@ def _band(band: tuple[float | None, float | None]) -> str:
 def assess_motion_tool(ctx: ToolContext, args: AssessInput) -> AssessmentSummary:
     """Alignment, then KISMAM: named problems with probability and evidence."""
     _check_motion(args.motion, allow_auto=True)
-    assessment = assess_motion(
+    assessment = ctx.assessor(
         _load_pose(ctx, args.pose_file), args.motion, AlignSettings(radius_s=args.radius_s)
     )
     analysis_id = store_analysis(ctx, assessment, args.pose_file)

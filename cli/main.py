@@ -22,6 +22,7 @@ from .coach_cmd import add_coach_parsers
 from .common import add_common as _add_common
 from .common import add_motion_input, read_motion_input
 from .common import emit as _emit
+from .eval_cmd import add_eval_parsers
 from .kb_cmd import add_kb_parsers
 from .pose_cmd import add_pose_parser
 
@@ -96,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_assess_parser(sub)
     add_kb_parsers(sub)
     add_coach_parsers(sub)
+    add_eval_parsers(sub)
     return parser
 
 

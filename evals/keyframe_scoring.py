@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol
+
 import numpy as np
 from pydantic import BaseModel
 
-from ..tools.motiondtw.align import Occurrence
 from ..tools.motiondtw.events import MotionEvent
+
+
+class Occurrence(Protocol):
+    """What scoring reads of a found occurrence (an alignment's, or an assessment's)."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def keyframes(self) -> dict[str, int]: ...
+
 
 MATCH_IOU = 0.3
 
@@ -26,7 +40,7 @@ class QueryScore(BaseModel):
 
 
 def score_query(
-    found: list[Occurrence], truth: list[MotionEvent], one_stage: bool = False
+    found: Sequence[Occurrence], truth: list[MotionEvent], one_stage: bool = False
 ) -> QueryScore:
     """Greedy one-to-one matching by IoU (>= 0.3); keyframe errors of matched occurrences.
 

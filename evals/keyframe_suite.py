@@ -121,21 +121,23 @@ def embedded_query(
     shares_recording: bool,
     name: str,
     fillers: tuple[str, ...] = (),
+    view: str | None = None,
 ) -> KeyframeQuery:
-    """``target`` time-warped and embedded between two random fillers, then made 2D."""
+    """``target`` time-warped and embedded between two random fillers, then made 2D
+    (from ``view``, or a side or oblique camera at random)."""
     motions = shared / "data" / "deepmimic" / "motions"
     fillers = fillers or FILLERS
     before, after = rng.choice(len(fillers), size=2, replace=False)
     warp = float(rng.uniform(0.7, 1.4))
     parts = [
-        load_3d(motions / FILLERS[before]),
+        load_3d(motions / fillers[before]),
         time_warp(load_3d(target), warp),
-        load_3d(motions / FILLERS[after]),
+        load_3d(motions / fillers[after]),
     ]
     seq3d, starts = concatenate(parts)
     lo, hi = starts[1], starts[2] - 1
     truth = MOTION_EVENTS[motion](seq3d, lo, hi)
-    view = "side" if rng.random() < 0.5 else "oblique"
+    view = view or ("side" if rng.random() < 0.5 else "oblique")
     pose = to_2d(seq3d, view, flip=bool(rng.random() < 0.5), rng=rng)
     return KeyframeQuery(
         name=name, motion=motion, pose=pose, truth=truth, shares_recording=shares_recording,

@@ -1,4 +1,4 @@
-"""Versioned prompt files (system, act, compose) shipped as package data.
+"""Versioned prompt files (system, act, compose, and the eval judge) shipped as package data.
 
 Each file starts with a front matter naming it and its version; the version travels into
 traces so an answer can be tied to the prompt that produced it.

@@ -1,0 +1,108 @@
+"""``sportsgpt eval run|report|compare|suites``: the eval harness (docs/evals.md)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from .common import add_common, emit
+
+
+def add_eval_parsers(sub: Any) -> None:
+    ev = sub.add_parser(
+        "eval",
+        help="score the coach on a suite: traces, alignment, diagnosis, retrieval, guidance, "
+        "ablations, cost",
+        description="Run a suite of cases built from ../shared through the coach (every "
+        "variant; offline, and with the language model when one is configured), then report "
+        "or compare. See docs/evals.md.",
+    )
+    ev_sub = ev.add_subparsers(dest="eval_command", required=True, metavar="EVAL_COMMAND")
+
+    p = ev_sub.add_parser("run", help="run a suite and store traces, scores and a summary")
+    p.add_argument("--suite", default="ci", help="a suite name (evals/suites) or a JSON path")
+    p.add_argument("-o", "--output", type=Path, required=True, help="results folder")
+    p.add_argument(
+        "--variants", default="full,one_stage,no_kismam,no_retrieval",
+        help="comma-separated: full, one_stage, no_kismam, no_retrieval, keyframes_shifted",
+    )  # fmt: skip
+    p.add_argument(
+        "--modes", default=None,
+        help="offline and/or llm (default: both when a language model is configured)",
+    )  # fmt: skip
+    p.add_argument("--no-judge", action="store_true", help="skip the LLM-as-judge")
+    p.add_argument("--shared", type=Path, default=None, help="the shared data folder")
+    p.add_argument("--no-report", action="store_true", help="do not write the report")
+    add_common(p)
+    p.set_defaults(handler=cmd_run)
+
+    p = ev_sub.add_parser("report", help="report.md/.html/.json and plots of a results folder")
+    p.add_argument("results", type=Path)
+    add_common(p)
+    p.set_defaults(handler=cmd_report)
+
+    p = ev_sub.add_parser("compare", help="regressions between two results folders (exit 1)")
+    p.add_argument("old", type=Path)
+    p.add_argument("new", type=Path)
+    p.add_argument("--tolerance", type=float, default=0.02, help="allowed drop of a share")
+    add_common(p)
+    p.set_defaults(handler=cmd_compare)
+
+    p = ev_sub.add_parser("suites", help="the suites shipped")
+    add_common(p)
+    p.set_defaults(handler=cmd_suites)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from ..agent.llm import chat_model_from_env
+    from ..evals.harness import run_suite
+    from ..evals.report import write_report
+    from ..evals.suite import load_suite
+    from ..kb import KBSettings, KnowledgeBase
+    from ..tools.shared_data import shared_dir
+
+    suite = load_suite(args.suite)
+    model = chat_model_from_env()
+    modes = [m.strip() for m in args.modes.split(",")] if args.modes else None
+    summaries = run_suite(
+        suite, args.output, KnowledgeBase(KBSettings.from_env()), shared_dir(args.shared),
+        [v.strip() for v in args.variants.split(",") if v.strip()], modes,
+        model=model, judge=None if args.no_judge else model, progress=not args.json,
+    )  # fmt: skip
+    written = [] if args.no_report else write_report(args.output)
+    lines = [f"{s.variant}/{s.mode}: F1 {s.f1}, keyframe error {s.keyframe_error}, "
+             f"hit@5 {s.hit_at_5}, drills dosed and cited {s.drills_dosed_cited}, "
+             f"trajectories {s.trajectory_pass}" for s in summaries]  # fmt: skip
+    lines += [f"wrote {p}" for p in written]
+    emit(args, [s.model_dump() for s in summaries], "\n".join(lines))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from ..evals.report import write_report
+
+    written = write_report(args.results)
+    emit(args, [str(p) for p in written], "\n".join(f"wrote {p}" for p in written))
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from ..evals.report import compare_results
+
+    changes = compare_results(args.old, args.new, args.tolerance)
+    worse = [c for c in changes if c.worse]
+    lines = [f"{'WORSE' if c.worse else 'ok   '} {c.variant}/{c.mode} {c.measure}: "
+             f"{c.old} -> {c.new}" for c in changes]  # fmt: skip
+    lines.append(f"{len(worse)} regression(s) in {len(changes)} compared measures")
+    emit(args, [c.model_dump() for c in changes], "\n".join(lines))
+    return 1 if worse else 0
+
+
+def cmd_suites(args: argparse.Namespace) -> int:
+    from ..evals.suite import load_suite, suite_names
+
+    suites = {name: load_suite(name) for name in suite_names()}
+    text = "\n".join(f"{n}: {len(s.cases)} cases. {s.description}" for n, s in suites.items())
+    emit(args, {n: [c.id for c in s.cases] for n, s in suites.items()}, text)
+    return 0

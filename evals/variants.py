@@ -1,0 +1,118 @@
+"""The system and its ablations (the paper's table), plus deliberately broken components
+that prove the harness can fail. Each variant swaps one part of the coach through its
+injection points (the ToolContext's assessor, the knowledge base); nothing else changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from ..agent.tools import Assessor
+from ..kb import KnowledgeBase, SearchFilters, SearchResult
+from ..tools.kinematics import compute_kinematics
+from ..tools.kismam import AUTO, Assessment, assess, assess_motion, load_motion_spec
+from ..tools.kismam.models import MetricResult
+from ..tools.kismam.recognise import recognise_motion
+from ..tools.motiondtw.align import AlignmentResult, AlignSettings, align
+from ..tools.motiondtw.library import load_motion_references
+from ..tools.pose_sequence import PoseSequence
+
+VariantName = Literal["full", "one_stage", "no_kismam", "no_retrieval", "keyframes_shifted"]
+
+
+class Variant(BaseModel):
+    name: VariantName
+    label: str
+    ablation: bool = True
+    """In the paper's ablation table (False: the full system, or a sabotage check)."""
+
+
+VARIANTS: dict[str, Variant] = {
+    v.name: v
+    for v in (
+        Variant(name="full", label="SportsGPT (two-stage MotionDTW, KISMAM, SportsRAG)",
+                ablation=False),
+        Variant(name="one_stage", label="one-stage DTW instead of MotionDTW"),
+        Variant(name="no_kismam", label="without KISMAM (raw keyframe angles to the composer)"),
+        Variant(name="no_retrieval", label="without SportsRAG retrieval"),
+        Variant(name="keyframes_shifted", label="sabotage: keyframes 10 frames late",
+                ablation=False),
+    )
+}  # fmt: skip
+ABLATIONS = ["full", "one_stage", "no_kismam", "no_retrieval"]
+SHIFT_FRAMES = 10
+
+
+def _one_stage(pose: PoseSequence, motion: str, settings: AlignSettings) -> Assessment:
+    return assess_motion(pose, motion, settings.model_copy(update={"method": "one_stage"}))
+
+
+def _raw_angles(pose: PoseSequence, motion: str, settings: AlignSettings) -> Assessment:
+    """Keyframes and the angles measured at them, without bands or problems: what a
+    composer gets when KISMAM does not interpret the numbers."""
+    full = assess_motion(pose, motion, settings)
+    occurrences = [
+        occ.model_copy(update={"metrics": [_unbanded(m) for m in occ.metrics]})
+        for occ in full.occurrences
+    ]
+    return full.model_copy(update={
+        "score": 0.0, "problems": [], "occurrences": occurrences,
+        "unmeasurable": {**full.unmeasurable,
+                         "diagnosis": "ablation: no KISMAM, raw keyframe angles only"},
+    })  # fmt: skip
+
+
+def _unbanded(metric: MetricResult) -> MetricResult:
+    return metric.model_copy(update={"band": (None, None), "insufficient": 0.0, "excessive": 0.0})
+
+
+def _shifted(pose: PoseSequence, motion: str, settings: AlignSettings) -> Assessment:
+    """Alignment whose keyframes all land SHIFT_FRAMES late (a broken MotionDTW)."""
+    series = compute_kinematics(pose)
+    if motion == AUTO:
+        guess, alignments = recognise_motion(pose, settings, None, series)
+        motion = guess.motion or next(iter(alignments))
+        alignment = alignments[motion]
+    else:
+        alignment = align(pose, load_motion_references(motion), settings, None, series)
+    last = pose.n_frames - 1
+    late = AlignmentResult.model_validate({
+        **alignment.model_dump(),
+        "occurrences": [
+            {**o.model_dump(), "keyframes": {k: min(last, f + SHIFT_FRAMES)
+                                             for k, f in o.keyframes.items()}}
+            for o in alignment.occurrences
+        ],
+    })  # fmt: skip
+    return assess(load_motion_spec(motion), series, late)
+
+
+ASSESSORS: dict[str, Assessor] = {
+    "full": assess_motion,
+    "one_stage": _one_stage,
+    "no_kismam": _raw_angles,
+    "no_retrieval": assess_motion,
+    "keyframes_shifted": _shifted,
+}
+
+
+class RetrievalDisabled(KnowledgeBase):
+    """The knowledge base with retrieval switched off: every search finds nothing."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        super().__init__(kb.settings, kb._embedder)
+
+    def search(
+        self, query: str, filters: SearchFilters | None = None, limit: int = 5,
+        mode: Any = "hybrid",
+    ) -> list[SearchResult]:  # fmt: skip
+        return []
+
+    def get(self, doc_id: str) -> dict[str, Any] | None:
+        return None
+
+
+def knowledge_for(variant: str, kb: KnowledgeBase) -> KnowledgeBase:
+    return RetrievalDisabled(kb) if variant == "no_retrieval" else kb
