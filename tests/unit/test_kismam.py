@@ -107,6 +107,21 @@ def test_deviation_probability_severity_and_evidence() -> None:
     assert worse.score < result.score < 100
 
 
+def test_a_metric_missing_in_one_occurrence_is_still_judged() -> None:
+    data = series(angle=30.0, knee=10.0)
+    data.channels["right_knee_flexion"][18:22] = np.nan  # occluded at the second take-off
+    two = alignment()
+    second = two.occurrences[0].model_copy(
+        update={"start": 15, "end": 28, "keyframes": {"take_off": 20, "landing": 27}}
+    )
+    result = assess(spec(), data, two.model_copy(update={"occurrences": [*two.occurrences,
+                                                                          second]}))  # fmt: skip
+    assert [len(o.metrics) for o in result.occurrences] == [2, 1]
+    assert "knee" not in result.unmeasurable  # measured in the first occurrence
+    data.channels["right_knee_flexion"][:] = np.nan
+    assert "knee" in assess(spec(), data, alignment()).unmeasurable
+
+
 def test_no_occurrence_is_reported_not_guessed() -> None:
     empty = alignment().model_copy(update={"occurrences": []})
     result = assess(spec(), series(angle=30.0, knee=10.0), empty)

@@ -134,8 +134,6 @@ def assess(spec: AssessmentSpec, series: KinematicSeries, alignment: AlignmentRe
             metrics += found
             if reason and metric.id not in unmeasurable:
                 unmeasurable[metric.id] = reason
-        for m in metrics:
-            unmeasurable.pop(m.id, None)
         occurrences.append(
             OccurrenceAssessment(
                 start=occ.start, end=occ.end, keyframes=occ.keyframes, cost=occ.cost,
@@ -143,6 +141,8 @@ def assess(spec: AssessmentSpec, series: KinematicSeries, alignment: AlignmentRe
             )
         )  # fmt: skip
         results += metrics
+    for m in results:  # measured in some occurrence: judged, even if not in every one
+        unmeasurable.pop(m.id, None)
     if not alignment.occurrences:
         unmeasurable["motion"] = f"no occurrence of {spec.motion} was found in the recording"
     measured_ids = {r.id for r in results}
