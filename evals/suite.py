@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from ..tools.data_files import load_json_model
+from ..tools.errors import SportsGPTError
 
 SUITES = Path(__file__).resolve().parent / "suites"
 
@@ -94,6 +95,11 @@ def load_suite(name_or_path: str | Path) -> EvalSuite:
     path = Path(name_or_path)
     if not path.suffix:
         path = SUITES / f"{name_or_path}.json"
+        if not path.is_file():
+            raise SportsGPTError(
+                f"no eval suite {name_or_path!r}; shipped: {', '.join(suite_names())} "
+                "(or give a suite file's path)"
+            )
     return load_json_model(path, EvalSuite, "eval suite")
 
 
