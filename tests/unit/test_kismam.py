@@ -185,3 +185,13 @@ def test_mirrored_recording_reads_the_other_side_and_phase_offsets() -> None:
     assert measured.measured == 80.0
     with pytest.raises(ValidationError, match="after_s"):
         spec(metrics=[{**metric, "after_s": 0.2}], problems=[])
+
+
+def test_a_sport_motion_wins_over_the_walking_around_it() -> None:
+    from sportsgpt.tools.kismam.recognise import pick_motion
+
+    assert pick_motion({"walking_gait": 0.39, "max_velocity": 0.46}) == "max_velocity"
+    assert pick_motion({"walking_gait": 0.15, "acceleration": 0.84}) == "walking_gait"
+    assert pick_motion({"tennis_serve": 0.5, "standing_long_jump": 0.2}) == "standing_long_jump"
+    assert pick_motion({"walking_gait": 0.72, "tennis_serve": 0.83}) is None
+    assert pick_motion({}) is None
