@@ -11,6 +11,7 @@ from typing import Any
 
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage
 from langchain_core.outputs import LLMResult
 from pydantic import BaseModel, Field
 
@@ -25,27 +26,55 @@ from .variants import ASSESSORS, knowledge_for
 
 
 class LLMUsage(BaseCallbackHandler):
-    """Counts a chat model's calls and tokens (as the endpoint reports them)."""
+    """Counts a chat model's calls and tokens (as the endpoint reports them) and keeps
+    each exchange in brief: the last message sent, the reply, the tools it called."""
 
     def __init__(self) -> None:
         self.calls = 0
         self.prompt_tokens = 0
         self.completion_tokens = 0
+        self.exchanges: list[dict[str, Any]] = []
+
+    def on_chat_model_start(
+        self, serialized: dict[str, Any], messages: list[list[BaseMessage]], **kwargs: Any
+    ) -> None:
+        sent = messages[0] if messages else []
+        last = sent[-1] if sent else None
+        self.exchanges.append({
+            "messages_sent": len(sent),
+            "last_sent": {"role": getattr(last, "type", ""),
+                          "content": str(getattr(last, "content", ""))[:EXCERPT]},
+            "reply": None, "tool_calls": [],
+        })  # fmt: skip
 
     def on_llm_end(self, response: LLMResult, **kwargs: Any) -> None:
         self.calls += 1
         usage = (response.llm_output or {}).get("token_usage") or {}
-        if not usage:  # streamed replies carry it on the message
-            for generations in response.generations:
-                for gen in generations:
-                    meta = getattr(getattr(gen, "message", None), "usage_metadata", None) or {}
+        for generations in response.generations:
+            for gen in generations:
+                message = getattr(gen, "message", None)
+                if self.exchanges:
+                    self.exchanges[-1]["reply"] = str(getattr(gen, "text", ""))[:EXCERPT]
+                    self.exchanges[-1]["tool_calls"] = [
+                        c["name"] for c in getattr(message, "tool_calls", None) or []
+                    ]
+                if not usage:  # streamed replies carry it on the message
+                    meta = getattr(message, "usage_metadata", None) or {}
                     usage = {"prompt_tokens": meta.get("input_tokens", 0),
                              "completion_tokens": meta.get("output_tokens", 0)}  # fmt: skip
         self.prompt_tokens += int(usage.get("prompt_tokens") or 0)
         self.completion_tokens += int(usage.get("completion_tokens") or 0)
 
-    def snapshot(self) -> tuple[int, int, int]:
-        return self.calls, self.prompt_tokens, self.completion_tokens
+    def on_llm_error(self, error: BaseException, **kwargs: Any) -> None:
+        if self.exchanges:
+            self.exchanges[-1]["reply"] = f"error: {type(error).__name__}: {str(error)[:200]}"
+
+    def snapshot(self) -> tuple[int, int, int, int]:
+        return self.calls, self.prompt_tokens, self.completion_tokens, len(self.exchanges)
+
+
+EXCERPT = 500
+"""Characters kept of each message sent to and received from the model."""
 
 
 class ToolCallTrace(BaseModel):
@@ -74,6 +103,9 @@ class TurnTrace(BaseModel):
     llm_calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    llm_exchanges: list[dict[str, Any]] = Field(
+        default_factory=list, description="each model call: last message sent, reply, tools"
+    )
     error: str | None = None
 
 
@@ -135,6 +167,7 @@ def run_case(
             guidance={k: [_hit(h) for h in v] for k, v in state.guidance.items()},
             wall_s=round(wall, 3), llm_calls=after[0] - before[0],
             prompt_tokens=after[1] - before[1], completion_tokens=after[2] - before[2],
+            llm_exchanges=usage.exchanges[before[3]:after[3]],
         ))  # fmt: skip
     analyses = stored_analyses(coach.ctx)
     return CaseTrace(case=case.id, variant=variant, mode="llm" if model else "offline",

@@ -130,3 +130,7 @@ def test_llm_mode_and_judge_side_by_side(kb: KnowledgeBase, shared: Path, tmp_pa
     score = json.loads((tmp_path / "scores/full/llm/jump_no_arm_backswing.json").read_text())
     assert score["judge"]["error"].startswith("unusable reply")
     assert score["judge"]["prompt_version"] == 1
+    trace = json.loads((tmp_path / "traces/full/llm/jump_no_arm_backswing.json").read_text())
+    exchanges = trace["turns"][0]["llm_exchanges"]
+    assert [e["reply"] for e in exchanges] == ["I will not call tools", "junk", "junk"]
+    assert exchanges[0]["messages_sent"] >= 2 and exchanges[0]["last_sent"]["content"]
