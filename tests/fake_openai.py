@@ -4,6 +4,7 @@
 ``("tools", [(name, arguments_json_string), ...])``, ``("text", content)`` or
 ``("sleep", seconds)``. Plain JSON or ``stream: true`` server-sent events, tool calls with
 ``arguments`` as a JSON string and ``finish_reason: "tool_calls"``, as the real API does.
+``POST /v1/embeddings`` answers without the script: text t -> [len(t), 1, 0, 2].
 Every request body is kept for assertions.
 """
 
@@ -74,6 +75,13 @@ def _chunks(entry: Entry, n: int) -> Iterator[dict[str, Any]]:
     yield {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
 
 
+def _embeddings(body: dict[str, Any]) -> dict[str, Any]:
+    data = [{"object": "embedding", "index": i, "embedding": [float(len(t)), 1.0, 0.0, 2.0]}
+            for i, t in enumerate(body["input"])]  # fmt: skip
+    usage = {"prompt_tokens": 1, "total_tokens": 1}
+    return {"object": "list", "data": data, "model": body["model"], "usage": usage}
+
+
 @contextmanager
 def fake_openai(script: list[Entry]) -> Iterator[FakeOpenAI]:
     fake = FakeOpenAI(script)
@@ -83,6 +91,9 @@ def fake_openai(script: list[Entry]) -> Iterator[FakeOpenAI]:
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             fake.requests.append(body)
+            if self.path.endswith("/embeddings"):
+                self._json(_embeddings(body))
+                return
             counter["n"] += 1
             entry = fake.next_entry()
             fake.sent.append(entry)
@@ -97,7 +108,10 @@ def fake_openai(script: list[Entry]) -> Iterator[FakeOpenAI]:
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                 self.wfile.write(b"data: [DONE]\n\n")
                 return
-            payload = json.dumps(_completion(entry, counter["n"])).encode()
+            self._json(_completion(entry, counter["n"]))
+
+        def _json(self, doc: dict[str, Any]) -> None:
+            payload = json.dumps(doc).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))

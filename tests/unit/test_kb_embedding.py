@@ -3,10 +3,7 @@ against a local fake /v1/embeddings server (never a live service)."""
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +11,7 @@ import pytest
 
 from sportsgpt.kb.embedding import MiniLMEmbedder, OpenAIEmbedder
 from sportsgpt.tools.errors import EmbedderError
+from tests.fake_openai import FakeOpenAI, fake_openai
 
 
 def test_minilm_embeds_normalised_and_semantic() -> None:
@@ -36,45 +34,21 @@ def test_missing_tokenizer_is_a_clear_error(tmp_path: Path) -> None:
         MiniLMEmbedder(tokenizer_dir=tmp_path)
 
 
-class _Embeddings(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        assert self.path.endswith("/embeddings")
-        data = [
-            {"object": "embedding", "index": i, "embedding": [float(len(t)), 1.0, 0.0, 2.0]}
-            for i, t in enumerate(body["input"])
-        ]
-        usage = {"prompt_tokens": 1, "total_tokens": 1}
-        doc = {"object": "list", "data": data, "model": body["model"], "usage": usage}
-        payload = json.dumps(doc).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture()
-def fake_openai(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    server = HTTPServer(("127.0.0.1", 0), _Embeddings)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_port}/v1"
-    monkeypatch.setenv("OPENAI_BASE_URL", url)
-    monkeypatch.setenv("OPENAI_API_KEY", "test")
-    yield url
-    server.shutdown()
+def fake_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
+    with fake_openai([]) as fake:
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.url)
+        monkeypatch.setenv("OPENAI_API_KEY", "test")
+        yield fake
 
 
-def test_openai_compatible_embeddings(fake_openai: str) -> None:
+def test_openai_compatible_embeddings(fake_endpoint: FakeOpenAI) -> None:
     embedder = OpenAIEmbedder("text-embedding-test")
     assert embedder.dims == 4 and embedder.identity == "openai:text-embedding-test:4"
     vectors = embedder.embed(["ab", "abcd"])
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-6)
     assert vectors[1, 0] > vectors[0, 0]
+    assert fake_endpoint.requests[-1]["input"] == ["ab", "abcd"]
 
 
 def test_openai_endpoint_down_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
