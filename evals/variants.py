@@ -11,12 +11,9 @@ from pydantic import BaseModel
 
 from ..agent.tools import Assessor
 from ..kb import KnowledgeBase, SearchFilters, SearchResult
-from ..tools.kinematics import compute_kinematics
-from ..tools.kismam import AUTO, Assessment, assess, assess_motion, load_motion_spec
+from ..tools.kismam import Assessment, align_motion, assess, assess_motion, load_motion_spec
 from ..tools.kismam.models import MetricResult
-from ..tools.kismam.recognise import recognise_motion
-from ..tools.motiondtw.align import AlignmentResult, AlignSettings, align
-from ..tools.motiondtw.library import load_motion_references
+from ..tools.motiondtw.align import AlignSettings
 from ..tools.pose_sequence import PoseSequence
 
 VariantName = Literal["full", "one_stage", "no_kismam", "no_retrieval", "keyframes_shifted"]
@@ -70,23 +67,14 @@ def _unbanded(metric: MetricResult) -> MetricResult:
 
 def _shifted(pose: PoseSequence, motion: str, settings: AlignSettings) -> Assessment:
     """Alignment whose keyframes all land SHIFT_FRAMES late (a broken MotionDTW)."""
-    series = compute_kinematics(pose)
-    if motion == AUTO:
-        guess, alignments = recognise_motion(pose, settings, None, series)
-        motion = guess.motion or next(iter(alignments))
-        alignment = alignments[motion]
-    else:
-        alignment = align(pose, load_motion_references(motion), settings, None, series)
+    found, series, alignment = align_motion(pose, motion, settings)
     last = pose.n_frames - 1
-    late = AlignmentResult.model_validate({
-        **alignment.model_dump(),
-        "occurrences": [
-            {**o.model_dump(), "keyframes": {k: min(last, f + SHIFT_FRAMES)
-                                             for k, f in o.keyframes.items()}}
-            for o in alignment.occurrences
-        ],
-    })  # fmt: skip
-    return assess(load_motion_spec(motion), series, late)
+    late = alignment.model_copy(update={"occurrences": [
+        o.model_copy(update={"keyframes": {k: min(last, f + SHIFT_FRAMES)
+                                           for k, f in o.keyframes.items()}})
+        for o in alignment.occurrences
+    ]})  # fmt: skip
+    return assess(load_motion_spec(found), series, late)
 
 
 ASSESSORS: dict[str, Assessor] = {

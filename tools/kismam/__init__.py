@@ -11,7 +11,8 @@ import logging
 from ..errors import SportsGPTError
 from ..kinematics import FilterSettings, compute_kinematics
 from ..kinematics.angles import channel_vocabulary
-from ..motiondtw.align import AlignSettings, align
+from ..kinematics.series import KinematicSeries
+from ..motiondtw.align import AlignmentResult, AlignSettings, align
 from ..motiondtw.library import REFERENCES_DIR, known_motions, load_motion_references
 from ..pose_sequence import PoseSequence
 from .assess import assess
@@ -24,6 +25,7 @@ __all__ = [
     "Assessment",
     "AssessmentSpec",
     "MotionGuess",
+    "align_motion",
     "assess",
     "assess_motion",
     "load_motion_spec",
@@ -47,14 +49,14 @@ def load_motion_spec(motion: str) -> AssessmentSpec:
     return spec
 
 
-def assess_motion(
+def align_motion(
     pose: PoseSequence,
     motion: str,
     settings: AlignSettings | None = None,
     filters: FilterSettings | None = None,
-) -> Assessment:
-    """Kinematics, alignment and KISMAM for one recording of ``motion`` (``"auto"``:
-    the motion is recognised first; none recognised is an error, never a guess)."""
+) -> tuple[str, KinematicSeries, AlignmentResult]:
+    """Kinematics and MotionDTW alignment of one recording of ``motion`` (``"auto"``: the
+    motion is recognised first; none recognised is an error, never a guess)."""
     series = compute_kinematics(pose, settings=filters)
     if motion == AUTO:
         guess, alignments = recognise_motion(pose, settings, filters, series)
@@ -64,7 +66,18 @@ def assess_motion(
                 f"(known: {', '.join(known_motions())}); name one with --motion"
             )
         log.info("recognised %s (cost/threshold per motion: %s)", guess.motion, guess.ratios)
-        return assess(load_motion_spec(guess.motion), series, alignments[guess.motion])
-    spec = load_motion_spec(motion)
+        return guess.motion, series, alignments[guess.motion]
     alignment = align(pose, load_motion_references(motion), settings, filters, series)
-    return assess(spec, series, alignment)
+    return motion, series, alignment
+
+
+def assess_motion(
+    pose: PoseSequence,
+    motion: str,
+    settings: AlignSettings | None = None,
+    filters: FilterSettings | None = None,
+) -> Assessment:
+    """Kinematics, alignment and KISMAM for one recording of ``motion`` (or ``"auto"``)."""
+    spec = None if motion == AUTO else load_motion_spec(motion)  # fails before alignment
+    found, series, alignment = align_motion(pose, motion, settings, filters)
+    return assess(spec or load_motion_spec(found), series, alignment)
