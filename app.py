@@ -109,10 +109,6 @@ def _tables(session: Session) -> tuple[list[list[Any]], list[list[Any]]]:
     return problems, plan
 
 
-def _figures(session: Session) -> tuple[list[Path], Path | None]:
-    return analysis_figures(session.coach.ctx, session.work / "figures")
-
-
 def _report(session: Session, answer: str, figures: list[Path]) -> list[str]:
     analyses = stored_analyses(session.coach.ctx)
     out = session.work / "report"
@@ -167,7 +163,7 @@ def build_app(kb: KnowledgeBase | None = None, root: Path | None = None) -> gr.B
             answer = f"I could not analyse that recording: {exc}"
         history.append(_say(answer))
         problems, plan = _tables(session)
-        images, plot = _figures(session)
+        images, plot = analysis_figures(session.coach.ctx, session.work / "figures")
         gallery = [(str(p), figure_caption(p)) for p in images]
         report = _report(session, answer, [*images, *([plot] if plot else [])])
         yield (history, problems, plan, gallery, str(plot) if plot else None, report, session)
