@@ -230,12 +230,12 @@ def score_guidance(
             return bool(targets & set(doc.get("problems") or []))
         return not doc.get("motions") or motion in doc.get("motions", [])
 
-    evidence = 0
-    for problem in turn.problems:
-        label = next((p.label for p in load_motion_spec(motion).problems if p.id == problem),
-                     problem) if motion else problem  # fmt: skip
-        if label.lower() in turn.answer.lower() and "measured" in turn.answer.lower():
-            evidence += 1
+    labels = {p.id: p.label for p in load_motion_spec(motion).problems} if motion else {}
+    answer = turn.answer.lower()
+    evidence = sum(
+        1 for problem in turn.problems
+        if labels.get(problem, problem).lower() in answer and "measured" in answer
+    )  # fmt: skip
     return GuidanceScore(
         drills=len(turn.drills), dosed=sum(1 for d in turn.drills if d["dose"]),
         cited=sum(1 for d in turn.drills if f"[kb:{d['id']}]" in turn.answer),
