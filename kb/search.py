@@ -92,18 +92,16 @@ def search(
         WITH ranked AS ({ranked}),
         fused AS (SELECT id, sum(weight / (%(rrf)s + rank)) AS score FROM ranked GROUP BY id),
         best AS (
-            SELECT DISTINCT ON (c.document_id) c.document_id, c.text, f.score
+            SELECT DISTINCT ON (c.document_id) c.document_id, f.score
             FROM fused f JOIN kb_chunks c ON c.id = f.id
             ORDER BY c.document_id, f.score DESC
-        ),
-        weighted AS (
-            SELECT b.document_id, b.score * (CASE WHEN d.collection = 'exercises'
-                                             THEN %(exercise_weight)s ELSE 1.0 END) AS score
-            FROM best b JOIN kb_documents d ON d.id = b.document_id
         )
-        SELECT d.id, d.title, d.body, b.score, d.source, d.dose, d.kind, d.problems, d.equipment
-        FROM weighted b JOIN kb_documents d ON d.id = b.document_id
-        ORDER BY b.score DESC, d.id LIMIT %(limit)s
+        SELECT d.id, d.title, d.body,
+               b.score * (CASE WHEN d.collection = 'exercises' THEN %(exercise_weight)s
+                          ELSE 1.0 END) AS weighted_score,
+               d.source, d.dose, d.kind, d.problems, d.equipment
+        FROM best b JOIN kb_documents d ON d.id = b.document_id
+        ORDER BY weighted_score DESC, d.id LIMIT %(limit)s
     """
     params.update(
         k=settings.candidates, rrf=settings.rrf_k, limit=limit,
