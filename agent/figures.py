@@ -26,6 +26,7 @@ from ..tools.body_view import (
 )
 from ..tools.errors import SportsGPTError
 from ..tools.kinematics import compute_kinematics
+from ..tools.kismam import load_motion_spec
 from ..tools.motiondtw.library import load_motion_references
 from ..tools.pose_sequence import PoseSequence
 from ..tools.readers import VIDEO_SUFFIXES, read_motion
@@ -221,10 +222,11 @@ def metric_plot(pose: PoseSequence, assessment: dict[str, Any], path: Path) -> P
         return None
     series = compute_kinematics(pose)
     t = series.times
+    templates = {m.id: m.channel for m in load_motion_spec(assessment["motion"]).metrics}
     shown = list(rows.values())[:4]
     fig, axes = plt.subplots(len(shown), 1, figsize=(7, 1.9 * len(shown)), dpi=90, sharex=True)
     for ax, metric in zip(np.atleast_1d(axes), shown, strict=False):
-        channel = _channel(metric, series.channels, series.primary_side)
+        channel = _channel(metric, templates, series.channels, series.primary_side)
         if channel is None:
             continue
         ax.plot(t, series.channels[channel], color="black", linewidth=1.2)
@@ -247,16 +249,13 @@ def metric_plot(pose: PoseSequence, assessment: dict[str, Any], path: Path) -> P
     return path
 
 
-def _channel(metric: dict[str, Any], channels: dict[str, Any], primary: str) -> str | None:
-    """The channel a metric row was read from: the spec's, its side from the keyframe."""
-    from ..tools.kismam import load_motion_spec
-    from ..tools.motiondtw.library import known_motions
-
+def _channel(
+    metric: dict[str, Any], templates: dict[str, str], channels: dict[str, Any], primary: str
+) -> str | None:
+    """The channel a metric row was read from: the spec's (``templates``: metric id ->
+    channel with ``{side}``), its side from the keyframe."""
     keyframe = str(metric.get("keyframe", ""))
     side = next((s for s in ("left", "right") if keyframe.startswith(s + "_")), primary)
-    for motion in known_motions():
-        for spec_metric in load_motion_spec(motion).metrics:
-            if spec_metric.id == metric["id"]:
-                name = spec_metric.channel.replace("{side}", side)
-                return name if name in channels else None
-    return None
+    template = templates.get(metric["id"])
+    name = template.replace("{side}", side) if template else None
+    return name if name in channels else None
