@@ -165,6 +165,8 @@ def run_suite(
         raise ValueError(f"modes are 'offline' and 'llm', not {wrong}")
     if "llm" in modes and model is None:
         raise ValueError("mode 'llm' needs a language model (set OPENAI_BASE_URL)")
+    with kb.connection() as conn:  # a database that is down or empty stops the run here,
+        kb.ensure_ready(conn)  # not as every case's failed retrieval in the scores
     started, clock = time.strftime("%Y-%m-%dT%H:%M:%S"), time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     built: dict[str, BuiltCase] = {c.id: build_case(c, shared, out / "cases") for c in suite.cases}

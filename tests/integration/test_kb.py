@@ -133,6 +133,9 @@ def test_unreachable_database_is_a_clear_error(
     monkeypatch.setenv("DATABASE_URL", dead)
     assert main(["kb", "search", "a-skip"]) == 1
     assert "cannot reach the knowledge-base database" in capsys.readouterr().err
+    # an eval run stops at once instead of scoring every case's failed retrieval
+    assert main(["eval", "run", "--suite", "ci", "-o", "/nonexistent/never-written"]) == 1
+    assert "cannot reach the knowledge-base database" in capsys.readouterr().err
 
 
 class HashEmbedder:
