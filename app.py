@@ -1,9 +1,12 @@
 """SportsGPT in the browser: upload a recording, talk to the coach, see the evidence.
 
-``python app.py`` or ``sportsgpt app`` serves it on 127.0.0.1 (``--host/--port``, or
-Gradio's ``GRADIO_SERVER_NAME`` / ``GRADIO_SERVER_PORT``, which our defaults never
-override). Each browser session gets its own coach, thread and work folder; nothing is
-loaded at start, so the page answers at once.
+Serve it with any of ``python app.py``, ``sportsgpt app``, ``python -m sportsgpt.app`` or
+Gradio's reload mode ``gradio app.py`` (it finds the module-level ``demo``); all bind to
+the ``app_host``/``app_port`` settings (127.0.0.1:7860; ``--host/--port``, or Gradio's
+``GRADIO_SERVER_NAME`` / ``GRADIO_SERVER_PORT``). ``python app.py`` run by a Python
+without SportsGPT installed hands over to the checkout's ``.venv`` (``bash
+scripts/setup.sh`` makes it). Each browser session gets its own coach, thread and work
+folder; nothing is loaded at start, so the page answers at once.
 """
 
 from __future__ import annotations
@@ -12,27 +15,47 @@ import argparse
 import json
 import os
 import shutil
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import gradio as gr
+try:
+    from sportsgpt.settings import Settings, current_settings, load_settings, use_settings
+    from sportsgpt.tools.errors import SportsGPTError
 
-from .agent import Coach, new_coach
-from .agent.figures import analysis_figures, figure_caption
-from .agent.report import report_html
-from .agent.tools import stored_analyses
-from .kb import KnowledgeBase
-from .tools.errors import SportsGPTError
-from .tools.motiondtw.library import known_motions
-from .tools.readers import VIDEO_SUFFIXES, read_motion
+    if __name__ == "__main__":  # before Gradio reads its own variables: one clear line
+        try:
+            load_settings()
+        except SportsGPTError as bad:
+            raise SystemExit(f"app: error: {bad}") from None
+
+    import gradio as gr
+
+    from sportsgpt.agent import Coach, new_coach
+    from sportsgpt.agent.compose import plan_drills
+    from sportsgpt.agent.figures import analysis_figures, figure_caption
+    from sportsgpt.agent.report import report_html
+    from sportsgpt.agent.state import CoachState
+    from sportsgpt.agent.tools import stored_analyses
+    from sportsgpt.kb import KBSettings, KnowledgeBase
+    from sportsgpt.tools.motiondtw.library import known_motions
+    from sportsgpt.tools.readers import VIDEO_SUFFIXES, read_motion
+except ImportError as missing:  # `python app.py` from a Python without the install
+    if __name__ != "__main__":
+        raise
+    _venv = Path(__file__).resolve().parent / ".venv"
+    if (_venv / "bin" / "python").is_file() and Path(sys.prefix).resolve() != _venv.resolve():
+        os.execv(_venv / "bin" / "python", [str(_venv / "bin" / "python"), *sys.argv])
+    raise SystemExit(
+        f"app.py: SportsGPT is not installed for {sys.executable} ({missing}); run "
+        "`bash scripts/setup.sh` in the checkout, then `python app.py` again"
+    ) from None
 
 TITLE = "SportsGPT"
-MAX_FILE_SIZE = "200mb"
-MAX_VIDEO_S = 180.0  # a few repetitions of a motion; longer clips are refused, not cut
-SESSION_TTL_S = 4 * 3600  # an abandoned session's coach and files go after this
+demo: gr.Blocks  # set by serve(), or built on first access (``__getattr__`` below)
 POSE_SUFFIXES = (".json", ".npz", ".csv", ".bvh", ".trc", ".txt")
 EQUIPMENT = ["sled", "starting blocks", "plyo box", "mini hurdles", "medicine ball", "hurdles"]
 ASSESSMENT_HEADERS = ["problem", "severity", "probability", "evidence"]
@@ -42,9 +65,9 @@ PLAN_HEADERS = ["drill", "dose", "knowledge-base id"]
 class Session:
     """One browser session: its coach, thread and work folder (removed on reset)."""
 
-    def __init__(self, kb: KnowledgeBase | None, root: Path) -> None:
+    def __init__(self, settings: Settings, kb: KnowledgeBase | None, root: Path) -> None:
         self.work = root / uuid.uuid4().hex
-        self.coach: Coach = new_coach(self.work, kb=kb)
+        self.coach: Coach = new_coach(self.work, kb=kb, settings=settings)
         self.thread = uuid.uuid4().hex
 
     def close(self) -> None:
@@ -56,20 +79,21 @@ def _close(session: Session | None) -> None:
         session.close()
 
 
-def check_upload(path: str) -> Path:
+def check_upload(path: str, settings: Settings | None = None) -> Path:
     """A readable video or pose file, judged by content (its name decides nothing)."""
+    limit = (settings or current_settings()).app_max_video_s
     file = Path(path)
     if not file.is_file():
         raise SportsGPTError("the upload did not arrive; please try again")
     if file.suffix.lower() in VIDEO_SUFFIXES:
-        from .tools.pose.video import probe_video
+        from sportsgpt.tools.pose.video import probe_video
 
         info = probe_video(file)  # raises a clear error for a file that is not a video
         duration = info.declared_duration_s
-        if duration is not None and duration > MAX_VIDEO_S:
+        if duration is not None and duration > limit:
             raise SportsGPTError(
                 f"{file.name} lasts {duration:.0f} s; please trim it to the motion "
-                f"(at most {MAX_VIDEO_S:.0f} s)"
+                f"(at most {limit:.0f} s)"
             )
         return file
     if file.suffix.lower() not in POSE_SUFFIXES:
@@ -102,9 +126,6 @@ def _tables(session: Session) -> tuple[list[list[Any]], list[list[Any]]]:
     if assessment is not None:
         for p in assessment.problems:
             problems.append([p.label, p.severity, round(p.probability, 2), "; ".join(p.evidence)])
-    from .agent.compose import plan_drills
-    from .agent.state import CoachState
-
     plan = [[h.title, h.dose or "", h.id] for h in plan_drills(CoachState.model_validate(state))]
     return problems, plan
 
@@ -120,14 +141,25 @@ def _report(session: Session, answer: str, figures: list[Path]) -> list[str]:
     return [str(out / "sportsgpt_report.html"), str(out / "sportsgpt_report.json")]
 
 
-def build_app(kb: KnowledgeBase | None = None, root: Path | None = None) -> gr.Blocks:
-    root = root or Path(tempfile.mkdtemp(prefix="sportsgpt_app_"))
+def build_app(
+    settings: Settings | None = None, kb: KnowledgeBase | None = None, root: Path | None = None
+) -> gr.Blocks:
+    """The app's Blocks. Building it starts nothing: the knowledge base connects and the
+    work folder appears with the first session."""
+    settings = settings or current_settings()
+    kb = kb or KnowledgeBase(KBSettings.from_settings(settings))
+    roots: list[Path] = [root] if root else []
+
+    def new_session() -> Session:
+        if not roots:
+            roots.append(Path(tempfile.mkdtemp(prefix="sportsgpt_app_")))
+        return Session(settings, kb, roots[0])
 
     def analyze(
         upload: str | None, motion: str, level: str, missing: list[str], days: float,
         session: Session | None,
     ) -> Iterator[tuple[Any, ...]]:  # fmt: skip
-        session = session or Session(kb, root)
+        session = session or new_session()
         history: list[gr.ChatMessage] = []
         empty: tuple[Any, ...] = ([], [], [], None, [])
         if not upload:
@@ -135,7 +167,7 @@ def build_app(kb: KnowledgeBase | None = None, root: Path | None = None) -> gr.B
             yield (history, *empty, session)
             return
         try:
-            file = check_upload(upload)
+            file = check_upload(upload, settings)
         except SportsGPTError as exc:
             history.append(_say(f"That file cannot be used: {exc}"))
             yield (history, *empty, session)
@@ -171,7 +203,7 @@ def build_app(kb: KnowledgeBase | None = None, root: Path | None = None) -> gr.B
     def follow_up(
         message: str, history: list[Any], session: Session | None
     ) -> Iterator[tuple[Any, ...]]:
-        session = session or Session(kb, root)
+        session = session or new_session()
         history = [*(history or []), gr.ChatMessage(role="user", content=message)]
         yield history, "", session
         try:
@@ -191,13 +223,14 @@ def build_app(kb: KnowledgeBase | None = None, root: Path | None = None) -> gr.B
             session.close()
         return None, [], [], [], [], None, [], None  # the upload goes too
 
-    with gr.Blocks(title=TITLE) as demo:
+    # no telemetry, no version check: nothing leaves the machine (offline by default)
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         gr.Markdown(
             f"# {TITLE}\nUpload a video or a pose file, pick the motion (or let me recognise "
             "it), and get a diagnosis with evidence and a dosed training plan."
         )
         # a session's files go when it is reset, or when the browser session ends
-        session = gr.State(None, time_to_live=SESSION_TTL_S, delete_callback=_close)
+        session = gr.State(None, time_to_live=settings.app_session_ttl_s, delete_callback=_close)
         with gr.Row():
             with gr.Column(scale=1):
                 upload = gr.File(label="Video or pose file", type="filepath")
@@ -236,16 +269,42 @@ def build_app(kb: KnowledgeBase | None = None, root: Path | None = None) -> gr.B
     return demo  # type: ignore[no-any-return]
 
 
+def serve(settings: Settings | None = None) -> None:
+    """Serve the app with these settings (the process's from now on) until interrupted."""
+    global demo
+    settings = use_settings(settings or current_settings())
+    demo = build_app(settings)  # module-level, where Gradio's reload mode looks for it
+    demo.queue().launch(
+        server_name=settings.app_host, server_port=settings.app_port,
+        max_file_size=int(settings.app_max_upload_mb * 1024 * 1024),
+    )  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> None:
+    """``python app.py [--host H] [--port P]`` (also ``python -m sportsgpt.app``)."""
     parser = argparse.ArgumentParser(description="Serve the SportsGPT app")
-    parser.add_argument("--host", default=None, help="default: GRADIO_SERVER_NAME or 127.0.0.1")
+    parser.add_argument("--host", default=None, help="default: the app_host setting (127.0.0.1)")
     parser.add_argument(
-        "--port", type=int, default=None, help="default: GRADIO_SERVER_PORT or 7860"
+        "--port", type=int, default=None, help="default: the app_port setting (7860)"
     )
     args = parser.parse_args(argv)
-    host = args.host or os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1"
-    port = args.port or int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
-    build_app().queue().launch(server_name=host, server_port=port, max_file_size=MAX_FILE_SIZE)
+    from sportsgpt.cli.main import configure_logging
+
+    try:
+        settings = load_settings(app_host=args.host, app_port=args.port)
+    except SportsGPTError as exc:
+        raise SystemExit(f"app: error: {exc}") from None
+    configure_logging(level=settings.log_level)
+    serve(settings)
+
+
+def __getattr__(name: str) -> Any:
+    """``demo`` for tools that import this module and look for it (built on first use)."""
+    if name == "demo":
+        global demo
+        demo = build_app()
+        return demo
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 if __name__ == "__main__":

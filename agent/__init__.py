@@ -11,13 +11,15 @@ from typing import Literal
 from langchain_core.language_models import BaseChatModel
 
 from ..kb import KBSettings, KnowledgeBase
+from ..settings import Settings, current_settings
+from .context import CoachContext
 from .graph import Coach, CoachReply, state_serializer
-from .llm import chat_model_from_env
+from .llm import chat_model
 from .memory import postgres_checkpointer
 from .tools import Assessor, ToolContext
 from .workspace import Workspace
 
-__all__ = ["Coach", "CoachReply", "new_coach"]
+__all__ = ["Coach", "CoachContext", "CoachReply", "new_coach"]
 
 
 def new_coach(
@@ -27,17 +29,21 @@ def new_coach(
     model: BaseChatModel | Literal["env"] | None = "env",
     memory: Literal["memory", "postgres"] = "memory",
     assessor: Assessor | None = None,
+    settings: Settings | None = None,
 ) -> Coach:
     """A coach with its own work folder (default: a fresh temporary one). The language
-    model comes from the environment (``agent/llm.py``) unless given (None = offline);
-    ``memory="postgres"`` keeps threads in the knowledge base's PostgreSQL."""
+    model comes from the settings (``agent/llm.py``) unless given (None = offline);
+    ``memory="postgres"`` keeps threads in the knowledge base's PostgreSQL. The settings
+    (default: the process's, ``current_settings()``) reach every node as the graph's
+    runtime context."""
+    settings = settings or current_settings()
     folder = work_dir or Path(tempfile.mkdtemp(prefix="sportsgpt_coach_"))
-    base = kb or KnowledgeBase(KBSettings.from_env())
+    base = kb or KnowledgeBase(KBSettings.from_settings(settings))
     ctx = ToolContext(workspace=Workspace(folder), kb=base, athlete=athlete)
     if assessor is not None:  # an eval's ablation of the diagnosis step
         ctx.assessor = assessor
-    chat = chat_model_from_env() if model == "env" else model
+    chat = chat_model(settings) if model == "env" else model
     saver = (
         postgres_checkpointer(base.settings, state_serializer()) if memory == "postgres" else None
     )
-    return Coach(ctx, checkpointer=saver, model=chat)
+    return Coach(CoachContext(settings=settings, tools=ctx, model=chat), checkpointer=saver)

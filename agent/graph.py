@@ -16,7 +16,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -26,12 +26,14 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.config import get_stream_writer
 from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
 from pydantic import BaseModel
 
 from ..tools.errors import SportsGPTError
 from ..tools.kismam import load_motion_spec
 from ..tools.motiondtw.library import known_motions
 from .compose import CITATION, compose_answer, plan_drills, verify_answer
+from .context import CoachContext
 from .evidence import check_evidence, requery_steps
 from .llm import (
     MAX_FAULTS,
@@ -265,22 +267,29 @@ class _Work:
         return self.update
 
 
-def make_act(
-    ctx: ToolContext, model: BaseChatModel | None = None
-) -> Callable[[CoachState], dict[str, Any]]:
-    def node_act(state: CoachState) -> dict[str, Any]:
-        work = _Work(state)
-        if model is not None:
-            llm_act(work, ctx, model)
-        work.run_pending(ctx)  # whatever the model left (or all of it, offline)
-        return work.done()
-
-    return node_act
+def node_act(state: CoachState, runtime: Runtime[CoachContext]) -> dict[str, Any]:
+    run = runtime.context
+    work = _Work(state)
+    if run.model is not None:
+        llm_act(work, run, run.model)
+    work.run_pending(run.tools)  # whatever the model left (or all of it, offline)
+    return work.done()
 
 
-def llm_act(work: _Work, ctx: ToolContext, model: BaseChatModel) -> None:
+def _budget_spent(work: _Work, run: CoachContext) -> bool:
+    if run.budget_left() > 0:
+        return False
+    work.trace.append(_event("requery", f"the turn's model budget "
+                             f"({run.settings.llm_turn_budget_s:g} s) is spent; "
+                             "deterministic path takes over"))  # fmt: skip
+    return True
+
+
+def llm_act(work: _Work, run: CoachContext, model: BaseChatModel) -> None:
     """Let the model carry out the pending steps through tool calls; errors go back to it
-    as tool results; a timeout or repeated faults hand the rest to the deterministic path."""
+    as tool results; a timeout, repeated faults or the spent turn budget hand the rest to
+    the deterministic path."""
+    ctx = run.tools
     pending = [s for s in work.plan.steps if s.status == "pending"]
     if not pending:
         return
@@ -290,6 +299,8 @@ def llm_act(work: _Work, ctx: ToolContext, model: BaseChatModel) -> None:
     for _ in range(MAX_ROUNDS):
         if work.plan.next_pending() is None:
             break
+        if _budget_spent(work, run):
+            return
         try:
             reply = bound.invoke(messages)
         except Exception as exc:  # timeouts, HTTP errors, junk: all recovered the same way
@@ -361,35 +372,38 @@ def node_requery(state: CoachState) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def make_compose(
-    ctx: ToolContext, model: BaseChatModel | None = None
-) -> Callable[[CoachState], dict[str, Any]]:
-    def node_compose(state: CoachState) -> dict[str, Any]:
-        work = state
-        if state.intent and state.intent.kind == "compare":
-            work = state.model_copy(update={"answer": _compare(ctx)})
-        if state.intent and state.intent.kind == "adapt" and "adapted" in state.guidance:
-            work = state.model_copy(update={"guidance": _adapted_view(state)})
-        trace = list(state.trace)
-        if model is not None:
-            answer, why = llm_compose(work, model)
-            if answer is not None:
-                cited = list(dict.fromkeys(CITATION.findall(answer)))
-                trace.append(_event("compose", f"language model: {len(cited)} citation(s)"))
-                return {"answer": answer, "citations": cited, "trace": trace}
-            trace.append(_event("requery", f"{why}; deterministic composer takes over"))
-        answer, cited = compose_answer(work)
-        if model is not None:
-            answer = FALLBACK_NOTE + "\n\n" + answer
-        trace.append(_event("compose", f"{len(cited)} citation(s)"))
-        return {"answer": answer, "citations": cited, "trace": trace}
-
-    return node_compose
+def node_compose(state: CoachState, runtime: Runtime[CoachContext]) -> dict[str, Any]:
+    run = runtime.context
+    work = state
+    if state.intent and state.intent.kind == "compare":
+        work = state.model_copy(update={"answer": _compare(run.tools)})
+    if state.intent and state.intent.kind == "adapt" and "adapted" in state.guidance:
+        work = state.model_copy(update={"guidance": _adapted_view(state)})
+    trace = list(state.trace)
+    if run.model is not None:
+        if run.budget_left() > 0:
+            answer, why = llm_compose(work, run.model)
+        else:
+            answer, why = (
+                None,
+                f"the turn's model budget ({run.settings.llm_turn_budget_s:g} s) is spent",
+            )
+        if answer is not None:
+            cited = list(dict.fromkeys(CITATION.findall(answer)))
+            trace.append(_event("compose", f"language model: {len(cited)} citation(s)"))
+            return {"answer": answer, "citations": cited, "trace": trace}
+        trace.append(_event("requery", f"{why}; deterministic composer takes over"))
+    answer, cited = compose_answer(work)
+    if run.model is not None:
+        answer = FALLBACK_NOTE + "\n\n" + answer
+    trace.append(_event("compose", f"{len(cited)} citation(s)"))
+    return {"answer": answer, "citations": cited, "trace": trace}
 
 
 FALLBACK_NOTE = (
-    "_The language model's answer did not pass verification, so this answer was composed "
-    "deterministically from the same evidence._"
+    "_The language model's answer could not be used (it failed verification, or the model "
+    "was unavailable or out of time), so this answer was composed deterministically from "
+    "the same evidence._"
 )
 
 
@@ -482,18 +496,14 @@ def node_answer(state: CoachState) -> dict[str, Any]:
     return {"trace": [*state.trace, _event("answer", f"{len(state.answer)} characters")]}
 
 
-def build_graph(
-    ctx: ToolContext,
-    checkpointer: BaseCheckpointSaver[Any] | None = None,
-    model: BaseChatModel | None = None,
-) -> Any:
-    graph: Any = StateGraph(CoachState)
+def _builder() -> Any:
+    graph: Any = StateGraph(CoachState, context_schema=CoachContext)
     graph.add_node("understand", node_understand)
     graph.add_node("plan", node_plan)
-    graph.add_node("act", make_act(ctx, model))
+    graph.add_node("act", node_act)
     graph.add_node("check", node_check)
     graph.add_node("requery", node_requery)
-    graph.add_node("compose", make_compose(ctx, model))
+    graph.add_node("compose", node_compose)
     graph.add_node("verify", node_verify)
     graph.add_node("answer", node_answer)
     graph.add_edge(START, "understand")
@@ -505,7 +515,13 @@ def build_graph(
     graph.add_edge("compose", "verify")
     graph.add_edge("verify", "answer")
     graph.add_edge("answer", END)
-    return graph.compile(checkpointer=checkpointer or InMemorySaver(serde=state_serializer()))
+    return graph
+
+
+builder = _builder()
+graph = builder.compile(name="SportsGPT coach")
+"""The coach's graph; a run needs ``context=CoachContext(...)`` (``Coach`` supplies it
+and a checkpointer for its threads)."""
 
 
 def state_serializer() -> JsonPlusSerializer:
@@ -533,13 +549,14 @@ class Coach:
 
     def __init__(
         self,
-        ctx: ToolContext,
+        context: CoachContext,
         checkpointer: BaseCheckpointSaver[Any] | None = None,
-        model: BaseChatModel | None = None,
     ):
-        self.ctx = ctx
-        self.model = model
-        self.graph = build_graph(ctx, checkpointer, model)
+        self.context = context
+        self.ctx = context.tools
+        self.model = context.model
+        saver = checkpointer or InMemorySaver(serde=state_serializer())
+        self.graph = builder.compile(checkpointer=saver, name="SportsGPT coach")
 
     def ask(
         self, message: str, thread: str = "default", files: list[str] | None = None,
@@ -551,8 +568,9 @@ class Coach:
         config = {"configurable": {"thread_id": thread}}
         mode = "llm" if self.model is not None else "offline"
         out = self.graph.invoke(
-            {"message": message, "files": uploads, "motion_hint": motion, "mode": mode}, config
-        )
+            {"message": message, "files": uploads, "motion_hint": motion, "mode": mode}, config,
+            context=self.context.for_turn(),
+        )  # fmt: skip
         state = CoachState.model_validate(out)
         return CoachReply(answer=state.answer, citations=state.citations, trace=state.trace,
                           state=state)  # fmt: skip
@@ -568,7 +586,7 @@ class Coach:
         mode = "llm" if self.model is not None else "offline"
         for kind, values in self.graph.stream(
             {"message": message, "files": uploads, "motion_hint": motion, "mode": mode}, config,
-            stream_mode=["custom", "values"],
+            stream_mode=["custom", "values"], context=self.context.for_turn(),
         ):  # fmt: skip
             if kind == "custom":  # live: tool starts, partial answer text
                 yield TraceEvent.model_validate(values)

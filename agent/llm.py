@@ -1,16 +1,16 @@
 """The language-model path: any OpenAI-compatible endpoint drives tool calls and writes
 the answer; every fault falls back to the deterministic path, and the trace says so.
 
-Configuration: ``OPENAI_BASE_URL`` (or ``SPORTSGPT_LLM_BASE_URL``), ``OPENAI_API_KEY``,
-``SPORTSGPT_LLM_MODEL`` (default ``gpt-4o-mini``), ``SPORTSGPT_LLM_TIMEOUT`` seconds,
-``SPORTSGPT_LLM_STREAM=1`` to stream. With no base URL and no key the coach is offline.
+Configuration: the ``llm_*`` settings (``sportsgpt.settings``: ``SPORTSGPT_LLM_BASE_URL``
+or ``OPENAI_BASE_URL``, ``OPENAI_API_KEY``, ``SPORTSGPT_LLM_MODEL``, timeout, retries,
+streaming, the turn budget). With no base URL and no key, or ``SPORTSGPT_OFFLINE=1``,
+the coach is offline.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -18,6 +18,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from pydantic import BaseModel
 
 from ..prompts import load_prompt
+from ..settings import Settings
 from .state import CoachState, PlanStep
 from .tools import TOOLS
 
@@ -27,22 +28,20 @@ MAX_ROUNDS = 8
 MAX_FAULTS = 2
 
 
-def chat_model_from_env() -> BaseChatModel | None:
+def chat_model(settings: Settings) -> BaseChatModel | None:
     """ChatOpenAI for the configured endpoint, or None (offline mode)."""
-    base_url = os.environ.get("SPORTSGPT_LLM_BASE_URL") or os.environ.get("OPENAI_BASE_URL")
-    key = os.environ.get("OPENAI_API_KEY")
-    if not base_url and not key:
+    if not settings.llm_enabled:
         return None
     from langchain_openai import ChatOpenAI
 
     return ChatOpenAI(
-        model=os.environ.get("SPORTSGPT_LLM_MODEL", "gpt-4o-mini"),
-        base_url=base_url,
-        api_key=key or "none",
-        timeout=float(os.environ.get("SPORTSGPT_LLM_TIMEOUT", "60")),
-        max_retries=1,
+        model=settings.llm_model,
+        base_url=settings.llm_base_url,
+        api_key=settings.secret("llm_api_key") or "none",
+        timeout=settings.llm_timeout_s,
+        max_retries=settings.llm_retries,
         temperature=0,
-        streaming=os.environ.get("SPORTSGPT_LLM_STREAM", "0") == "1",
+        streaming=settings.llm_stream,
     )
 
 

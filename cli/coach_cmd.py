@@ -30,9 +30,10 @@ def add_coach_parsers(sub: Any) -> None:
     p.set_defaults(handler=cmd_analyze)
 
     p = sub.add_parser("app", help="serve the browser app (Gradio) on 127.0.0.1:7860")
-    p.add_argument("--host", default=None, help="default: GRADIO_SERVER_NAME or 127.0.0.1")
-    p.add_argument("--port", type=int, default=None, help="default: GRADIO_SERVER_PORT or 7860")
-    p.set_defaults(handler=cmd_app, debug=False)
+    p.add_argument("--host", default=None, help="default: the app_host setting (127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="default: the app_port setting (7860)")
+    add_common(p)
+    p.set_defaults(handler=cmd_app, settings_options={"app_host": "host", "app_port": "port"})
 
     p = sub.add_parser("chat", help="talk to the coach in the terminal (offline by default)")
     p.add_argument("--video", type=Path, default=None, help="a recording to analyse first")
@@ -46,7 +47,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from ..agent import new_coach
     from ..agent.report import report_html
 
-    coach = new_coach()
+    coach = new_coach(settings=args.settings)
     reply = coach.ask(args.message, files=[str(args.input)], motion=args.motion)
     payload = {"answer": reply.answer, "citations": reply.citations,
                "trace": [e.model_dump() for e in reply.trace]}  # fmt: skip
@@ -73,11 +74,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     from ..agent import new_coach
-    from ..kb import KBSettings
 
-    settings = KBSettings.from_env()
     # a conversation outlives the process: threads in PostgreSQL, analyses in the data dir
-    coach = new_coach(settings.data_dir / "work", memory="postgres")
+    coach = new_coach(args.settings.threads_dir, memory="postgres", settings=args.settings)
     if args.video:
         reply = coach.ask("Analyse this recording.", thread=args.thread, files=[str(args.video)],
                           motion=args.motion)  # fmt: skip
@@ -99,8 +98,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    from ..app import main as serve
+    from ..app import serve
 
-    serve([*(["--host", args.host] if args.host else []),
-           *(["--port", str(args.port)] if args.port else [])])  # fmt: skip
+    serve(args.settings)
     return 0

@@ -55,7 +55,7 @@ def add_eval_parsers(sub: Any) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from ..agent.llm import chat_model_from_env
+    from ..agent.llm import chat_model
     from ..evals.harness import run_suite
     from ..evals.report import write_report
     from ..evals.suite import load_suite
@@ -63,10 +63,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ..tools.shared_data import shared_dir
 
     suite = load_suite(args.suite)
-    model = chat_model_from_env()
+    model = chat_model(args.settings)
     modes = [m.strip() for m in args.modes.split(",")] if args.modes else None
+    kb = KnowledgeBase(KBSettings.from_settings(args.settings))
     summaries = run_suite(
-        suite, args.output, KnowledgeBase(KBSettings.from_env()), shared_dir(args.shared),
+        suite, args.output, kb, shared_dir(args.shared),
         [v.strip() for v in args.variants.split(",") if v.strip()], modes,
         model=model, judge=None if args.no_judge else model, progress=not args.json,
     )  # fmt: skip

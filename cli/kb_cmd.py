@@ -56,14 +56,14 @@ def add_kb_parsers(sub: Any) -> None:
     p.set_defaults(handler=cmd_get)
 
 
-def _kb() -> Any:
-    from ..kb import KnowledgeBase
+def _kb(args: argparse.Namespace) -> Any:
+    from ..kb import KBSettings, KnowledgeBase
 
-    return KnowledgeBase()
+    return KnowledgeBase(KBSettings.from_settings(args.settings))
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    reports = _kb().ingest(exercises=not args.no_exercises, shared=args.shared)
+    reports = _kb(args).ingest(exercises=not args.no_exercises, shared=args.shared)
     lines = [
         f"{r.collection}: {r.added} added, {r.updated} updated, {r.unchanged} unchanged, "
         f"{r.deleted} deleted ({r.chunks} chunks embedded)"
@@ -79,7 +79,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     filters = SearchFilters(
         motion=args.motion, problem=args.problem, kinds=args.kind, without_equipment=args.without
     )
-    results = _kb().search(args.query, filters, limit=args.limit, mode=args.mode)
+    results = _kb(args).search(args.query, filters, limit=args.limit, mode=args.mode)
     payload = [
         {"id": r.id, "title": r.title, "text": r.text, "score": r.score,
          "source": [s.model_dump() for s in r.source],
@@ -101,7 +101,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    s = _kb().stats()
+    s = _kb(args).stats()
     text = (
         f"documents: {s.documents or 'none'}; kinds: {s.kinds or 'none'}; chunks: {s.chunks}\n"
         f"embedder: {s.embedder or 'none yet'}; schema migrations: {s.migrations}"
@@ -114,13 +114,13 @@ def cmd_reset(args: argparse.Namespace) -> int:
     if not args.yes:
         emit(args, {"reset": False}, "nothing dropped: add --yes to drop the knowledge base")
         return 2
-    _kb().reset()
+    _kb(args).reset()
     emit(args, {"reset": True}, "knowledge base dropped; `sportsgpt kb ingest` rebuilds it")
     return 0
 
 
 def cmd_get(args: argparse.Namespace) -> int:
-    doc = _kb().get(args.id)
+    doc = _kb(args).get(args.id)
     if doc is None:
         from ..tools.errors import KnowledgeBaseError
 

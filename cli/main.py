@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .. import __version__
+from ..settings import load_settings, settings_scope
 from ..tools.errors import SportsGPTError
 from .align_cmd import add_align_parsers
 from .assess_cmd import add_assess_parser
@@ -22,6 +23,7 @@ from .coach_cmd import add_coach_parsers
 from .common import add_common as _add_common
 from .common import add_motion_input, read_motion_input
 from .common import emit as _emit
+from .config_cmd import add_config_parser
 from .eval_cmd import add_eval_parsers
 from .kb_cmd import add_kb_parsers
 from .pose_cmd import add_pose_parser
@@ -33,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sportsgpt",
         description="Interpretable sports-motion assessment: read motion, compute "
-        "kinematics, (later) align to elite references, diagnose, and coach.",
+        "kinematics, align to elite references, diagnose, and coach.",
         epilog="Run 'sportsgpt COMMAND --help' for the options of each command.",
     )
     parser.add_argument("--version", action="version", version=f"sportsgpt {__version__}")
@@ -98,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_kb_parsers(sub)
     add_coach_parsers(sub)
     add_eval_parsers(sub)
+    add_config_parser(sub)
     return parser
 
 
@@ -192,31 +195,49 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         super().emit(record)
 
 
-def _configure_logging(verbose: bool) -> None:
+def configure_logging(verbose: bool = False, level: str = "INFO") -> None:
+    """Our messages at ``level`` (the ``log_level`` setting; ``verbose``: DEBUG), other
+    libraries' at WARNING, all on the current stderr."""
     handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
-    logging.getLogger("sportsgpt").setLevel(logging.DEBUG if verbose else logging.INFO)
+    logging.getLogger("sportsgpt").setLevel(logging.DEBUG if verbose else level)
     logging.captureWarnings(True)  # library warnings go to stderr through logging
+
+
+def _explicit_settings(args: argparse.Namespace) -> dict[str, object]:
+    """Settings given as command-line options (``set_defaults(settings_options=...)``)."""
+    options: dict[str, str] = getattr(args, "settings_options", {})
+    found = {name: getattr(args, option, None) for name, option in options.items()}
+    return {name: value for name, value in found.items() if value is not None}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    _configure_logging(getattr(args, "verbose", False))
+    debug = getattr(args, "debug", False)
     try:
-        with warnings.catch_warnings():
+        args.explicit_settings = _explicit_settings(args)
+        args.settings = load_settings(**args.explicit_settings)
+    except SportsGPTError as exc:
+        if debug:
+            raise
+        sys.stderr.write(f"sportsgpt: error: {exc}\n")
+        return 1
+    configure_logging(getattr(args, "verbose", False), args.settings.log_level)
+    try:
+        with warnings.catch_warnings(), settings_scope(args.settings):
             warnings.simplefilter("default")
             return int(args.handler(args))
     except SportsGPTError as exc:
-        if args.debug:
+        if debug:
             raise
         sys.stderr.write(f"sportsgpt: error: {exc}\n")
         return 1
     except (OSError, ValueError) as exc:
-        if args.debug:
+        if debug:
             raise
         sys.stderr.write(f"sportsgpt: error: {type(exc).__name__}: {exc}\n")
         return 1

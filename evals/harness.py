@@ -25,9 +25,10 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 from tqdm import tqdm
 
-from ..agent.llm import chat_model_from_env
+from ..agent.llm import chat_model
 from ..kb import KnowledgeBase
 from ..prompts import load_prompt
+from ..settings import current_settings
 from .cases import BuiltCase, build_case
 from .judge import judge_answer
 from .suite import EvalSuite
@@ -158,13 +159,13 @@ def run_suite(
     unknown = [v for v in variants if v not in VARIANTS]
     if unknown:
         raise ValueError(f"unknown variants {unknown}; known: {', '.join(VARIANTS)}")
-    model = model if model is not None else chat_model_from_env()
+    model = model if model is not None else chat_model(current_settings())
     modes = modes or (["offline", "llm"] if model is not None else ["offline"])
     wrong = sorted(set(modes) - {"offline", "llm"})
     if wrong:
         raise ValueError(f"modes are 'offline' and 'llm', not {wrong}")
     if "llm" in modes and model is None:
-        raise ValueError("mode 'llm' needs a language model (set OPENAI_BASE_URL)")
+        raise ValueError("mode 'llm' needs a language model (set SPORTSGPT_LLM_BASE_URL)")
     with kb.connection() as conn:  # a database that is down or empty stops the run here,
         kb.ensure_ready(conn)  # not as every case's failed retrieval in the scores
     started, clock = time.strftime("%Y-%m-%dT%H:%M:%S"), time.perf_counter()

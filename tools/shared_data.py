@@ -1,15 +1,15 @@
 """Locate the shared data folder (exercise database, mocap, models).
 
-Order: an explicit argument, then ``$SPORTSGPT_SHARED``, then ``../shared`` beside the
-repository (the source checkout this package runs from, or the current directory's
-checkout).
+Order: an explicit argument, then the ``shared_dir`` setting (``$SPORTSGPT_SHARED`` or the
+config file), then ``../shared`` beside the repository (the source checkout this package
+runs from, or the current directory's checkout).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from ..settings import current_settings
 from .errors import SharedDataNotFoundError
 
 ENV_VAR = "SPORTSGPT_SHARED"
@@ -38,14 +38,14 @@ def shared_dir(explicit: str | Path | None = None) -> Path:
         tried.append(f"the argument ({path})")
     else:
         tried.append("the argument (not given)")
-    env = os.environ.get(ENV_VAR)
-    if env:
-        path = Path(env).expanduser()
+    setting = current_settings().shared_dir
+    if setting is not None:
+        path = setting.expanduser()
         if path.is_dir():
             return path.resolve()
-        tried.append(f"${ENV_VAR} ({path})")
+        tried.append(f"the shared_dir setting, ${ENV_VAR} ({path})")
     else:
-        tried.append(f"${ENV_VAR} (not set)")
+        tried.append(f"the shared_dir setting, ${ENV_VAR} (not set)")
     for root in _repo_roots():
         path = root.parent / "shared"
         if path.is_dir():

@@ -186,3 +186,37 @@ def test_graph_logic_with_a_scripted_model(kb: KnowledgeBase, tmp_path: Path) ->
     assert {t["function"]["name"] for t in scripted.tools} >= {"search_knowledge"}  # type: ignore[index]
     assert any("invalid arguments" in e.detail for e in reply.trace)
     assert reply.answer.startswith("A B-skip") and reply.citations == ["qa.what_is_b_skip"]
+
+
+def test_the_settings_choose_the_model_and_reach_every_node(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    """The endpoint, model name and key come from the one settings object, which the
+    coach carries as its LangGraph runtime context."""
+    from sportsgpt.settings import load_settings
+
+    with fake_openai([*jump_script(str(SAMPLE)), ("text", GOOD_ANSWER)]) as fake:
+        settings = load_settings(llm_base_url=fake.url, llm_api_key="test",
+                                 llm_model="fake-from-settings", llm_retries=0)  # fmt: skip
+        coach = new_coach(tmp_path / "work", kb=kb, settings=settings)
+        assert coach.context.settings is settings and coach.model is not None
+        reply = coach.ask("Analyse my jump", files=[str(SAMPLE)], motion="standing_long_jump")
+    assert {r["model"] for r in fake.requests} == {"fake-from-settings"}
+    assert reply.answer.startswith("## Diagnosis")
+
+
+def test_a_spent_turn_budget_hands_the_turn_to_the_deterministic_path(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    from sportsgpt.settings import load_settings
+
+    with fake_openai([*jump_script(str(SAMPLE)), ("text", GOOD_ANSWER)]) as fake:
+        settings = load_settings(llm_base_url=fake.url, llm_api_key="test",
+                                 llm_turn_budget_s=1e-9)  # fmt: skip
+        coach = new_coach(tmp_path / "work", kb=kb, settings=settings)
+        reply = coach.ask("Analyse my jump", files=[str(SAMPLE)], motion="standing_long_jump")
+    assert fake.requests == []  # no model work once the budget is spent
+    assert any("budget" in e.detail and e.kind == "requery" for e in reply.trace)
+    assert reply.state.assessment and reply.state.assessment.problems
+    assert reply.answer.startswith(FALLBACK_NOTE) and "[kb:" in reply.answer
+    assert reply.trace[-2].detail == "passed"

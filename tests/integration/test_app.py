@@ -78,10 +78,17 @@ def test_uploads_are_checked_by_content(tmp_path: Path) -> None:
     assert check_upload(str(SAMPLE)) == SAMPLE
 
 
-def test_long_videos_are_refused(tmp_path: Path) -> None:
-    from sportsgpt.app import MAX_VIDEO_S
+def test_long_videos_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sportsgpt.settings import load_settings
+    from sportsgpt.tools.pose.video import probe_video
     from tests.helpers import write_video
 
-    video = write_video(tmp_path / "long.avi", n_frames=int(MAX_VIDEO_S * 2) + 20, fps=2.0)
-    with pytest.raises(SportsGPTError, match="please trim it"):
-        check_upload(str(video))
+    video = write_video(tmp_path / "long.avi", n_frames=30, fps=2.0)  # 15 s
+    short = load_settings(app_max_video_s=10)
+    with pytest.raises(SportsGPTError, match="lasts 15 s; please trim it"):
+        check_upload(str(video), short)
+    assert check_upload(str(video), load_settings(app_max_video_s=20)) == video
+    # every entry point's own limit (the input_max_video_s setting) holds as well
+    monkeypatch.setenv("SPORTSGPT_INPUT_MAX_VIDEO_S", "12")
+    with pytest.raises(SportsGPTError, match="over the limit of 12 s"):
+        probe_video(video)

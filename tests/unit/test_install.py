@@ -1,10 +1,12 @@
 """The installed package: one consistent cv2, one sportsgpt namespace, every room listed."""
 
 import importlib.metadata as md
+import importlib.util
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -80,3 +82,45 @@ def test_vendored_models_are_package_data() -> None:
     assert "models/all-MiniLM-L6-v2/tokenizer.json" in shipped
     for path in shipped:
         assert any(fnmatch(path, g) for g in globs), f"{path} is not in package-data"
+
+
+def _check_install() -> Any:
+    spec = importlib.util.spec_from_file_location("check_install", REPO / "scripts" /
+                                                  "check_install.py")  # fmt: skip
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_setup_repairs_leftovers_of_an_earlier_install(tmp_path: Path) -> None:
+    """What broke the README's second command: an earlier plain install left files no
+    distribution owns in site-packages/sportsgpt (kernel caches), a namespace package
+    that shadowed the editable install. Setup removes exactly those files."""
+    check = _check_install()
+    site = tmp_path / "site-packages"
+    left = site / "sportsgpt" / "tools" / "motiondtw" / "__pycache__"
+    left.mkdir(parents=True)
+    (left / "kernels._sq-18.py311.nbi").write_bytes(b"x")
+    (left / "kernels._sq-18.py311.1.nbc").write_bytes(b"x")
+    assert len(check.stale_files(site)) == 2
+    check.remove_stale(site, check.stale_files(site))
+    assert not (site / "sportsgpt").exists()  # nothing left, nothing to shadow the install
+
+    # files a distribution owns (its RECORD lists them) are never touched
+    owned = site / "sportsgpt" / "__init__.py"
+    owned.parent.mkdir(parents=True)
+    owned.write_text("")
+    (left / "stale.nbi").parent.mkdir(parents=True)
+    (left / "stale.nbi").write_bytes(b"x")
+    info = site / "sportsgpt-0.1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: sportsgpt\nVersion: 0.1.0\n")
+    (info / "RECORD").write_text("sportsgpt/__init__.py,,\nsportsgpt-0.1.0.dist-info/RECORD,,\n")
+    assert check.stale_files(site) == [left / "stale.nbi"]
+    check.remove_stale(site, check.stale_files(site))
+    assert owned.is_file() and not (site / "sportsgpt" / "tools").exists()
+
+
+def test_this_environment_imports_the_checkout() -> None:
+    assert _check_install().import_problem(sys.executable) is None

@@ -37,13 +37,19 @@ def test_missing_tokenizer_is_a_clear_error(tmp_path: Path) -> None:
 @pytest.fixture()
 def fake_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
     with fake_openai([]) as fake:
-        monkeypatch.setenv("OPENAI_BASE_URL", fake.url)
+        # the chat model's endpoint setting reaches the embedder too
+        monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+        monkeypatch.setenv("SPORTSGPT_LLM_BASE_URL", fake.url)
         monkeypatch.setenv("OPENAI_API_KEY", "test")
+        monkeypatch.setenv("SPORTSGPT_EMBEDDER", "openai:text-embedding-test")
         yield fake
 
 
 def test_openai_compatible_embeddings(fake_endpoint: FakeOpenAI) -> None:
-    embedder = OpenAIEmbedder("text-embedding-test")
+    from sportsgpt.kb import KnowledgeBase
+
+    embedder = KnowledgeBase().embedder  # built from the settings, no database needed
+    assert isinstance(embedder, OpenAIEmbedder)
     assert embedder.dims == 4 and embedder.identity == "openai:text-embedding-test:4"
     vectors = embedder.embed(["ab", "abcd"])
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-6)
@@ -51,7 +57,6 @@ def test_openai_compatible_embeddings(fake_endpoint: FakeOpenAI) -> None:
     assert fake_endpoint.requests[-1]["input"] == ["ab", "abcd"]
 
 
-def test_openai_endpoint_down_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+def test_openai_endpoint_down_is_a_clear_error() -> None:
     with pytest.raises(EmbedderError, match="embedding endpoint failed"):
-        OpenAIEmbedder("text-embedding-test")
+        OpenAIEmbedder("text-embedding-test", base_url="http://127.0.0.1:9/v1")

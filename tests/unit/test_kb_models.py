@@ -15,8 +15,9 @@ from sportsgpt.kb.corpus import exercise_document, load_coaching_corpus
 from sportsgpt.kb.database import ensure_vector_extension
 from sportsgpt.kb.models import Dose, KBDocument, SearchFilters, SearchResult
 from sportsgpt.kb.queries import AthleteContext, problem_queries, retrieve_guidance
-from sportsgpt.kb.settings import KBSettings, default_data_dir
+from sportsgpt.kb.settings import KBSettings
 from sportsgpt.kb.store import CHUNK_CHARS, chunks
+from sportsgpt.settings import load_settings
 from sportsgpt.tools.errors import ExtensionMissingError
 from sportsgpt.tools.kismam import load_motion_spec
 from sportsgpt.tools.kismam.models import Assessment, Problem
@@ -98,9 +99,10 @@ def test_missing_pgvector_is_named() -> None:
 
 def test_data_dir_is_never_under_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SPORTSGPT_DATA_DIR", raising=False)
-    assert not str(default_data_dir()).startswith("/root")
+    assert not str(load_settings().data_dir).startswith("/root")
+    assert not str(KBSettings().data_dir).startswith("/root")
     monkeypatch.setenv("SPORTSGPT_DATA_DIR", "/tmp/somewhere")
-    assert str(default_data_dir()) == "/tmp/somewhere"
+    assert str(KBSettings.from_settings().data_dir) == "/tmp/somewhere"
 
 
 def _assessment(problems: list[Problem]) -> Assessment:

@@ -7,15 +7,50 @@ counted once - the convention of dtaidistance (which reports the square root).
 
 from __future__ import annotations
 
+import logging
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import numpy.typing as npt
 from numba import njit
+from numba.core import config as numba_config
+
+from ...settings import ConfigError, current_settings, default_cache_dir
+
+log = logging.getLogger(__name__)
+
+
+def _kernel_cache() -> bool:
+    """Compiled kernels are cached in the user cache folder (settings ``cache_dir``), never
+    beside the installed source: a read-only or system-wide install stays untouched and a
+    reinstall leaves nothing behind. ``NUMBA_CACHE_DIR``, when the user set it, wins. With
+    no writable cache folder the kernels compile on each run instead."""
+    chosen = str(getattr(numba_config, "CACHE_DIR", ""))  # numba's NUMBA_CACHE_DIR
+    if not chosen:
+        try:
+            chosen = str(current_settings().numba_cache_dir)
+        except ConfigError:  # reported where the settings are loaded; cache anyway
+            chosen = str(default_cache_dir() / "numba")
+        setattr(numba_config, "CACHE_DIR", chosen)  # noqa: B010 (set at run time by numba)
+    folder = Path(chosen)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        log.warning("no kernel cache (%s is not writable: %s); compiling each run", folder, exc)
+        return False
+    return True
+
+
+CACHE = _kernel_cache()
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=CACHE, nogil=True)
 def _sq(a: FloatArray, i: int, b: FloatArray, j: int) -> float:  # pragma: no cover - jitted
     total = 0.0
     for c in range(a.shape[1]):
@@ -24,7 +59,7 @@ def _sq(a: FloatArray, i: int, b: FloatArray, j: int) -> float:  # pragma: no co
     return total
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=CACHE, nogil=True)
 def subsequence_end_costs(
     template: FloatArray, query: FloatArray
 ) -> tuple[FloatArray, IntArray, IntArray]:  # pragma: no cover - jitted
@@ -73,7 +108,7 @@ def subsequence_end_costs(
     return end_cost, start, length
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=CACHE, nogil=True)
 def accumulated_cost(
     template: FloatArray, query: FloatArray, open_begin: bool
 ) -> FloatArray:  # pragma: no cover - jitted
@@ -99,7 +134,7 @@ def accumulated_cost(
     return acc
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=CACHE, nogil=True)
 def backtrack(acc: FloatArray, end: int, open_begin: bool) -> IntArray:  # pragma: no cover
     """The warping path ending at (M-1, end) as (K, 2) [template index, query index]."""
     m = acc.shape[0]

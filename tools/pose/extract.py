@@ -18,6 +18,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from tqdm import tqdm
 
+from ...settings import current_settings
 from ..errors import MissingJointError, MotionInputError, NoPersonError
 from ..kinematics.body_frame import estimate_view
 from ..pose_sequence import PoseSequence, View
@@ -190,8 +191,14 @@ def _run(
         disable=not progress,
         leave=False,
     )
+    limit_s = current_settings().input_max_video_s
     with bar:
         for frame in frames:
+            if frame.time_s > limit_s:  # a container that under-declares its length
+                raise MotionInputError(
+                    video, f"runs past the limit of {limit_s:g} s (the input_max_video_s "
+                    "setting, $SPORTSGPT_INPUT_MAX_VIDEO_S): trim it",
+                )  # fmt: skip
             ms = max(round(frame.time_s * 1000), last_ms + 1)  # strictly increasing for VIDEO mode
             last_ms = ms
             detections = backend.detect(frame.prepared, ms)

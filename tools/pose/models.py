@@ -3,9 +3,9 @@
 Search order for a model given by name (``lite``, ``rtmo-m``...), first hit wins:
 
 1. an explicit path (``--model path/to/file``);
-2. ``$SPORTSGPT_MODEL_DIR``;
+2. the ``model_dir`` setting (``$SPORTSGPT_MODEL_DIR``);
 3. the project's ``models/`` folder (ships the MediaPipe lite and full bundles);
-4. the user cache, ``$XDG_CACHE_HOME/sportsgpt/models`` (default ``~/.cache/...``);
+4. the user cache, ``<cache_dir>/models`` (default ``~/.cache/sportsgpt/models``);
 5. the shared data folder's ``models/`` (development checkouts);
 6. for rtmlib models only, rtmlib's own cache (``~/.cache/rtmlib/hub/checkpoints``).
 """
@@ -20,6 +20,7 @@ from typing import Final, Literal
 
 from pydantic import BaseModel
 
+from ...settings import current_settings, rtmlib_cache_dir
 from ..errors import ModelLoadError, ModelNotFoundError, SharedDataNotFoundError
 from ..shared_data import PACKAGE_ROOT, shared_dir
 
@@ -82,27 +83,15 @@ DEFAULT_RTMLIB_DETECTOR: Final = "yolox-m"
 
 
 def user_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "sportsgpt" / "models"
-
-
-def rtmlib_cache_dir() -> Path:
-    """Where rtmlib stores (and looks for) downloaded checkpoints."""
-    torch_home = os.environ.get("TORCH_HOME")
-    base = (
-        Path(torch_home)
-        if torch_home
-        else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rtmlib"
-    )
-    return base.expanduser() / "hub" / "checkpoints"
+    return current_settings().user_model_dir
 
 
 def model_search_dirs(*, include_rtmlib_cache: bool = False) -> list[Path]:
     """The folders searched for a model given by name, in order."""
     dirs: list[Path] = []
-    env = os.environ.get(MODEL_DIR_ENV)
-    if env:
-        dirs.append(Path(env).expanduser())
+    own = current_settings().model_dir
+    if own is not None:
+        dirs.append(own.expanduser())
     dirs += [PACKAGE_ROOT / "models", user_cache_dir()]
     with contextlib.suppress(SharedDataNotFoundError):
         dirs.append(shared_dir() / "models")

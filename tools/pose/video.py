@@ -23,7 +23,9 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, Field, model_validator
 
+from ...settings import current_settings
 from ..errors import MotionInputError
+from ..readers import check_input_size
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +92,7 @@ def probe_video(path: str | Path) -> VideoInfo:
     """Open the video, decode its first frame, and describe it; clear errors otherwise."""
     path = Path(path)
     cap = _open(path)
+    check_input_size(path)
     try:
         ok, frame = cap.read()
         if not ok or frame is None:
@@ -101,6 +104,12 @@ def probe_video(path: str | Path) -> VideoInfo:
         declared = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         rotation = int(cap.get(cv2.CAP_PROP_ORIENTATION_META) or 0) % 360
         height, width = frame.shape[:2]
+        limit = current_settings().input_max_video_s
+        if declared > 0 and declared / fps > limit:
+            raise MotionInputError(
+                path, f"lasts {declared / fps:.0f} s, over the limit of {limit:g} s "
+                "(the input_max_video_s setting, $SPORTSGPT_INPUT_MAX_VIDEO_S): trim it",
+            )  # fmt: skip
         return VideoInfo(
             path=str(path),
             width=width,

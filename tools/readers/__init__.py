@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 from typing import Any, Literal
 
+from ...settings import current_settings
 from ..errors import MotionInputError
 from ..pose_io import load_npz, pose_from_dict, save_json, save_npz
 from ..pose_sequence import PoseSequence
@@ -61,6 +62,19 @@ def detect_format(path: Path) -> str:
     return _sniff_text(path)
 
 
+def check_input_size(path: Path) -> None:
+    """Refuse a file over the ``input_max_mb`` setting before reading a byte of it."""
+    if not path.is_file():
+        return
+    limit = current_settings().input_max_mb
+    size_mb = path.stat().st_size / (1024 * 1024)
+    if size_mb > limit:
+        raise MotionInputError(
+            path, f"{size_mb:.0f} MB is over the input limit of {limit:g} MB "
+            "(the input_max_mb setting, $SPORTSGPT_INPUT_MAX_MB)",
+        )  # fmt: skip
+
+
 def read_motion(
     path: str | Path,
     *,
@@ -77,6 +91,7 @@ def read_motion(
     path = Path(path)
     if not path.exists():
         raise MotionInputError(path, "file not found")
+    check_input_size(path)
     kind = detect_format(path)
     if kind == "openpose":
         return read_openpose(path, fps=_fps_2d(fps, path), person=person)
