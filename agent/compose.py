@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from .safety import SafetyConcern, loads_area, referral
 from .state import Check, CoachState
 from .tools import KBHit
 
@@ -17,6 +18,11 @@ OFFLINE_NOTE = (
     "deterministically from the measurements and the knowledge base._"
 )
 COULD_NOT = "I could not analyse the recording:"
+DOSE_LIKE = re.compile(
+    r"\b\d+(?:[.,]\d+)?\s*(?:x|×|sets?|reps?|repetitions|rounds|times|m|metres|meters|km|"
+    r"yards?|s|secs?|seconds|min|mins|minutes|kg|lbs?|%)(?![a-z])",
+    re.IGNORECASE,
+)
 CITATION = re.compile(r"\[kb:([a-z_]+\.[a-z0-9_]+)\]")
 
 
@@ -55,11 +61,12 @@ def plan_drills(state: CoachState, limit: int = 4) -> list[KBHit]:
     keys = [p.id for p in state.assessment.problems] if state.assessment else []
     keys = keys or [k for k in state.guidance if k not in ("question",)]
     lacking = set(state.context.missing_equipment)
+    sore = state.context.injuries
     for key in keys:
         for hit in state.guidance.get(key, []):
             if hit.kind != "drill" or not hit.dose or hit.id in {h.id for h in out}:
                 continue
-            if lacking & set(hit.equipment):
+            if lacking & set(hit.equipment) or loads_area(hit, sore):
                 continue
             out.append(hit)
             break
@@ -68,7 +75,8 @@ def plan_drills(state: CoachState, limit: int = 4) -> list[KBHit]:
             if len(out) >= limit:
                 break
             fresh = hit.id not in {h.id for h in out}
-            if hit.kind == "drill" and hit.dose and fresh and not lacking & set(hit.equipment):
+            usable = not lacking & set(hit.equipment) and not loads_area(hit, sore)
+            if hit.kind == "drill" and hit.dose and fresh and usable:
                 out.append(hit)
                 break
     return out[:limit]
@@ -119,6 +127,12 @@ def compose_analysis(state: CoachState) -> tuple[str, list[str]]:
         lines.append("No evidence found in the knowledge base for a dosed plan.")
     if state.context.missing_equipment:
         lines.append(f"\n(Leaving out what needs: {', '.join(state.context.missing_equipment)}.)")
+    if state.context.injuries:
+        lines.append(
+            f"\n(Leaving out everything that loads your {' or '.join(state.context.injuries)}, "
+            "which you told me hurts; please have it checked by a physiotherapist or sports "
+            "medicine doctor before loading it again.)"
+        )
     if a.unmeasurable:
         lines.append("\n## Not judged")
         for what, why in a.unmeasurable.items():
@@ -135,6 +149,9 @@ def compose_answer(state: CoachState) -> tuple[str, list[str]]:
     if intent is None or intent.kind in ("analyze", "adapt"):
         return compose_analysis(state)
     lines: list[str] = [OFFLINE_NOTE if state.mode == "offline" else "", ""]
+    if intent.kind == "safety":
+        concern = intent.concern or SafetyConcern(level="pain", words=["pain"])
+        return "\n".join([*lines, referral(concern)]).strip() + "\n", []
     hits = state.guidance.get("question", [])
     if intent.kind == "compare":
         return "\n".join([*lines, state.answer]), []
@@ -183,6 +200,28 @@ def verify_answer(state: CoachState, answer: str) -> list[Check]:
                 name="cites_something",
                 ok=bool(cited) or "No evidence found" in answer or COULD_NOT in answer,
                 detail="cites the knowledge base" if cited else "no citation",
+            )
+        )
+    if state.intent and state.intent.kind == "safety":
+        load = DOSE_LIKE.findall(answer)
+        checks.append(
+            Check(
+                name="no_new_load",
+                ok=not cited and not load,
+                detail="a referral, nothing prescribed"
+                if not cited and not load
+                else f"prescribes after a pain report: {cited + load}",
+            )
+        )
+    if state.context.injuries:
+        loading = [c for c in cited if c in hits and loads_area(hits[c], state.context.injuries)]
+        checks.append(
+            Check(
+                name="respects_injuries",
+                ok=not loading,
+                detail=f"nothing loads the {', '.join(state.context.injuries)}"
+                if not loading
+                else f"loads a painful area: {loading}",
             )
         )
     if state.assessment:

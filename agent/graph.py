@@ -142,6 +142,8 @@ def node_plan(state: CoachState) -> dict[str, Any]:
         goal = "adapt the plan"
     elif intent.kind == "compare":
         goal = "compare with the previous analysis"
+    elif intent.kind == "safety":
+        goal = "refer the athlete to a qualified professional; prescribe no new load"
     else:
         steps = [PlanStep(tool="search_knowledge",
                           args={"query": intent.topic or state.message, "limit": 4,
@@ -380,7 +382,7 @@ def node_compose(state: CoachState, runtime: Runtime[CoachContext]) -> dict[str,
     if state.intent and state.intent.kind == "adapt" and "adapted" in state.guidance:
         work = state.model_copy(update={"guidance": _adapted_view(state)})
     trace = list(state.trace)
-    if run.model is not None:
+    if run.model is not None and not (state.intent and state.intent.kind == "safety"):
         if run.budget_left() > 0:
             answer, why = llm_compose(work, run.model)
         else:
@@ -394,7 +396,7 @@ def node_compose(state: CoachState, runtime: Runtime[CoachContext]) -> dict[str,
             return {"answer": answer, "citations": cited, "trace": trace}
         trace.append(_event("requery", f"{why}; deterministic composer takes over"))
     answer, cited = compose_answer(work)
-    if run.model is not None:
+    if run.model is not None and not (state.intent and state.intent.kind == "safety"):
         answer = FALLBACK_NOTE + "\n\n" + answer
     trace.append(_event("compose", f"{len(cited)} citation(s)"))
     return {"answer": answer, "citations": cited, "trace": trace}
@@ -531,6 +533,7 @@ def state_serializer() -> JsonPlusSerializer:
                                   "EvidenceReport", "TraceEvent"),
         "sportsgpt.agent.tools": ("PoseSummary", "AssessmentSummary", "ProblemBrief", "KBHit"),
         "sportsgpt.kb.queries": ("AthleteContext",),
+        "sportsgpt.agent.safety": ("SafetyConcern",),
     }  # fmt: skip
     return JsonPlusSerializer(
         allowed_msgpack_modules=[(module, n) for module, ns in names.items() for n in ns]

@@ -8,9 +8,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from ..kb.queries import AthleteContext
+from .safety import SafetyConcern
 from .tools import AssessmentSummary, KBHit, PoseSummary
 
-IntentKind = Literal["analyze", "explain", "adapt", "question", "compare"]
+IntentKind = Literal["analyze", "explain", "adapt", "question", "compare", "safety"]
 
 
 class Intent(BaseModel):
@@ -18,6 +19,7 @@ class Intent(BaseModel):
     motion: str | None = None
     topic: str | None = Field(default=None, description="what to explain or look up")
     file: str | None = None
+    concern: SafetyConcern | None = Field(default=None, description="pain, injury, red flag")
 
 
 class PlanStep(BaseModel):

@@ -220,6 +220,7 @@ class KBHit(BaseModel):
     sources: list[str]
     problems: list[str] = Field(default_factory=list)
     equipment: list[str] = Field(default_factory=list)
+    contraindications: list[str] = Field(default_factory=list)
 
 
 class KnowledgeHits(BaseModel):
@@ -232,7 +233,7 @@ def kb_hit(result: SearchResult) -> KBHit:
         id=result.id, title=result.title, kind=result.kind, text=result.text[:600],
         dose=result.dose.summary() if result.dose else None,
         sources=[s.citation for s in result.source], problems=result.problems,
-        equipment=result.equipment,
+        equipment=result.equipment, contraindications=result.contraindications,
     )  # fmt: skip
 
 
@@ -270,7 +271,7 @@ def _document(ctx: ToolContext, doc_id: str) -> KBHit | None:
     return KBHit(
         id=doc["id"], title=doc["title"], kind=doc["kind"], text=doc["body"], dose=dose,
         sources=[s["citation"] for s in doc["sources"]], problems=list(doc["problems"]),
-        equipment=list(doc["equipment"]),
+        equipment=list(doc["equipment"]), contraindications=list(doc["contraindications"]),
     )  # fmt: skip
 
 

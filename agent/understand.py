@@ -11,6 +11,7 @@ import re
 
 from ..kb.queries import AthleteContext
 from ..tools.motiondtw.library import known_motions
+from .safety import body_parts_in, cleared, detect_concern
 from .state import Intent
 
 EQUIPMENT = {
@@ -94,14 +95,24 @@ def understand(
     kit = missing_equipment(text)
     days = days_per_week(text)
     lvl = level(text)
+    injuries = list(context.injuries)
+    if cleared(text):  # "the physio cleared me": the areas named (or all) load again
+        named = body_parts_in(text)
+        injuries = [p for p in injuries if named and p not in named]
+    concern = detect_concern(text)
+    if concern is not None:
+        injuries = sorted(set(injuries) | set(concern.body_parts))
     ctx = context.model_copy(
         update={
             "missing_equipment": sorted(set(context.missing_equipment) | set(kit)),
             "level": lvl or context.level,
+            "injuries": injuries,
         }
     )
     motion = motion_hint or motion_in(text)
     lowered = text.lower()
+    if concern is not None and (concern.level == "red_flag" or not files):
+        return Intent(kind="safety", motion=motion, concern=concern), ctx, days
     if files:
         return Intent(kind="analyze", motion=motion, file=files[0]), ctx, days
     if re.search(r"\b(compare|last video|previous|progress)\b", lowered) and has_analysis:

@@ -115,3 +115,4 @@ class SearchResult(BaseModel):
     kind: Kind
     problems: list[str] = Field(default_factory=list)
     equipment: list[str] = Field(default_factory=list)
+    contraindications: list[str] = Field(default_factory=list)

@@ -23,6 +23,9 @@ class AthleteContext(BaseModel):
 
     missing_equipment: list[str] = Field(default_factory=list, description="e.g. ['sled']")
     level: Level | None = None
+    injuries: list[str] = Field(
+        default_factory=list, description="body parts the athlete reported pain in: no new load"
+    )
 
 
 class ProblemQuery(BaseModel):

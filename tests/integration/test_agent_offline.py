@@ -151,3 +151,33 @@ def test_cli_analyze_writes_the_report_and_the_figures(
     names = [Path(p).name for p in payload["figures"]]
     assert names[-1] == "angles.png" and len(names) == 5
     assert all(Path(p).is_file() for p in payload["figures"])
+
+
+def test_pain_gets_a_kind_referral_and_no_new_load(kb: KnowledgeBase, tmp_path: Path) -> None:
+    """The unsafe answer of the past (Nordic lowers for a sore hamstring) cannot recur."""
+    from sportsgpt.agent.compose import DOSE_LIKE
+    from sportsgpt.agent.safety import loads_area
+
+    coach = new_coach(tmp_path / "work", kb=kb, model=None)
+    first = coach.ask("Analyse my jump", files=[str(SAMPLE)], motion="standing_long_jump")
+    assert first.citations
+    sore = coach.ask("My hamstring is sore, should I still do the lean broad jumps?")
+    assert sore.state.intent and sore.state.intent.kind == "safety"
+    body = sore.answer.replace(OFFLINE_NOTE, "")
+    assert "physiotherapist" in body and "sorry" in body.lower()
+    assert not DOSE_LIKE.findall(body) and sore.citations == [] and "[kb:" not in body
+    assert not [e for e in sore.trace if e.kind == "tool"]  # nothing was looked up to load
+    assert sore.trace[-2].detail == "passed"
+    # the plan afterwards leaves every hamstring-loading drill out, and says why
+    later = coach.ask("I have no plyo box, what should I do this week?")
+    assert later.state.context.injuries == ["hamstring"]
+    hits = {h.id: h for v in later.state.guidance.values() for h in v}
+    assert "hamstring, which you told me hurts" in later.answer
+    for doc_id in later.citations:
+        assert not loads_area(hits[doc_id], ["hamstring"]) or not doc_id.startswith("drill."), (
+            doc_id
+        )
+    # a red flag: stop now, medical help
+    flag = coach.ask("I felt dizzy and my chest was tight after the last jump")
+    assert flag.state.intent and flag.state.intent.kind == "safety"
+    assert "stop exercising now" in flag.answer and not flag.citations

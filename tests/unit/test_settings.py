@@ -208,3 +208,15 @@ def test_the_configuration_table_is_in_step_with_the_model() -> None:
     doc = (REPO / "docs" / "configuration.md").read_text()
     stale = [line for line in out.getvalue().splitlines() if line not in doc]
     assert stale == [], "regenerate the table with `sportsgpt config --table`"
+
+
+def test_the_input_size_limit_holds_before_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sportsgpt.tools.errors import MotionInputError
+    from sportsgpt.tools.readers import read_motion
+
+    sample = REPO / "samples" / "standing_long_jump_side.csv"
+    assert read_motion(sample).n_frames > 0
+    monkeypatch.setenv("SPORTSGPT_INPUT_MAX_MB", str(sample.stat().st_size / 2 / 1024 / 1024))
+    with pytest.raises(MotionInputError, match="over the input limit") as err:
+        read_motion(sample)
+    assert "$SPORTSGPT_INPUT_MAX_MB" in str(err.value) and "\n" not in str(err.value)
