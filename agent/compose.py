@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .safety import SafetyConcern, loads_area, referral
-from .state import Check, CoachState
+from .state import CoachState
 from .tools import KBHit
 
 OFFLINE_NOTE = (
@@ -18,12 +18,8 @@ OFFLINE_NOTE = (
     "deterministically from the measurements and the knowledge base._"
 )
 COULD_NOT = "I could not analyse the recording:"
-DOSE_LIKE = re.compile(
-    r"\b\d+(?:[.,]\d+)?\s*(?:x|×|sets?|reps?|repetitions|rounds|times|m|metres|meters|km|"
-    r"yards?|s|secs?|seconds|min|mins|minutes|kg|lbs?|%)(?![a-z])",
-    re.IGNORECASE,
-)
-CITATION = re.compile(r"\[kb:([a-z_]+\.[a-z0-9_]+)\]")
+CITATION = re.compile(r"\[kb:([^\]]*)\]")
+"""Every ``[kb:...]`` token, of any shape: a malformed id is a citation that does not exist."""
 
 
 def cite(hit: KBHit) -> str:
@@ -180,66 +176,3 @@ def _with_sources(state: CoachState, lines: list[str]) -> tuple[str, list[str]]:
             if hit:
                 lines.append(f"- [kb:{doc_id}] {hit.title}: {'; '.join(hit.sources[:2])}")
     return "\n".join(lines).strip() + "\n", cited
-
-
-def verify_answer(state: CoachState, answer: str) -> list[Check]:
-    """Rules every answer must pass before it is shown."""
-    hits = retrieved(state)
-    cited = CITATION.findall(answer)
-    unknown = [c for c in cited if c not in hits]
-    checks = [
-        Check(
-            name="citations_exist",
-            ok=not unknown,
-            detail=f"{len(cited)} citation(s)" + (f"; not retrieved: {unknown}" if unknown else ""),
-        )
-    ]
-    if state.intent and state.intent.kind in ("analyze", "adapt", "question", "explain"):
-        checks.append(
-            Check(
-                name="cites_something",
-                ok=bool(cited) or "No evidence found" in answer or COULD_NOT in answer,
-                detail="cites the knowledge base" if cited else "no citation",
-            )
-        )
-    if state.intent and state.intent.kind == "safety":
-        load = DOSE_LIKE.findall(answer)
-        checks.append(
-            Check(
-                name="no_new_load",
-                ok=not cited and not load,
-                detail="a referral, nothing prescribed"
-                if not cited and not load
-                else f"prescribes after a pain report: {cited + load}",
-            )
-        )
-    if state.context.injuries:
-        loading = [c for c in cited if c in hits and loads_area(hits[c], state.context.injuries)]
-        checks.append(
-            Check(
-                name="respects_injuries",
-                ok=not loading,
-                detail=f"nothing loads the {', '.join(state.context.injuries)}"
-                if not loading
-                else f"loads a painful area: {loading}",
-            )
-        )
-    if state.assessment:
-        known = {p.label for p in state.assessment.problems}
-        named_ok = all(p.evidence for p in state.assessment.problems)
-        checks.append(
-            Check(name="problems_have_evidence", ok=named_ok, detail=f"{len(known)} problem(s)")
-        )
-        doses = set(re.findall(r"\b\d+ x \d+(?: m| s)?", answer))
-        allowed = " ".join(h.dose or "" for h in hits.values())
-        stray = [d for d in doses if d not in allowed]
-        checks.append(
-            Check(
-                name="doses_from_knowledge",
-                ok=not stray,
-                detail="every dose comes from a retrieved item"
-                if not stray
-                else f"unsourced doses {stray}",
-            )
-        )
-    return checks

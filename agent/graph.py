@@ -32,7 +32,7 @@ from pydantic import BaseModel
 from ..tools.errors import SportsGPTError
 from ..tools.kismam import load_motion_spec
 from ..tools.motiondtw.library import known_motions
-from .compose import CITATION, compose_answer, plan_drills, verify_answer
+from .compose import CITATION, compose_answer, plan_drills
 from .context import CoachContext
 from .evidence import check_evidence, requery_steps
 from .llm import (
@@ -58,6 +58,7 @@ from .tools import (
     stored_analyses,
 )
 from .understand import understand
+from .verify import verify_answer
 
 log = logging.getLogger(__name__)
 

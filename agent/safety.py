@@ -28,6 +28,7 @@ class SafetyLexicon(BaseModel):
     symptoms: list[str] = Field(min_length=1)
     not_a_concern: list[str]
     cleared: list[str] = Field(description="phrases saying a professional cleared the athlete")
+    diagnoses: list[str] = Field(description="medical claims only a professional makes")
     body_parts: dict[str, list[str]]
     loads: dict[str, list[str]] = Field(description="body part -> words of drills loading it")
 

@@ -155,8 +155,8 @@ def test_cli_analyze_writes_the_report_and_the_figures(
 
 def test_pain_gets_a_kind_referral_and_no_new_load(kb: KnowledgeBase, tmp_path: Path) -> None:
     """The unsafe answer of the past (Nordic lowers for a sore hamstring) cannot recur."""
-    from sportsgpt.agent.compose import DOSE_LIKE
     from sportsgpt.agent.safety import loads_area
+    from sportsgpt.agent.verify import DOSE_LIKE
 
     coach = new_coach(tmp_path / "work", kb=kb, model=None)
     first = coach.ask("Analyse my jump", files=[str(SAMPLE)], motion="standing_long_jump")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sportsgpt.agent.compose import verify_answer
 from sportsgpt.agent.evidence import MAX_REQUERIES, check_evidence, requery_steps
 from sportsgpt.agent.state import CoachState, Intent
 from sportsgpt.agent.tools import AssessmentSummary, KBHit, PoseSummary, ProblemBrief
+from sportsgpt.agent.verify import verify_answer
 
 
 def _state(**changes: object) -> CoachState:

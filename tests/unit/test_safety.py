@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from sportsgpt.agent.compose import DOSE_LIKE
 from sportsgpt.agent.safety import cleared, detect_concern, lexicon, loads_area, referral
 from sportsgpt.agent.tools import KBHit
 from sportsgpt.agent.understand import understand
+from sportsgpt.agent.verify import DOSE_LIKE
 from sportsgpt.kb.queries import AthleteContext
 
 PAIN = [
