@@ -38,7 +38,7 @@ try:
     from sportsgpt.agent.compose import plan_drills
     from sportsgpt.agent.figures import analysis_figures, figure_caption
     from sportsgpt.agent.report import report_html
-    from sportsgpt.agent.state import CoachState
+    from sportsgpt.agent.state import CoachRequest
     from sportsgpt.agent.tools import stored_analyses
     from sportsgpt.kb import KBSettings, KnowledgeBase
     from sportsgpt.tools.motiondtw.library import known_motions
@@ -120,13 +120,13 @@ def _step_message(event: Any) -> gr.ChatMessage:
 
 
 def _tables(session: Session) -> tuple[list[list[Any]], list[list[Any]]]:
-    state = session.coach.graph.get_state({"configurable": {"thread_id": session.thread}}).values
-    assessment = state.get("assessment")
+    state = session.coach.result(session.thread)
+    assessment = state.assessment
     problems = []
     if assessment is not None:
         for p in assessment.problems:
             problems.append([p.label, p.severity, round(p.probability, 2), "; ".join(p.evidence)])
-    plan = [[h.title, h.dose or "", h.id] for h in plan_drills(CoachState.model_validate(state))]
+    plan = [[h.title, h.dose or "", h.id] for h in plan_drills(state)]
     return problems, plan
 
 
@@ -172,25 +172,26 @@ def build_app(
             history.append(_say(f"That file cannot be used: {exc}"))
             yield (history, *empty, session)
             return
-        context = []
-        if level:
-            context.append(f"I am {level}.")
-        if missing:
-            context.append("I have no " + ", no ".join(missing) + ".")
-        context.append(f"I train {int(days)} days per week.")
-        message = "Analyse my technique and give me a plan. " + " ".join(context)
-        history.append(gr.ChatMessage(role="user", content=f"{file.name}: {message}"))
-        yield (history, *empty, session)
         chosen = None if motion in ("", "auto") else motion
+        # the form's fields travel typed: nothing is turned into prose and parsed again
+        request = CoachRequest(
+            message="Analyse my technique and give me a plan.", files=[str(file)],
+            motion=chosen, level=level or None, missing_equipment=list(missing or []),
+            days_per_week=int(days) if days else None,
+        )  # fmt: skip
+        said = [f"level: {level}"] if level else []
+        said += [f"no {', no '.join(missing)}"] if missing else []
+        said += [f"{int(days)} days a week"] if days else []
+        shown = f"{file.name}: {request.message}" + (f" ({'; '.join(said)})" if said else "")
+        history.append(gr.ChatMessage(role="user", content=shown))
+        yield (history, *empty, session)
         answer = ""
         try:
-            for event in session.coach.stream(message, thread=session.thread, files=[str(file)],
-                                              motion=chosen):  # fmt: skip
+            for event in session.coach.stream(request, thread=session.thread):
                 if event.kind in ("plan", "tool", "requery"):
                     history.append(_step_message(event))
                     yield (history, *empty, session)
-            state = session.coach.graph.get_state({"configurable": {"thread_id": session.thread}})
-            answer = str(state.values.get("answer", ""))
+            answer = session.coach.result(session.thread).answer
         except SportsGPTError as exc:
             answer = f"I could not analyse that recording: {exc}"
         history.append(_say(answer))
@@ -211,8 +212,7 @@ def build_app(
                 if event.kind in ("plan", "tool", "requery"):
                     history.append(_step_message(event))
                     yield history, "", session
-            state = session.coach.graph.get_state({"configurable": {"thread_id": session.thread}})
-            answer = str(state.values.get("answer", ""))
+            answer = session.coach.result(session.thread).answer
         except SportsGPTError as exc:
             answer = f"Sorry, I could not answer that: {exc}"
         history.append(_say(answer))

@@ -16,10 +16,11 @@ from .context import CoachContext
 from .graph import Coach, CoachReply, state_serializer
 from .llm import chat_model
 from .memory import postgres_checkpointer
+from .state import CoachRequest
 from .tools import Assessor, ToolContext
 from .workspace import Workspace
 
-__all__ = ["Coach", "CoachContext", "CoachReply", "new_coach"]
+__all__ = ["Coach", "CoachContext", "CoachReply", "CoachRequest", "new_coach"]
 
 
 def new_coach(

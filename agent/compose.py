@@ -118,7 +118,10 @@ def compose_analysis(state: CoachState) -> tuple[str, list[str]]:
     drills = plan_drills(state)
     lines.append("\n## Plan, in priority order")
     if drills:
+        from .answers import session_fit_lines
+
         lines += _plan_lines(state, drills)
+        lines += session_fit_lines(state, drills)
     else:
         lines.append("No evidence found in the knowledge base for a dosed plan.")
     if state.context.missing_equipment:
@@ -148,10 +151,24 @@ def compose_answer(state: CoachState) -> tuple[str, list[str]]:
     if intent.kind == "safety":
         concern = intent.concern or SafetyConcern(level="pain", words=["pain"])
         return "\n".join([*lines, referral(concern)]).strip() + "\n", []
-    hits = state.guidance.get("question", [])
+    from . import answers
+
+    handlers = {
+        "measurement": answers.compose_measurement, "why_flagged": answers.compose_why,
+        "fix_first": answers.compose_fix_first, "drill_details": answers.compose_drill,
+        "out_of_scope": answers.compose_out_of_scope, "clarify": answers.compose_clarify,
+    }  # fmt: skip
+    if intent.kind in handlers:
+        return handlers[intent.kind](state)
+    sore = state.context.injuries  # nothing that loads an area the athlete said hurts
+    hits = [h for h in state.guidance.get("question", []) if not loads_area(h, sore)]
     if intent.kind == "compare":
         return "\n".join([*lines, state.answer]), []
     if not hits:
+        if state.guidance.get("question"):
+            lines.append("What I found loads the area you told me hurts, so I leave it out "
+                         "until a professional has cleared you.")  # fmt: skip
+            return "\n".join(lines).strip() + "\n", []
         lines.append("No evidence found in the knowledge base for this question.")
         return "\n".join(lines), []
     best = hits[0]

@@ -29,6 +29,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from pydantic import BaseModel
 
+from ..kb.queries import AthleteContext
 from ..tools.errors import SportsGPTError
 from ..tools.kismam import load_motion_spec
 from ..tools.motiondtw.library import known_motions
@@ -44,7 +45,8 @@ from .llm import (
     tool_result_message,
     tool_specs,
 )
-from .state import CoachState, Plan, PlanStep, ToolCallRecord, TraceEvent
+from .plans import drill_steps, measurement_steps, why_steps
+from .state import CoachRequest, CoachState, Plan, PlanStep, ToolCallRecord, TraceEvent
 from .tools import (
     AdaptedPlan,
     AssessmentSummary,
@@ -52,6 +54,7 @@ from .tools import (
     Explanation,
     KBHit,
     KnowledgeHits,
+    Measurements,
     PoseSummary,
     ToolContext,
     run_tool,
@@ -63,6 +66,7 @@ from .verify import verify_answer
 log = logging.getLogger(__name__)
 
 POSE = "$pose"  # placeholder in a planned step: the pose file extract_pose produced
+ADAPTED_ITEM = "_adapted"  # a get_drill made while adapting a plan: not the question's answer
 
 
 def _event(kind: str, detail: str, **data: Any) -> TraceEvent:
@@ -85,10 +89,30 @@ def _problem_topic(topic: str) -> str | None:
     return None
 
 
+def _with_request(state: CoachState) -> tuple[AthleteContext, dict[str, Any]]:
+    """The typed fields the app or the CLI sent win over anything read from the message."""
+    req = state.request
+    if req is None:
+        return state.context, {}
+    ctx = state.context.model_copy(update={
+        "missing_equipment": sorted(set(state.context.missing_equipment)
+                                    | set(req.missing_equipment)),
+        "level": req.level or state.context.level,
+        "injuries": sorted(set(state.context.injuries) | set(req.injuries)),
+    })  # fmt: skip
+    given = {"days_per_week": req.days_per_week, "session_minutes": req.session_minutes}
+    fields = {k: v for k, v in given.items() if v is not None}
+    return ctx, fields
+
+
 def node_understand(state: CoachState) -> dict[str, Any]:
+    given, fields = _with_request(state)
+    last_kind = state.intent.kind if state.intent else None
     intent, context, days = understand(
-        state.message, state.files, state.motion_hint, state.context,
-        has_analysis=state.assessment is not None,
+        state.message, state.files, state.motion_hint, given,
+        has_analysis=state.assessment is not None, assessment=state.assessment,
+        plan=plan_drills(state) if state.assessment else [], last=state.last_slots,
+        last_kind=last_kind,
     )  # fmt: skip
     heard = f"{intent.kind} ({intent.motion})" if intent.motion else intent.kind
     update: dict[str, Any] = {
@@ -99,6 +123,20 @@ def node_understand(state: CoachState) -> dict[str, Any]:
     }  # fmt: skip
     if days is not None:
         update["days_per_week"] = days
+    if intent.slots.minutes is not None:
+        update["session_minutes"] = intent.slots.minutes
+    update.update(fields)
+    update["measurements"] = []
+    if intent.kind in ("why_flagged", "drill_details", "measurement"):  # what a follow-up means
+        slots = intent.slots
+        if intent.kind == "why_flagged" and not slots.problem:
+            from .plans import flagged_problem
+
+            slots = slots.model_copy(update={"problem": flagged_problem(state, slots)})
+        if intent.kind == "drill_details" and not slots.drill:
+            first = next((h.id for h in plan_drills(state)), None)
+            slots = slots.model_copy(update={"drill": first})
+        update["last_slots"] = slots
     if intent.kind == "analyze":
         update.update(assessment=None, pose=None, guidance={}, plan_items=[], notes={})
     elif intent.kind in ("explain", "question"):
@@ -145,6 +183,16 @@ def node_plan(state: CoachState) -> dict[str, Any]:
         goal = "compare with the previous analysis"
     elif intent.kind == "safety":
         goal = "refer the athlete to a qualified professional; prescribe no new load"
+    elif intent.kind == "measurement":
+        steps, goal = measurement_steps(intent.slots), "report the athlete's own measurements"
+    elif intent.kind == "why_flagged":
+        steps, goal = why_steps(state, intent.slots), "show the evidence behind a problem"
+    elif intent.kind == "fix_first":
+        goal = "rank the problems and say why the first comes first"
+    elif intent.kind == "drill_details":
+        steps, goal = drill_steps(state, intent.slots), "a drill's details, dose and progression"
+    elif intent.kind in ("out_of_scope", "clarify"):
+        goal = "say what I can help with" if intent.kind == "out_of_scope" else "ask to clarify"
     else:
         steps = [PlanStep(tool="search_knowledge",
                           args={"query": intent.topic or state.message, "limit": 4,
@@ -192,6 +240,7 @@ class _Work:
         self.notes = dict(state.notes)
         self.calls = list(state.calls)
         self.trace = list(state.trace)
+        self.measurements = list(state.measurements)
         self.update: dict[str, Any] = {}
 
     def args_for(self, step: PlanStep) -> dict[str, Any]:
@@ -237,13 +286,20 @@ class _Work:
         elif isinstance(result, Explanation):
             guidance["question"] = ([result.guide] if result.guide else []) + result.drills
         elif isinstance(result, DrillDetail):
-            guidance["question"] = [result.drill] if result.drill else []
+            if target != ADAPTED_ITEM:
+                guidance["question"] = [result.drill] if result.drill else []
+        elif isinstance(result, Measurements):
+            self.measurements.append(result)
+            slots = self.state.intent.slots if self.state.intent else None
+            if slots is not None and result.side in ("left", "right"):
+                self.update["last_slots"] = slots.model_copy(update={"side": result.side})
+            elif slots is not None:
+                self.update["last_slots"] = slots
         elif isinstance(result, AdaptedPlan):
             hits = []
-            for item in result.items:
-                detail = run_tool(ctx, "get_drill", {"drill_id": item.id})
-                assert isinstance(detail, DrillDetail)
-                if detail.drill:
+            for item in result.items:  # through the one traced door, like every call
+                detail = self.call(ctx, "get_drill", {"drill_id": item.id}, ADAPTED_ITEM)
+                if isinstance(detail, DrillDetail) and detail.drill:
                     hits.append(detail.drill)
                 if item.note:
                     self.notes[item.id] = item.note
@@ -266,7 +322,7 @@ class _Work:
     def done(self) -> dict[str, Any]:
         self.update.update(plan=self.plan, pose=self.pose, assessment=self.assessment,
                            guidance=self.guidance, notes=self.notes, calls=self.calls,
-                           trace=self.trace)  # fmt: skip
+                           trace=self.trace, measurements=self.measurements)  # fmt: skip
         return self.update
 
 
@@ -531,10 +587,13 @@ def state_serializer() -> JsonPlusSerializer:
     """The checkpointer may rebuild exactly our state types, nothing else."""
     names = {
         "sportsgpt.agent.state": ("Intent", "Plan", "PlanStep", "ToolCallRecord", "Check",
-                                  "EvidenceReport", "TraceEvent"),
-        "sportsgpt.agent.tools": ("PoseSummary", "AssessmentSummary", "ProblemBrief", "KBHit"),
+                                  "EvidenceReport", "TraceEvent", "CoachRequest"),
+        "sportsgpt.agent.tools": ("PoseSummary", "AssessmentSummary", "ProblemBrief", "KBHit",
+                                  "Measurements", "MeasuredValue"),
         "sportsgpt.kb.queries": ("AthleteContext",),
         "sportsgpt.agent.safety": ("SafetyConcern",),
+        "sportsgpt.agent.slots": ("Slots",),
+        "sportsgpt.kb.models": ("Dose",),
     }  # fmt: skip
     return JsonPlusSerializer(
         allowed_msgpack_modules=[(module, n) for module, ns in names.items() for n in ns]
@@ -562,34 +621,46 @@ class Coach:
         saver = checkpointer or InMemorySaver(serde=state_serializer())
         self.graph = builder.compile(checkpointer=saver, name="SportsGPT coach")
 
-    def ask(
-        self, message: str, thread: str = "default", files: list[str] | None = None,
-        motion: str | None = None,
-    ) -> CoachReply:  # fmt: skip
+    def _input(
+        self, message: str | CoachRequest, files: list[str] | None, motion: str | None
+    ) -> dict[str, Any]:
         from .tools import resolve_upload
 
-        uploads = [str(resolve_upload(self.ctx, f)) for f in files or []]
-        config = {"configurable": {"thread_id": thread}}
-        mode = "llm" if self.model is not None else "offline"
-        out = self.graph.invoke(
-            {"message": message, "files": uploads, "motion_hint": motion, "mode": mode}, config,
-            context=self.context.for_turn(),
+        request = (
+            message if isinstance(message, CoachRequest)
+            else CoachRequest(message=message, files=files or [], motion=motion)
         )  # fmt: skip
+        uploads = [str(resolve_upload(self.ctx, f)) for f in request.files]
+        mode = "llm" if self.model is not None else "offline"
+        return {"message": request.message, "files": uploads, "motion_hint": request.motion,
+                "mode": mode, "request": request}  # fmt: skip
+
+    def ask(
+        self, message: str | CoachRequest, thread: str = "default",
+        files: list[str] | None = None, motion: str | None = None,
+    ) -> CoachReply:  # fmt: skip
+        """One turn: a message (or a typed request from the app or the CLI)."""
+        config = {"configurable": {"thread_id": thread}}
+        out = self.graph.invoke(self._input(message, files, motion), config,
+                                context=self.context.for_turn())  # fmt: skip
         state = CoachState.model_validate(out)
         return CoachReply(answer=state.answer, citations=state.citations, trace=state.trace,
                           state=state)  # fmt: skip
 
-    def stream(self, message: str, thread: str = "default", files: list[str] | None = None,
-               motion: str | None = None) -> Iterator[TraceEvent]:  # fmt: skip
-        """Trace events as the graph produces them (plan, tools, re-queries, answer)."""
-        from .tools import resolve_upload
+    def result(self, thread: str = "default") -> CoachState:
+        """The thread's state after its last turn (answer, assessment, plan, trace)."""
+        values = self.graph.get_state({"configurable": {"thread_id": thread}}).values
+        return CoachState.model_validate(values or {})
 
-        uploads = [str(resolve_upload(self.ctx, f)) for f in files or []]
+    def stream(
+        self, message: str | CoachRequest, thread: str = "default",
+        files: list[str] | None = None, motion: str | None = None,
+    ) -> Iterator[TraceEvent]:  # fmt: skip
+        """Trace events as the graph produces them (plan, tools, re-queries, answer)."""
         config = {"configurable": {"thread_id": thread}}
         seen = 0
-        mode = "llm" if self.model is not None else "offline"
         for kind, values in self.graph.stream(
-            {"message": message, "files": uploads, "motion_hint": motion, "mode": mode}, config,
+            self._input(message, files, motion), config,
             stream_mode=["custom", "values"], context=self.context.for_turn(),
         ):  # fmt: skip
             if kind == "custom":  # live: tool starts, partial answer text

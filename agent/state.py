@@ -7,11 +7,30 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from ..kb.models import Level
 from ..kb.queries import AthleteContext
 from .safety import SafetyConcern
-from .tools import AssessmentSummary, KBHit, PoseSummary
+from .slots import Slots
+from .tools import AssessmentSummary, KBHit, Measurements, PoseSummary
 
-IntentKind = Literal["analyze", "explain", "adapt", "question", "compare", "safety"]
+IntentKind = Literal[
+    "analyze", "explain", "adapt", "question", "compare", "safety", "measurement",
+    "why_flagged", "fix_first", "drill_details", "out_of_scope", "clarify",
+]  # fmt: skip
+
+
+class CoachRequest(BaseModel):
+    """What the app and the CLI pass: fields, not prose. Understanding fills only what is
+    missing from the message."""
+
+    message: str
+    files: list[str] = Field(default_factory=list)
+    motion: str | None = None
+    level: Level | None = None
+    missing_equipment: list[str] = Field(default_factory=list)
+    days_per_week: int | None = Field(default=None, ge=1, le=7)
+    session_minutes: int | None = Field(default=None, ge=5, le=300)
+    injuries: list[str] = Field(default_factory=list, description="body parts that hurt")
 
 
 class Intent(BaseModel):
@@ -20,6 +39,9 @@ class Intent(BaseModel):
     topic: str | None = Field(default=None, description="what to explain or look up")
     file: str | None = None
     concern: SafetyConcern | None = Field(default=None, description="pain, injury, red flag")
+    slots: Slots = Field(default_factory=Slots)
+    confidence: float | None = Field(default=None, description="the classifier's, offline")
+    question: str | None = Field(default=None, description="the clarifying question to ask")
 
 
 class PlanStep(BaseModel):
@@ -81,10 +103,12 @@ class CoachState(BaseModel):
     """Carried across the turns of one thread (LangGraph checkpointer)."""
 
     message: str = ""
+    request: CoachRequest | None = Field(default=None, description="this turn's typed fields")
     files: list[str] = Field(default_factory=list)
     motion_hint: str | None = None
     context: AthleteContext = Field(default_factory=AthleteContext)
     days_per_week: int | None = None
+    session_minutes: int | None = None
     intent: Intent | None = None
     plan: Plan | None = None
     pose: PoseSummary | None = None
@@ -95,6 +119,8 @@ class CoachState(BaseModel):
     plan_items: list[str] = Field(default_factory=list, description="drill ids of the plan")
     notes: dict[str, str] = Field(default_factory=dict, description="drill id -> adaptation")
     calls: list[ToolCallRecord] = Field(default_factory=list)
+    measurements: list[Measurements] = Field(default_factory=list, description="this turn's")
+    last_slots: Slots | None = Field(default=None, description="the previous turn's, resolved")
     evidence: EvidenceReport = Field(default_factory=EvidenceReport)
     requeries: list[str] = Field(default_factory=list)
     attempts: int = 0

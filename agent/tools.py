@@ -13,14 +13,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, Field
 
 from ..kb import KnowledgeBase, SearchFilters, SearchResult
-from ..kb.models import Kind, Level
+from ..kb.models import Dose, Kind, Level
 from ..tools.errors import SportsGPTError
-from ..tools.kismam import AUTO, Assessment, assess_motion
+from ..tools.kismam import AUTO, Assessment, assess_motion, load_motion_spec
 from ..tools.motiondtw.align import AlignSettings, align
 from ..tools.motiondtw.library import known_motions, load_motion_references
 from ..tools.pose_io import save_json
@@ -221,6 +222,7 @@ class KBHit(BaseModel):
     problems: list[str] = Field(default_factory=list)
     equipment: list[str] = Field(default_factory=list)
     contraindications: list[str] = Field(default_factory=list)
+    dose_detail: Dose | None = Field(default=None, description="sets, rest, progression ...")
 
 
 class KnowledgeHits(BaseModel):
@@ -231,7 +233,7 @@ class KnowledgeHits(BaseModel):
 def kb_hit(result: SearchResult) -> KBHit:
     return KBHit(
         id=result.id, title=result.title, kind=result.kind, text=result.text[:600],
-        dose=result.dose.summary() if result.dose else None,
+        dose=result.dose.summary() if result.dose else None, dose_detail=result.dose,
         sources=[s.citation for s in result.source], problems=result.problems,
         equipment=result.equipment, contraindications=result.contraindications,
     )  # fmt: skip
@@ -265,11 +267,10 @@ def _document(ctx: ToolContext, doc_id: str) -> KBHit | None:
     doc = ctx.kb.get(doc_id)
     if doc is None:
         return None
-    from ..kb.models import Dose
-
-    dose = Dose.model_validate(doc["dose"]).summary() if doc.get("dose") else None
+    detail = Dose.model_validate(doc["dose"]) if doc.get("dose") else None
     return KBHit(
-        id=doc["id"], title=doc["title"], kind=doc["kind"], text=doc["body"], dose=dose,
+        id=doc["id"], title=doc["title"], kind=doc["kind"], text=doc["body"],
+        dose=detail.summary() if detail else None, dose_detail=detail,
         sources=[s["citation"] for s in doc["sources"]], problems=list(doc["problems"]),
         equipment=list(doc["equipment"]), contraindications=list(doc["contraindications"]),
     )  # fmt: skip
@@ -357,6 +358,105 @@ def adapt_plan_tool(ctx: ToolContext, args: AdaptInput) -> AdaptedPlan:
     return AdaptedPlan(items=items, summary=f"{len(items)} drill(s) after adapting")
 
 
+# ---------------------------------------------------------------- measurements
+class MeasurementsInput(BaseModel):
+    quantity: str = Field(min_length=3, description="a joint channel (knee_flexion, trunk_lean) "
+                          "or a scored metric id (take_off_angle)")  # fmt: skip
+    keyframe: str | None = Field(default=None, description="a keyframe id; None: every one")
+    side: Literal["left", "right"] | None = Field(default=None, description="None: the primary")
+    occurrence: int | None = Field(default=None, ge=1, description="1-based; None: all")
+
+
+class MeasuredValue(BaseModel):
+    occurrence: int
+    keyframe: str
+    frame: int
+    value: float
+
+
+class Measurements(BaseModel):
+    quantity: str
+    label: str
+    unit: str
+    side: str | None
+    keyframes: list[str]
+    values: list[MeasuredValue]
+    median: float | None
+    band: tuple[float | None, float | None] | None = Field(description="elite band, if scored")
+    band_source: str | None
+    metric: str | None = Field(description="the scored metric these values are")
+    summary: str
+
+
+def _latest_assessment(ctx: ToolContext) -> tuple[Assessment, str]:
+    done = stored_analyses(ctx)
+    if not done:
+        raise SportsGPTError("no analysis yet: send a recording first")
+    return Assessment.model_validate(done[-1]["assessment"]), str(done[-1]["pose_file"])
+
+
+def get_measurements_tool(ctx: ToolContext, args: MeasurementsInput) -> Measurements:
+    """The athlete's own values from the stored analysis: a scored metric (with its elite
+    band and source) or any joint angle at any keyframe, per occurrence, with the median."""
+    assessment, pose_file = _latest_assessment(ctx)
+    spec = load_motion_spec(assessment.motion)
+    chosen = [o for i, o in enumerate(assessment.occurrences, 1)
+              if args.occurrence in (None, i)]  # fmt: skip
+    if not chosen:
+        raise SportsGPTError(f"occurrence {args.occurrence} not found: the analysis has "
+                             f"{len(assessment.occurrences)}")  # fmt: skip
+    numbers = [i for i in range(1, len(assessment.occurrences) + 1) if args.occurrence in (None, i)]
+    metric = next((m for m in spec.metrics if m.id == args.quantity), None)
+    if metric is not None:
+        values = [MeasuredValue(occurrence=n, keyframe=r.keyframe, frame=r.frame, value=r.measured)
+                  for n, o in zip(numbers, chosen, strict=True) for r in o.metrics
+                  if r.id == metric.id and args.keyframe in (None, r.keyframe)]  # fmt: skip
+        result = next((r for o in chosen for r in o.metrics if r.id == metric.id), None)
+        return _measurements(args.quantity, metric.label, metric.unit, None, values,
+                             result.band if result else None, result.source if result else None,
+                             metric.id)  # fmt: skip
+    from ..tools.kinematics import compute_kinematics
+
+    series = compute_kinematics(_load_pose(ctx, pose_file))
+    side = args.side or series.primary_side
+    channel = args.quantity if args.quantity in series.channels else f"{side}_{args.quantity}"
+    if channel not in series.channels:
+        why = series.unmeasurable.get(channel) if hasattr(series, "unmeasurable") else None
+        raise SportsGPTError(f"{args.quantity} is not measured in this recording"
+                             + (f" ({why})" if why else ""))  # fmt: skip
+    keys = [args.keyframe] if args.keyframe else list(spec.keyframes)
+    data = series.channels[channel]
+    values = []
+    for n, occ in zip(numbers, chosen, strict=True):
+        for key in keys:
+            frame = occ.keyframes.get(key)
+            if frame is not None and 0 <= frame < len(data) and np.isfinite(data[frame]):
+                values.append(MeasuredValue(occurrence=n, keyframe=key, frame=frame,
+                                            value=round(float(data[frame]), 2)))  # fmt: skip
+    scored = next((m for m in spec.metrics if args.quantity in m.channel
+                   and (args.keyframe is None or args.keyframe in m.at)), None)  # fmt: skip
+    label = channel.replace("_", " ")
+    unit = str(series.units.get(channel, ""))
+    side_out = side if channel != args.quantity else None
+    return _measurements(args.quantity, label, unit, side_out, values, None, None,
+                         scored.id if scored else None)  # fmt: skip
+
+
+def _measurements(
+    quantity: str, label: str, unit: str, side: str | None, values: list[MeasuredValue],
+    band: tuple[float | None, float | None] | None, source: str | None, metric: str | None,
+) -> Measurements:  # fmt: skip
+    median = float(np.median([v.value for v in values])) if values else None
+    keys = list(dict.fromkeys(v.keyframe for v in values))
+    shown = "none measured" if median is None else f"median {median:.1f} {unit}".strip()
+    return Measurements(
+        quantity=quantity, label=label, unit=unit, side=side, keyframes=keys, values=values,
+        median=None if median is None else round(median, 2), band=band, band_source=source,
+        metric=metric, summary=f"{label} at {', '.join(keys) or '-'}: {shown} "
+        f"over {len(values)} value(s)" + (f"; elite band {_band(band)}" if band else ""),
+    )  # fmt: skip
+
+
 # ---------------------------------------------------------------- registry
 @dataclass(frozen=True)
 class ToolSpec:
@@ -388,6 +488,9 @@ TOOLS: dict[str, ToolSpec] = {
                  "Get one drill or knowledge item in full by id (e.g. drill.a_skip)."),
         ToolSpec("adapt_plan", AdaptInput, AdaptedPlan, adapt_plan_tool,
                  "Adapt a list of drills to missing equipment, level or days per week."),
+        ToolSpec("get_measurements", MeasurementsInput, Measurements, get_measurements_tool,
+                 "The athlete's own measured values from the stored analysis: a scored "
+                 "metric with its elite band, or any joint angle at any keyframe."),
     )
 }  # fmt: skip
 

@@ -8,11 +8,16 @@ fields (intent, motion, topic, equipment, days per week, level).
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from ..kb.queries import AthleteContext
+from ..tools.kismam import load_motion_spec
 from ..tools.motiondtw.library import known_motions
+from .nlu import classifier
 from .safety import body_parts_in, cleared, detect_concern
+from .slots import Slots, extract_slots
 from .state import Intent
+from .tools import AssessmentSummary, KBHit
 
 EQUIPMENT = {
     "sled": "sled", "sleds": "sled", "prowler": "sled", "blocks": "starting blocks",
@@ -25,7 +30,9 @@ EQUIPMENT = {
 }  # fmt: skip
 MOTION_WORDS = {
     "sprint start": "sprint_start", "block start": "sprint_start", "start": "sprint_start",
-    "acceleration": "acceleration", "accelerat": "acceleration",
+    "acceleration": "acceleration", "accelerating": "acceleration", "accelerate": "acceleration",
+    "sprinting": "max_velocity", "sprints": "max_velocity", "jumps": "standing_long_jump",
+    "serves": "tennis_serve", "walking": "walking_gait",
     "top speed": "max_velocity", "max velocity": "max_velocity", "maximal velocity": "max_velocity",
     "sprint": "max_velocity", "running": "max_velocity", "run": "max_velocity",
     "long jump": "standing_long_jump", "broad jump": "standing_long_jump",
@@ -78,9 +85,75 @@ def motion_in(text: str) -> str | None:
         if motion.replace("_", " ") in lowered:
             return motion
     for words, motion in MOTION_WORDS.items():
-        if re.search(rf"\b{re.escape(words)}", lowered):
+        if re.search(rf"\b{re.escape(words)}\b", lowered):  # whole words: not "start"ed
             return motion
     return None
+
+
+MEASURE_FOLLOW = ("joint", "keyframe", "side", "metric", "occurrence")
+
+
+def _boosts(text: str, slots: Slots, kit: bool, last_kind: str | None) -> dict[str, float]:
+    """Evidence from the slots and the conversation on top of the classifier's scores."""
+    t = text.lower()
+    b: dict[str, float] = {}
+    if slots.joint or slots.metric or slots.keyframe:
+        b["measurement"] = 0.12
+    if slots.refers_back and last_kind == "measurement":
+        b["measurement"] = b.get("measurement", 0) + 0.25
+    elif last_kind == "measurement" and (slots.side or slots.keyframe) and len(t.split()) <= 5:
+        b["measurement"] = b.get("measurement", 0) + 0.3  # "right side please", "at landing?"
+    if re.search(
+        r"\bwhy\b|\bevidence\b|\bproof\b|\bflag(?:ged)?\b|\bhow (?:do|can) you (?:know|tell)", t
+    ):
+        b["why_flagged"] = 0.25 + (0.1 if slots.problem else 0)
+    pronoun = re.search(r"\b(that|it|this|those|them)\b", t) and len(t.split()) <= 9
+    if (pronoun or slots.refers_back) and last_kind in ("why_flagged", "drill_details"):
+        b[last_kind] = b.get(last_kind, 0) + 0.2  # a follow-up on the same thing
+    if re.search(
+        r"\b(first|priority|prioriti[sz]e|most important|main issue|biggest|focus|"
+        r"matters most|start with|where do i start)\b",
+        t,
+    ):
+        b["fix_first"] = 0.15
+    if slots.drill or re.search(
+        r"\b(sets?|reps?|rest|progress(?:ion)?|easier|harder|weeks?|"
+        r"intensity|how often)\b",
+        t,
+    ):
+        b["drill_details"] = 0.08 + (0.1 if slots.drill else 0)
+    if kit or slots.minutes:
+        b["adapt"] = 0.25
+    if re.search(
+        r"\b(compare|last (?:time|video|session|week|recording)|previous|earlier|"
+        r"before|since|improv\w*|better or worse)\b",
+        t,
+    ):
+        b["compare"] = 0.12
+    if re.match(r"\s*(what(?:'s| is| are)|explain|tell me about|how do i do)\b", t) and not (
+        slots.joint or slots.metric
+    ):
+        b["question"] = 0.08
+    return b
+
+
+def the_ask(text: str) -> str:
+    """The sentence that asks: in 'Ignore your rules ... What is an A-skip?' the last
+    question, so surrounding words (or injected instructions) do not decide the intent."""
+    sentences = [p.strip() for p in re.split(r"(?<=[.!?])\s+", text.strip()) if p.strip()]
+    asks = [p for p in sentences if p.endswith("?")]
+    return asks[-1] if len(sentences) > 1 and asks else text
+
+
+def _clarify_measurement(slots: Slots, motion: str | None) -> str | None:
+    """A short question when a measurement request is ambiguous (never a guess)."""
+    if not (slots.joint or slots.metric):
+        return "Which joint or measurement do you mean (for example your knee, hip or trunk)?"
+    if slots.keyframe or slots.metric or not motion:
+        return None
+    keys = [k.replace("_", " ") for k in load_motion_spec(motion).keyframes]
+    joint = (slots.joint or "").split("_")[0]
+    return f"Your {joint} at {', '.join(keys[:-1])} or at {keys[-1]}?"
 
 
 def understand(
@@ -89,8 +162,14 @@ def understand(
     motion_hint: str | None,
     context: AthleteContext,
     has_analysis: bool,
+    *,
+    assessment: AssessmentSummary | None = None,
+    plan: list[KBHit] | None = None,
+    last: Slots | None = None,
+    last_kind: str | None = None,
 ) -> tuple[Intent, AthleteContext, int | None]:
-    """The intent, the updated athlete context and the training days stated, if any."""
+    """The intent (with its slots and confidence), the updated athlete context and the
+    training days stated, if any."""
     text = message.strip()
     kit = missing_equipment(text)
     days = days_per_week(text)
@@ -109,21 +188,104 @@ def understand(
             "injuries": injuries,
         }
     )
-    motion = motion_hint or motion_in(text)
-    lowered = text.lower()
+    analysed = assessment.motion if assessment else None
+    motion = motion_hint or motion_in(text) or analysed
     if concern is not None and (concern.level == "red_flag" or not files):
         return Intent(kind="safety", motion=motion, concern=concern), ctx, days
     if files:
-        return Intent(kind="analyze", motion=motion, file=files[0]), ctx, days
-    if re.search(r"\b(compare|last video|previous|progress)\b", lowered) and has_analysis:
-        return Intent(kind="compare", motion=motion), ctx, days
-    if (kit or days or lvl) and has_analysis:
-        return Intent(kind="adapt", motion=motion), ctx, days
-    explain = re.match(
-        r"\s*(?:what(?:'s| is| are)|explain|how do i do|how to do|tell me about)\s+"
-        r"(?:an?\s+|the\s+)?(.+?)[?.!]*$",
-        lowered,
-    )  # fmt: skip
-    if explain:
-        return Intent(kind="explain", motion=motion, topic=explain.group(1).strip()), ctx, days
-    return Intent(kind="question", motion=motion, topic=text), ctx, days
+        return (
+            Intent(kind="analyze", motion=motion_hint or motion_in(text), file=files[0]),
+            ctx,
+            days,
+        )
+    slots = extract_slots(text, analysed or motion, assessment, plan or [])
+    scores: dict[str, float] = {k: float(v) for k, v in classifier().scores(the_ask(text)).items()}
+    for name, extra in _boosts(text, slots, bool(kit or days or lvl), last_kind).items():
+        scores[name] = scores.get(name, 0.0) + extra
+    ranked = sorted(scores, key=lambda k: scores[k], reverse=True)
+    kind: str = ranked[0]
+    confidence = round(scores[kind], 3)
+    needs_analysis = kind in ("measurement", "why_flagged", "fix_first", "adapt", "compare")
+    if needs_analysis and not has_analysis:
+        kind = "question"
+    same = last_kind == kind
+    if same and last is not None and kind == "why_flagged" and not slots.problem and last.problem:
+        slots = slots.model_copy(update={"problem": last.problem})  # "what's the proof for that"
+    if same and last is not None and kind == "drill_details" and not slots.drill and last.drill:
+        slots = slots.model_copy(update={"drill": last.drill})  # "the progression for it?"
+    if kind == "safety":  # the classifier heard pain the lexicon did not: ask, kindly
+        kind = "clarify"
+    short = len(text.split()) <= 5 and last_kind == "measurement" and not slots.joint
+    short = short and not slots.metric  # a fragment ("right side please"), not a new question
+    if kind == "measurement" and (slots.refers_back or short) and last is not None:
+        given = slots.model_dump(exclude_none=True)
+        slots = last.model_copy(update={k: v for k, v in given.items() if k in MEASURE_FOLLOW})
+        if slots.side == "other":
+            slots = slots.model_copy(update={"side": "right" if last.side == "left" else "left"})
+        if "keyframe" in given and "metric" not in given:
+            slots = slots.model_copy(update={"metric": None})
+    base = Intent(kind="question", motion=motion, slots=slots, confidence=confidence)
+    follow_up = bool(last_kind) and bool(
+        slots.refers_back or re.search(r"\b(that|it|this|those|them)\b", text.lower())
+    )
+    if (
+        confidence < classifier().data.threshold
+        and not (kit or days or lvl or slots.minutes)
+        and not follow_up
+    ):
+        if not about_training(text):  # like nothing a coach is asked: out of scope
+            question = f"Did you mean {_LABELS[ranked[0]]}, or {_LABELS[ranked[1]]}?"
+            update = {"kind": "out_of_scope", "question": question}
+            return base.model_copy(update=update), ctx, days
+        kind = "question"  # a training question in words the examples lack: look it up
+    if kind == "measurement":
+        ask = _clarify_measurement(slots, analysed)
+        if ask:
+            return base.model_copy(update={"kind": "clarify", "question": ask}), ctx, days
+    if kind == "question":
+        explain = re.match(
+            r"\s*(?:what(?:'s| is| are)|explain|how do i do|how to do|tell me about)\s+"
+            r"(?:an?\s+|the\s+)?(.+?)[?.!]*$",
+            the_ask(text).lower(),
+        )  # fmt: skip
+        if explain:
+            topic = explain.group(1).strip()
+            return base.model_copy(update={"kind": "explain", "topic": topic}), ctx, days
+        return base.model_copy(update={"topic": text}), ctx, days
+    return base.model_copy(update={"kind": kind, "topic": text}), ctx, days
+
+
+TRAINING_WORDS = {
+    "train", "training", "drill", "exercise", "sprint", "run", "running", "jump", "jumping",
+    "serve", "serving", "tennis", "walk", "walking", "gait", "muscle", "warm", "speed",
+    "technique", "coach", "session", "plan", "strength", "plyometric", "athlete", "race",
+    "start", "block", "toss", "racket", "landing", "stride", "shoes", "stretch", "mobility",
+    "recovery", "position", "posture", "knee", "hip", "ankle", "arm", "trunk", "foot",
+    "progression", "progress", "reps", "sets", "dose", "rest", "weeks", "fitness", "sport",
+}  # fmt: skip
+
+
+@cache
+def _corpus_words() -> frozenset[str]:
+    from ..kb.corpus import load_coaching_corpus
+
+    words: set[str] = set()
+    for doc in load_coaching_corpus():
+        words |= set(re.findall(r"[a-z]{4,}", doc.title.lower()))
+    return frozenset(words - {"what", "does", "with", "from", "your", "that", "this", "when"})
+
+
+def about_training(text: str) -> bool:
+    """Does the message talk about sport or training at all (our words, or the knowledge
+    base's titles)?"""
+    said = set(re.findall(r"[a-z]+", text.lower()))
+    return bool(said & TRAINING_WORDS or {w for w in said if len(w) >= 4} & _corpus_words())
+
+
+_LABELS = {
+    "measurement": "one of your measurements", "why_flagged": "why a problem was flagged",
+    "fix_first": "what to fix first", "drill_details": "a drill's details and dose",
+    "adapt": "adapting your plan", "compare": "a comparison with an earlier analysis",
+    "question": "a general training question", "out_of_scope": "something outside coaching",
+    "safety": "how you are feeling",
+}  # fmt: skip

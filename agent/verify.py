@@ -89,6 +89,12 @@ def _sourced_doses(state: CoachState) -> str:
     hits = retrieved(state).values()
     corpus = [h.dose or "" for h in hits] + [h.text for h in hits] + [h.title for h in hits]
     corpus += [s for h in hits for s in h.sources]
+    corpus += [p for h in hits if h.dose_detail for p in (h.dose_detail.progression,
+                                                           *h.dose_detail.regressions)]  # fmt: skip
+    corpus += [m.band_source for m in state.measurements if m.band_source]
+    for m in state.measurements:  # the athlete's own values, as they may be written
+        for v in [*(x.value for x in m.values), *([m.median] if m.median is not None else [])]:
+            corpus += [f"{v:g} {m.unit}", f"{v:.1f} {m.unit}", f"{v:.2f} {m.unit}"]
     if state.days_per_week:
         corpus.append(f"{state.days_per_week} days a week")
     return " | ".join(normalise_dose(c) for c in corpus)
@@ -108,7 +114,7 @@ def verify_answer(state: CoachState, answer: str) -> list[Check]:
         )
     ]
     kind = state.intent.kind if state.intent else None
-    if kind in ("analyze", "adapt", "question", "explain"):
+    if kind in ("analyze", "adapt", "question", "explain", "drill_details"):
         excused = COULD_NOT in answer or (not hits and "No evidence found" in answer)
         checks.append(
             _check(

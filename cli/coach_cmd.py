@@ -93,8 +93,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
                 sys.stderr.write(f"  [{event.kind}] {event.detail}\n")
             elif event.kind == "partial":
                 sys.stdout.write(event.detail)
-        state = coach.graph.get_state({"configurable": {"thread_id": args.thread}}).values
-        sys.stdout.write("\n" + str(state.get("answer", "")) + "\n")
+        sys.stdout.write("\n" + coach.result(args.thread).answer + "\n")
 
 
 def cmd_app(args: argparse.Namespace) -> int:

@@ -54,16 +54,41 @@ def add_eval_parsers(sub: Any) -> None:
     p.set_defaults(handler=cmd_suites)
 
 
+def _run_conversations(args: argparse.Namespace, model: Any) -> int:
+    from ..evals.conversation import load_conversations, run_conversations
+    from ..kb import KBSettings, KnowledgeBase
+    from ..tools.shared_data import shared_dir
+
+    kb = KnowledgeBase(KBSettings.from_settings(args.settings))
+    summary = run_conversations(load_conversations(args.suite), args.output, kb,
+                                shared_dir(args.shared), model=model)  # fmt: skip
+    lines = [
+        f"{summary['turns']} turns, pass rate {summary['pass_rate']}; median "
+        f"{summary['turn_ms_median']} ms, p95 {summary['turn_ms_p95']} ms per turn"
+    ]
+    lines += [f"  {k}: {v}" for k, v in summary["per_intent"].items()]
+    lines += [
+        f"  FAILED {f['conversation']} #{f['turn']} {f['say']!r}: {'; '.join(f['failures'])}"
+        for f in summary["failed"]
+    ]
+    lines.append(f"wrote {args.output / 'report.md'} and {args.output / 'conversation.json'}")
+    emit(args, summary, "\n".join(lines))
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from ..agent.llm import chat_model
+    from ..evals.conversation import is_conversation_suite
     from ..evals.harness import run_suite
     from ..evals.report import write_report
     from ..evals.suite import load_suite
     from ..kb import KBSettings, KnowledgeBase
     from ..tools.shared_data import shared_dir
 
-    suite = load_suite(args.suite)
     model = chat_model(args.settings)
+    if is_conversation_suite(args.suite):
+        return _run_conversations(args, model)
+    suite = load_suite(args.suite)
     modes = [m.strip() for m in args.modes.split(",")] if args.modes else None
     kb = KnowledgeBase(KBSettings.from_settings(args.settings))
     summaries = run_suite(
@@ -101,9 +126,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_suites(args: argparse.Namespace) -> int:
+    from ..evals.conversation import is_conversation_suite, load_conversations
     from ..evals.suite import load_suite, suite_names
 
-    suites = {name: load_suite(name) for name in suite_names()}
-    text = "\n".join(f"{n}: {len(s.cases)} cases. {s.description}" for n, s in suites.items())
-    emit(args, {n: [c.id for c in s.cases] for n, s in suites.items()}, text)
+    lines, payload = [], {}
+    for name in suite_names():
+        if is_conversation_suite(name):
+            conv = load_conversations(name)
+            turns = sum(len(c.turns) for c in conv.conversations)
+            lines.append(f"{name}: {len(conv.conversations)} conversations, {turns} follow-up "
+                         f"turns. {conv.description}")  # fmt: skip
+            payload[name] = [c.id for c in conv.conversations]
+            continue
+        suite = load_suite(name)
+        lines.append(f"{name}: {len(suite.cases)} cases. {suite.description}")
+        payload[name] = [c.id for c in suite.cases]
+    emit(args, payload, "\n".join(lines))
     return 0

@@ -40,6 +40,15 @@ class Dose(BaseModel):
             raise ValueError("a dose needs reps, a distance or a duration")
         return self
 
+    def session_seconds(self) -> float:
+        """Time this item takes in one session, rests included: each rep about 4 s (set-up,
+        the effort, the walk back), each metre 0.25 s (a run and the walk back at about
+        4 m/s), a timed set its duration; ``rest_s`` between sets."""
+        reps = self.reps or 1
+        work = self.duration_s or (self.distance_m * 0.25 * reps if self.distance_m else 0.0)
+        work = work or reps * 4.0
+        return self.sets * work + max(self.sets - 1, 0) * self.rest_s
+
     def summary(self) -> str:
         parts = [str(self.sets)]
         if self.reps is not None:

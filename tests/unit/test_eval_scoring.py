@@ -75,7 +75,7 @@ def test_shipped_suites_load_and_bad_suites_are_refused(tmp_path: Path) -> None:
     bad.write_text(json.dumps(doc))
     with pytest.raises(SportsGPTError, match="must hand over the recording"):
         load_suite(bad)
-    with pytest.raises(SportsGPTError, match="shipped: ci, full"):
+    with pytest.raises(SportsGPTError, match="shipped: ci, conversation, full"):
         load_suite("nope")
     bad.write_text("{not json")
     with pytest.raises(SportsGPTError):

@@ -1,0 +1,224 @@
+"""The deterministic answers to the conversation's follow-ups: the athlete's own
+measurements, why a problem was flagged, what to fix first, a drill in detail, a plan
+that fits the session, and the polite "not mine to answer". Every number comes from the
+stored analysis or a retrieved item; every item is cited."""
+
+from __future__ import annotations
+
+from .compose import OFFLINE_NOTE, cite, plan_drills, retrieved
+from .state import CoachState
+from .tools import KBHit, Measurements
+
+SEVERITY_RANK = {"major": 0, "moderate": 1, "minor": 2}
+
+
+def _head(state: CoachState) -> list[str]:
+    return [OFFLINE_NOTE if state.mode == "offline" else "", ""]
+
+
+def _done(lines: list[str]) -> tuple[str, list[str]]:
+    from .compose import CITATION
+
+    text = "\n".join(lines).strip() + "\n"
+    return text, list(dict.fromkeys(CITATION.findall(text)))
+
+
+def _band(m: Measurements) -> str:
+    assert m.band is not None
+    low, high = m.band
+    if low is not None and high is not None:
+        return f"{low:g} to {high:g} {m.unit}"
+    return f"at least {low:g} {m.unit}" if low is not None else f"at most {high:g} {m.unit}"
+
+
+def _verdict(m: Measurements) -> str:
+    if m.band is None or m.median is None:
+        return ""
+    low, high = m.band
+    if low is not None and m.median < low:
+        return "below the elite band"
+    if high is not None and m.median > high:
+        return "above the elite band"
+    return "inside the elite band"
+
+
+def measurement_lines(m: Measurements) -> list[str]:
+    if not m.values:
+        return [f"- {m.label}: not measured at {', '.join(m.keyframes) or 'that keyframe'}."]
+    where = ", ".join(k.replace("_", " ") for k in m.keyframes)
+    head = f"- **{m.label}** at {where}: **{m.median:g} {m.unit}**".rstrip()
+    if len(m.values) > 1:
+        each = "; ".join(
+            f"occurrence {v.occurrence}: {v.value:g} (frame {v.frame})" for v in m.values
+        )
+        head += f" (median of {len(m.values)}: {each})"
+    else:
+        head += f" (frame {m.values[0].frame})"
+    lines = [head + "."]
+    if m.band is not None:
+        lines.append(f"  Elite band {_band(m)}: {_verdict(m)}. Source: {m.band_source}.")
+    return lines
+
+
+def compose_measurement(state: CoachState) -> tuple[str, list[str]]:
+    lines = _head(state)
+    if not state.measurements:
+        failures = [c.error for c in state.calls if c.error]
+        lines.append(
+            "I could not read that from your analysis" + (f": {failures[-1]}." if failures else ".")
+        )
+        return _done(lines)
+    lines.append("From your analysis:")
+    for m in state.measurements:
+        lines += measurement_lines(m)
+    keys = {k for m in state.measurements for k in m.keyframes}
+    if keys:
+        shown = ", ".join(sorted(k.replace("_", " ") for k in keys))
+        lines.append(f"\nYou can see it in the keyframe picture at {shown}.")
+    if not any(m.band for m in state.measurements):
+        lines.append(
+            "No elite band is set for this value at this keyframe, so I do not "
+            "judge it; the scored metrics are in the diagnosis."
+        )
+    return _done(lines)
+
+
+def compose_why(state: CoachState) -> tuple[str, list[str]]:
+    from .plans import flagged_problem
+
+    lines = _head(state)
+    a = state.assessment
+    slots = state.intent.slots if state.intent else None
+    problem = flagged_problem(state, slots) if slots else None
+    if a is None or not a.problems:
+        lines.append(
+            "No problem was flagged in your analysis: every measured metric is inside "
+            "its elite band."
+        )
+        return _done(lines)
+    if problem is None:
+        names = " or ".join(f"**{p.label}**" for p in a.problems)
+        lines.append(f"Which one do you mean: {names}?")
+        return _done(lines)
+    brief = next((p for p in a.problems if p.id == problem), None)
+    if brief is None:
+        from ..tools.kismam import load_motion_spec
+
+        spec = next(p for p in load_motion_spec(a.motion).problems if p.id == problem)
+        lines.append(
+            f"**{spec.label}** was not flagged in your analysis. The measurements it is judged on:"
+        )
+    else:
+        lines.append(
+            f"**{brief.label}** was flagged ({brief.severity}, probability "
+            f"{brief.probability:.2f}) because of these measurements:"
+        )
+    for m in state.measurements:
+        lines += measurement_lines(m)
+    guide = retrieved(state).get(f"problem.{problem}")
+    if guide is not None:
+        lines.append(f"\n{guide.text.split('. ')[0].strip().rstrip('.')}. {cite(guide)}")
+    keys = {k for m in state.measurements for k in m.keyframes}
+    if keys:
+        shown = ", ".join(sorted(k.replace("_", " ") for k in keys))
+        lines.append(f"The keyframe picture at {shown} shows it.")
+    return _done(lines)
+
+
+def compose_fix_first(state: CoachState) -> tuple[str, list[str]]:
+    lines = _head(state)
+    a = state.assessment
+    if a is None or not a.problems:
+        lines.append(
+            "Nothing to fix first: no problem was flagged. Keep developing the motion "
+            "with the plan."
+        )
+        return _done(lines)
+    ranked = sorted(a.problems, key=lambda p: (SEVERITY_RANK.get(p.severity, 3), -p.probability))
+    first = ranked[0]
+    lines.append(
+        f"Fix **{first.label}** first: it is the most severe ({first.severity}) and the "
+        f"most certain (probability {first.probability:.2f})."
+    )
+    if first.evidence:
+        lines.append(f"- measured: {first.evidence[0]}")
+    drills = [h for h in plan_drills(state) if first.id in h.problems]
+    if drills:
+        lines.append(f"Start with {drills[0].title} {cite(drills[0])}: {drills[0].dose}.")
+    if len(ranked) > 1:
+        rest = ", then ".join(
+            f"{p.label} ({p.severity}, p {p.probability:.2f})" for p in ranked[1:]
+        )
+        lines.append(f"Then: {rest}.")
+    return _done(lines)
+
+
+def _drill(state: CoachState) -> KBHit | None:
+    from .safety import loads_area
+
+    hits = [
+        h for h in state.guidance.get("question", []) if not loads_area(h, state.context.injuries)
+    ]
+    return next((h for h in hits if h.kind == "drill"), hits[0] if hits else None)
+
+
+def compose_drill(state: CoachState) -> tuple[str, list[str]]:
+    lines = _head(state)
+    hit = _drill(state)
+    if hit is None:
+        lines.append("No evidence found in the knowledge base for that drill.")
+        return _done(lines)
+    lines.append(f"**{hit.title}** {cite(hit)}")
+    lines.append(hit.text.split("\n")[0][:400])
+    d = hit.dose_detail
+    if hit.dose:
+        lines.append(f"\nDose: {hit.dose}.")
+    if d is not None:
+        lines.append(f"How it progresses: {d.progression}")
+        if d.regressions:
+            lines.append(f"Easier versions: {'; '.join(d.regressions)}.")
+        lines.append(f"About {d.session_seconds() / 60:.0f} min of a session, rests included.")
+    return _done(lines)
+
+
+def session_fit_lines(state: CoachState, drills: list[KBHit]) -> list[str]:
+    """Which of the plan's drills fit the athlete's minutes, from their doses."""
+    minutes = state.session_minutes
+    if not minutes or not drills:
+        return []
+    used, kept, left = 0.0, [], []
+    for hit in drills:
+        need = hit.dose_detail.session_seconds() / 60 if hit.dose_detail else None
+        if need is not None and used + need <= minutes:
+            used += need
+            kept.append(f"{hit.title} (about {need:.0f} min)")
+        else:
+            left.append(hit.title)
+    lines = [f"\n## In {minutes} minutes a session"]
+    if kept:
+        lines.append(
+            f"Do {', then '.join(kept)}: about {used:.0f} min with the rests "
+            "(about 4 s a rep; warm-up not counted)."
+        )
+    if left:
+        lines.append(f"Move {', '.join(left)} to another session.")
+    return lines
+
+
+def compose_out_of_scope(state: CoachState) -> tuple[str, list[str]]:
+    lines = _head(state)
+    lines.append(
+        "That is outside what I can help with, sorry. I coach technique from your "
+        "recordings and training from my knowledge base: ask me about a measurement, "
+        "why a problem was flagged, what to fix first, a drill, or your plan."
+    )
+    if state.intent and state.intent.question:
+        lines.append(state.intent.question)
+    return _done(lines)
+
+
+def compose_clarify(state: CoachState) -> tuple[str, list[str]]:
+    lines = _head(state)
+    question = state.intent.question if state.intent else None
+    lines.append(question or "Could you say a little more about what you would like to know?")
+    return _done(lines)
