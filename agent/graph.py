@@ -382,8 +382,7 @@ def llm_act(work: _Work, run: CoachContext, model: BaseChatModel) -> None:
             work.trace.append(_event("tool", f"llm: {error}"))
         expanded_before = work.plan.revision
         for call in calls:
-            step = next((s for s in work.plan.steps if s.status == "pending"
-                         and s.tool == call["name"]), None)  # fmt: skip
+            step = matching_step(work.plan, call["name"], call["args"])
             args = {k: (work.pose.pose_file if v == POSE and work.pose else v)
                     for k, v in call["args"].items()}  # fmt: skip
             result = work.call(ctx, call["name"], args, step.target if step else
@@ -403,6 +402,25 @@ def llm_act(work: _Work, run: CoachContext, model: BaseChatModel) -> None:
             listing = "\n".join(f"- {s.tool}({json.dumps(s.args)})" for s in work.plan.steps
                                 if s.status == "pending")  # fmt: skip
             messages.append(HumanMessage(f"Next steps of the plan:\n{listing}"))
+
+
+IDENTIFYING = ("problem", "drill_id", "quantity", "keyframe")
+
+
+def matching_step(plan: Plan, tool: str, args: dict[str, Any]) -> PlanStep | None:
+    """The pending step a model's tool call carries out: the one whose identifying
+    arguments (problem, drill, quantity, ...) the call repeats, never merely the first
+    pending step of that tool, so a result is filed under the problem it is about."""
+    pending = [s for s in plan.steps if s.status == "pending" and s.tool == tool]
+    for step in pending:
+        keys = [k for k in IDENTIFYING if k in step.args and step.args[k] is not None]
+        if keys and all(args.get(k) == step.args[k] for k in keys):
+            return step
+    unkeyed = [s for s in pending if not any(s.args.get(k) for k in IDENTIFYING)]
+    named = any(args.get(k) for k in IDENTIFYING)
+    if len(pending) == 1 and (not named or not any(pending[0].args.get(k) for k in IDENTIFYING)):
+        return pending[0]
+    return unkeyed[0] if unkeyed and not named else None
 
 
 def node_check(state: CoachState) -> dict[str, Any]:

@@ -220,3 +220,25 @@ def test_a_spent_turn_budget_hands_the_turn_to_the_deterministic_path(
     assert reply.state.assessment and reply.state.assessment.problems
     assert reply.answer.startswith(FALLBACK_NOTE) and "[kb:" in reply.answer
     assert reply.trace[-2].detail == "passed"
+
+
+def test_a_tool_result_is_filed_under_the_problem_it_is_about(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    """The model searches for the second problem first: its drills still land under it."""
+    pose, assess, searches, done = jump_script(str(SAMPLE))
+    kind, calls = searches
+    assert isinstance(calls, list)
+    script = [pose, assess, (kind, list(reversed(calls))), done, ("text", GOOD_ANSWER)]
+    with fake_openai(script) as fake:
+        coach = new_coach(tmp_path / "work", kb=kb, model=model(fake.url))
+        reply = coach.ask("Analyse my jump", files=[str(SAMPLE)], motion="standing_long_jump")
+    assert fake.tool_calls_made()[2:4] == ["search_knowledge", "search_knowledge"]
+    guidance = reply.state.guidance
+    for problem in ("take_off_too_steep", "weak_arm_swing"):
+        drills = [h for h in guidance[problem] if h.kind == "drill"]
+        assert drills and all(problem in h.problems for h in drills), (problem, drills)
+    steps = [s for s in reply.state.plan.steps if s.tool == "search_knowledge"]  # type: ignore[union-attr]
+    assert all(s.status == "done" for s in steps)
+    searched = [c for c in reply.state.calls if c.tool == "search_knowledge"]
+    assert len(searched) == 2  # nothing was searched twice
