@@ -46,7 +46,15 @@ from .llm import (
     tool_specs,
 )
 from .plans import drill_steps, measurement_steps, why_steps
-from .state import CoachRequest, CoachState, Plan, PlanStep, ToolCallRecord, TraceEvent
+from .state import (
+    CoachRequest,
+    CoachState,
+    Intent,
+    Plan,
+    PlanStep,
+    ToolCallRecord,
+    TraceEvent,
+)
 from .tools import (
     AdaptedPlan,
     AssessmentSummary,
@@ -105,7 +113,7 @@ def _with_request(state: CoachState) -> tuple[AthleteContext, dict[str, Any]]:
     return ctx, fields
 
 
-def node_understand(state: CoachState) -> dict[str, Any]:
+def node_understand(state: CoachState, runtime: Runtime[CoachContext]) -> dict[str, Any]:
     given, fields = _with_request(state)
     last_kind = state.intent.kind if state.intent else None
     intent, context, days = understand(
@@ -114,9 +122,16 @@ def node_understand(state: CoachState) -> dict[str, Any]:
         plan=plan_drills(state) if state.assessment else [], last=state.last_slots,
         last_kind=last_kind,
     )  # fmt: skip
+    model_turn, note = _model_understanding(state, runtime.context, intent)
+    if model_turn is not None:
+        from .model_plan import ModelTurn, merged_intent
+
+        intent = merged_intent(intent, ModelTurn.model_validate(model_turn), state)
     heard = f"{intent.kind} ({intent.motion})" if intent.motion else intent.kind
+    heard += note
     update: dict[str, Any] = {
         "intent": intent, "context": context, "turn": state.turn + 1, "calls": [],
+        "model_turn": model_turn,
         "requeries": [], "attempts": 0, "answer": "", "citations": [],
         "trace": [_event("understand", heard,
                          intent=intent.model_dump(), context=context.model_dump())],
@@ -144,6 +159,23 @@ def node_understand(state: CoachState) -> dict[str, Any]:
         guidance.pop("question", None)
         update["guidance"] = guidance
     return update
+
+
+def _model_understanding(
+    state: CoachState, run: CoachContext, offline: Intent
+) -> tuple[dict[str, Any] | None, str]:
+    """The model's reading of a follow-up (None offline, for a file, a safety concern, or
+    when the model fails: the rules' reading stands, and the trace says so)."""
+    if run.model is None or state.files or offline.kind in ("safety", "analyze"):
+        return None, ""
+    if run.budget_left() <= 0:
+        return None, "; the turn's model budget is spent: rules understood it"
+    from .model_plan import ask_model
+
+    try:
+        return ask_model(state, run.model).model_dump(), "; read by the language model"
+    except Exception as exc:  # timeouts, HTTP errors, junk: the rules' reading stands
+        return None, f"; language model failed ({type(exc).__name__}): rules understood it"
 
 
 def node_plan(state: CoachState) -> dict[str, Any]:
@@ -200,9 +232,17 @@ def node_plan(state: CoachState) -> dict[str, Any]:
                           why="answer from the knowledge base", target="question")]  # fmt: skip
         goal = "answer the question from the knowledge base"
     plan = Plan(goal=goal, steps=steps)
+    detail = goal
+    if state.model_turn is not None:  # the model wrote a plan: check and repair it
+        from .model_plan import ModelTurn, repair
+
+        plan, notes = repair(ModelTurn.model_validate(state.model_turn), plan)
+        detail = f"{goal} (plan written by the language model" + (
+            f"; repaired: {'; '.join(notes)})" if notes else ")"
+        )
     return {
         "plan": plan,
-        "trace": [*state.trace, _event("plan", goal, steps=[s.model_dump() for s in steps])],
+        "trace": [*state.trace, _event("plan", detail, steps=[s.model_dump() for s in plan.steps])],
     }
 
 

@@ -110,6 +110,9 @@ class CoachState(BaseModel):
     days_per_week: int | None = None
     session_minutes: int | None = None
     intent: Intent | None = None
+    model_turn: dict[str, Any] | None = Field(
+        default=None, description="the language model's reading and plan of this turn"
+    )
     plan: Plan | None = None
     pose: PoseSummary | None = None
     assessment: AssessmentSummary | None = None

@@ -31,9 +31,10 @@ from ..agent.tools import Measurements, run_tool
 from ..agent.verify import DOSE_LIKE
 from ..kb import KnowledgeBase
 from ..tools.data_files import load_json_model
+from ..tools.errors import SportsGPTError
 from ..tools.kismam import load_motion_spec
 from .cases import build_case
-from .suite import SUITES, EvalCase, Source, Turn
+from .suite import EvalCase, Source, Turn, suite_path
 
 Check = Literal[
     "measured_value",
@@ -96,18 +97,14 @@ class TurnScore(BaseModel):
 
 
 def is_conversation_suite(name_or_path: str | Path) -> bool:
-    path = Path(name_or_path)
-    path = path if path.suffix else SUITES / f"{name_or_path}.json"
     try:
-        return bool(json.loads(path.read_text()).get("format") == FORMAT)
-    except (OSError, ValueError, TypeError):
+        return bool(json.loads(suite_path(name_or_path).read_text()).get("format") == FORMAT)
+    except (OSError, ValueError, TypeError, SportsGPTError):
         return False
 
 
 def load_conversations(name_or_path: str | Path) -> ConversationSuite:
-    path = Path(name_or_path)
-    path = path if path.suffix else SUITES / f"{name_or_path}.json"
-    return load_json_model(path, ConversationSuite, "conversation suite")
+    return load_json_model(suite_path(name_or_path), ConversationSuite, "conversation suite")
 
 
 def _number_shown(value: float, answer: str) -> bool:

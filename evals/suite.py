@@ -90,8 +90,8 @@ class EvalSuite(BaseModel):
         return self
 
 
-def load_suite(name_or_path: str | Path) -> EvalSuite:
-    """A suite by name (evals/suites/NAME.json) or by path."""
+def suite_path(name_or_path: str | Path) -> Path:
+    """A suite file by name (evals/suites/NAME.json) or by path."""
     path = Path(name_or_path)
     if not path.suffix:
         path = SUITES / f"{name_or_path}.json"
@@ -100,7 +100,12 @@ def load_suite(name_or_path: str | Path) -> EvalSuite:
                 f"no eval suite {name_or_path!r}; shipped: {', '.join(suite_names())} "
                 "(or give a suite file's path)"
             )
-    return load_json_model(path, EvalSuite, "eval suite")
+    return path
+
+
+def load_suite(name_or_path: str | Path) -> EvalSuite:
+    """A suite by name (evals/suites/NAME.json) or by path."""
+    return load_json_model(suite_path(name_or_path), EvalSuite, "eval suite")
 
 
 def suite_names() -> list[str]:

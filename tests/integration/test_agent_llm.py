@@ -98,7 +98,9 @@ def test_malformed_tool_call_is_recovered(kb: KnowledgeBase, tmp_path: Path) -> 
 
 
 def test_unknown_tool_and_uncited_answer_fall_back(kb: KnowledgeBase, tmp_path: Path) -> None:
+    search = {"tool": "search_knowledge", "args": {"query": "What is an A-skip?", "limit": 4}}
     script = [
+        _turn("question", [search]),  # the model's reading and plan of the question
         ("tools", [("delete_database", "{}")]), ("text", "DONE"),
         ("text", "Do 10 x 10 squats every day. Trust me."), ("text", "Still no sources."),
     ]  # fmt: skip
@@ -109,8 +111,8 @@ def test_unknown_tool_and_uncited_answer_fall_back(kb: KnowledgeBase, tmp_path: 
     assert reply.answer.startswith(FALLBACK_NOTE)
     assert "10 x 10" not in reply.answer and "[kb:" in reply.answer
     assert any("deterministic composer" in e.detail for e in reply.trace)
-    assert len(fake.requests) == 4  # act x2, compose, one retry with the failed checks
-    assert "failed verification" in fake.requests[3]["messages"][-1]["content"]
+    assert len(fake.requests) == 5  # plan, act x2, compose, one retry with the failed checks
+    assert "failed verification" in fake.requests[4]["messages"][-1]["content"]
 
 
 def test_timeout_falls_back_to_the_deterministic_path(kb: KnowledgeBase, tmp_path: Path) -> None:
@@ -156,7 +158,8 @@ def test_injected_kb_text_cannot_unground_the_coach(kb: KnowledgeBase, tmp_path:
 
 def test_stream_shows_tool_starts_and_partial_answer(kb: KnowledgeBase, tmp_path: Path) -> None:
     answer = "An A-skip drives the thigh to hip height [kb:qa.what_is_a_skip]; dose 3 x 20 m."
-    with fake_openai([("text", "DONE"), ("text", answer)]) as fake:
+    search = {"tool": "search_knowledge", "args": {"query": "What is an A-skip?", "limit": 4}}
+    with fake_openai([_turn("question", [search]), ("text", "DONE"), ("text", answer)]) as fake:
         coach = new_coach(tmp_path / "work", kb=kb, model=model(fake.url, stream=True))
         events = list(coach.stream("What is an A-skip?"))
     kinds = [e.kind for e in events]
@@ -242,3 +245,75 @@ def test_a_tool_result_is_filed_under_the_problem_it_is_about(
     assert all(s.status == "done" for s in steps)
     searched = [c for c in reply.state.calls if c.tool == "search_knowledge"]
     assert len(searched) == 2  # nothing was searched twice
+
+
+FABRICATED = (
+    "Torn hamstring likely. Do arm-swing jumps [kb:drill.arm_swing_jumps]: 10x100m at 100%, "
+    "rest 10 s, 7 days a week, wearing a 40 kg vest."
+)
+
+
+def _turn(intent: str, steps: list[dict[str, object]], **slots: object) -> tuple[str, object]:
+    return ("tools", [("ModelTurn", json.dumps({"intent": intent, "steps": steps, **slots}))])
+
+
+def test_a_plan_written_by_the_model_is_used(kb: KnowledgeBase, tmp_path: Path) -> None:
+    args = {"quantity": "knee_flexion", "keyframe": "take_off"}
+    step = {"tool": "get_measurements", "args": args, "why": "the knee at take-off"}
+    script = [
+        *jump_script(str(SAMPLE)), ("text", GOOD_ANSWER),
+        _turn("measurement", [step], joint="knee_flexion", keyframe="take_off"),
+        ("tools", [("get_measurements", json.dumps(step["args"]))]), ("text", "DONE"),
+        ("text", FABRICATED), ("text", FABRICATED),
+    ]  # fmt: skip
+    with fake_openai(script) as fake:
+        coach = new_coach(tmp_path / "work", kb=kb, model=model(fake.url))
+        coach.ask("Analyse my jump", files=[str(SAMPLE)], motion="standing_long_jump")
+        reply = coach.ask("Knee at take-off?")
+    plan_event = next(e for e in reply.trace if e.kind == "plan")
+    assert "plan written by the language model" in plan_event.detail
+    first = reply.state.plan.steps[0]  # type: ignore[union-attr]
+    assert first.why == "the knee at take-off" and first.args["keyframe"] == "take_off"
+    assert reply.state.intent and reply.state.intent.kind == "measurement"
+    calls = [c for c in reply.state.calls if c.tool == "get_measurements"]
+    assert calls and calls[0].args["keyframe"] == "take_off" and calls[0].ok
+    # the fabricating answer never reaches the user: the verified composer answers
+    for made_up in ("Torn", "10x100m", "40 kg", "7 days a week"):
+        assert made_up not in reply.answer
+    assert reply.answer.startswith(FALLBACK_NOTE) and "deg" in reply.answer
+    assert reply.trace[-2].detail == "passed"
+
+
+def test_a_junk_plan_is_repaired(kb: KnowledgeBase, tmp_path: Path) -> None:
+    junk = [
+        {"tool": "delete_everything", "args": {}},
+        {"tool": "get_measurements", "args": {"quantity": 5}},
+        {"tool": "assess_motion", "args": {"pose_file": "/etc/passwd", "motion": "auto"}},
+    ]
+    script = [
+        *jump_script(str(SAMPLE)), ("text", GOOD_ANSWER),
+        _turn("why_flagged", junk), ("text", "DONE"), ("text", FABRICATED), ("text", FABRICATED),
+    ]  # fmt: skip
+    with fake_openai(script) as fake:
+        coach = new_coach(tmp_path / "work", kb=kb, model=model(fake.url))
+        coach.ask("Analyse my jump", files=[str(SAMPLE)], motion="standing_long_jump")
+        reply = coach.ask("Why is my arm swing flagged?")
+    plan_event = next(e for e in reply.trace if e.kind == "plan")
+    assert "repaired" in plan_event.detail and "delete_everything" in plan_event.detail
+    tools = [c.tool for c in reply.state.calls]
+    assert "explain_problem" in tools and "get_measurements" in tools
+    assert "assess_motion" not in tools and "delete_everything" not in tools
+    assert "Weak or late forward arm swing" in reply.answer and "45.67" in reply.answer
+    assert reply.trace[-2].detail == "passed"
+
+
+def test_safety_is_the_rules_call_even_with_a_model(kb: KnowledgeBase, tmp_path: Path) -> None:
+    script = [*jump_script(str(SAMPLE)), ("text", GOOD_ANSWER)]
+    with fake_openai(script) as fake:
+        coach = new_coach(tmp_path / "work", kb=kb, model=model(fake.url))
+        coach.ask("Analyse my jump", files=[str(SAMPLE)], motion="standing_long_jump")
+        asked = len(fake.requests)
+        reply = coach.ask("My hamstring is sore, should I still do the lean broad jumps?")
+    assert len(fake.requests) == asked  # no model call: a kind referral, no new load
+    assert reply.state.intent and reply.state.intent.kind == "safety"
+    assert "physiotherapist" in reply.answer and not reply.citations
