@@ -88,12 +88,14 @@ def cmd_chat(args: argparse.Namespace) -> int:
             return 0
         if message.lower() in ("quit", "exit", ""):
             return 0
+        # stdout keeps the transcript: "you> " then the verified answer, turn by turn;
+        # steps and the model's text as it streams go to stderr
         for event in coach.stream(message, thread=args.thread):
             if event.kind in ("plan", "tool", "requery"):
                 sys.stderr.write(f"  [{event.kind}] {event.detail}\n")
             elif event.kind == "partial":
-                sys.stdout.write(event.detail)
-        sys.stdout.write("\n" + coach.result(args.thread).answer + "\n")
+                sys.stderr.write(event.detail)
+        sys.stdout.write(coach.result(args.thread).answer.rstrip() + "\n")
 
 
 def cmd_app(args: argparse.Namespace) -> int:

@@ -181,3 +181,27 @@ def test_pain_gets_a_kind_referral_and_no_new_load(kb: KnowledgeBase, tmp_path: 
     flag = coach.ask("I felt dizzy and my chest was tight after the last jump")
     assert flag.state.intent and flag.state.intent.kind == "safety"
     assert "stop exercising now" in flag.answer and not flag.citations
+
+
+def test_chat_keeps_its_transcript_on_stdout(kb: KnowledgeBase, tmp_path: Path) -> None:
+    """Piped input: stdout is 'you> ' and the answer, turn by turn; steps go to stderr."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("OPENAI_", "SPORTSGPT_LLM", "DATABASE_URL"))}  # fmt: skip
+    env["SPORTSGPT_DATA_DIR"] = str(kb.settings.data_dir)  # the session's server
+    questions = "What was my knee angle at take-off?\nMy hamstring is sore, can I still jump?\n"
+    done = subprocess.run(
+        [sys.executable, "-m", "sportsgpt.cli.main", "chat", "--video", str(SAMPLE),
+         "--motion", "standing_long_jump", "--thread", f"t{os.getpid()}"],
+        input=questions, capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    turns = done.stdout.split("you> ")
+    assert len(turns) == 4  # the analysis, two answers, the closing prompt
+    assert "Diagnosis" in turns[0]
+    assert "knee flexion" in turns[1] and "deg" in turns[1]
+    assert "physiotherapist" in turns[2]
+    assert "[tool]" in done.stderr and "[tool]" not in done.stdout
