@@ -7,10 +7,12 @@ fields (intent, motion, topic, equipment, days per week, level).
 
 from __future__ import annotations
 
+import contextlib
 import re
 from functools import cache
 
 from ..kb.queries import AthleteContext
+from ..tools.errors import SportsGPTError
 from ..tools.kismam import load_motion_spec
 from ..tools.motiondtw.library import known_motions
 from .nlu import classifier
@@ -27,17 +29,6 @@ EQUIPMENT = {
     "med ball": "medicine ball", "band": "mini band", "bands": "mini band",
     "barbell": "barbell", "dumbbells": "dumbbells", "dumbbell": "dumbbell", "bench": "bench",
     "racket": "racket", "wall": "wall",
-}  # fmt: skip
-MOTION_WORDS = {
-    "sprint start": "sprint_start", "block start": "sprint_start", "start": "sprint_start",
-    "acceleration": "acceleration", "accelerating": "acceleration", "accelerate": "acceleration",
-    "sprinting": "max_velocity", "sprints": "max_velocity", "jumps": "standing_long_jump",
-    "serves": "tennis_serve", "walking": "walking_gait",
-    "top speed": "max_velocity", "max velocity": "max_velocity", "maximal velocity": "max_velocity",
-    "sprint": "max_velocity", "running": "max_velocity", "run": "max_velocity",
-    "long jump": "standing_long_jump", "broad jump": "standing_long_jump",
-    "jump": "standing_long_jump", "walk": "walking_gait", "gait": "walking_gait",
-    "serve": "tennis_serve", "tennis": "tennis_serve",
 }  # fmt: skip
 NUMBERS = {"once": 1, "twice": 2, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
            "six": 6, "seven": 7}  # fmt: skip
@@ -79,13 +70,24 @@ def level(text: str) -> str | None:
     return None
 
 
-def motion_in(text: str) -> str | None:
-    lowered = text.lower().replace("_", " ")
+@cache
+def motion_names() -> tuple[tuple[str, str], ...]:
+    """(spoken name, motion id) for every motion: its id and the aliases in its reference
+    data (``references/<motion>/assessment.json``), the longest name first."""
+    names: list[tuple[str, str]] = []
     for motion in known_motions():
-        if motion.replace("_", " ") in lowered:
-            return motion
-    for words, motion in MOTION_WORDS.items():
-        if re.search(rf"\b{re.escape(words)}\b", lowered):  # whole words: not "start"ed
+        spoken = [motion.replace("_", " ")]
+        with contextlib.suppress(SportsGPTError):  # alignment references, no assessment yet
+            spoken += load_motion_spec(motion).aliases
+        names += [(name.lower(), motion) for name in spoken]
+    return tuple(sorted(names, key=lambda n: -len(n[0])))
+
+
+def motion_in(text: str) -> str | None:
+    """The motion a message names, as whole words ("I started sprinting" is no start)."""
+    lowered = text.lower().replace("_", " ")
+    for name, motion in motion_names():
+        if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", lowered):
             return motion
     return None
 

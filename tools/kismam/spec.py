@@ -139,6 +139,9 @@ class AssessmentSpec(BaseModel):
     version: Literal[1] = 1
     motion: str
     title: str
+    aliases: list[str] = Field(
+        default_factory=list, description="what athletes call the motion (matched as whole words)"
+    )
     keyframes: dict[str, KeyframeSpec]
     metrics: list[MetricSpec]
     problems: list[ProblemSpec]
