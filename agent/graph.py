@@ -242,7 +242,7 @@ def node_plan(state: CoachState) -> dict[str, Any]:
         )
     return {
         "plan": plan,
-        "trace": [*state.trace, _event("plan", detail, steps=[s.model_dump() for s in plan.steps])],
+        "trace": [_event("plan", detail, steps=[s.model_dump() for s in plan.steps])],
     }
 
 
@@ -279,7 +279,7 @@ class _Work:
         self.guidance = {k: list(v) for k, v in state.guidance.items()}
         self.notes = dict(state.notes)
         self.calls = list(state.calls)
-        self.trace = list(state.trace)
+        self.trace: list[TraceEvent] = []  # this node's events (the state's reducer adds them)
         self.measurements = list(state.measurements)
         self.update: dict[str, Any] = {}
 
@@ -466,7 +466,7 @@ def matching_step(plan: Plan, tool: str, args: dict[str, Any]) -> PlanStep | Non
 def node_check(state: CoachState) -> dict[str, Any]:
     report = check_evidence(state)
     detail = "sufficient" if report.sufficient else "; ".join(c.detail for c in report.failed())
-    return {"evidence": report, "trace": [*state.trace, _event("check", detail,
+    return {"evidence": report, "trace": [_event("check", detail,
             checks=[c.model_dump() for c in report.checks])]}  # fmt: skip
 
 
@@ -485,7 +485,7 @@ def node_requery(state: CoachState) -> dict[str, Any]:
     plan.revision += 1
     return {
         "plan": plan, "attempts": state.attempts + 1, "requeries": [*state.requeries, reason],
-        "trace": [*state.trace, _event("requery", reason, steps=[s.model_dump() for s in steps])],
+        "trace": [_event("requery", reason, steps=[s.model_dump() for s in steps])],
     }  # fmt: skip
 
 
@@ -496,7 +496,7 @@ def node_compose(state: CoachState, runtime: Runtime[CoachContext]) -> dict[str,
         work = state.model_copy(update={"answer": _compare(run.tools)})
     if state.intent and state.intent.kind == "adapt" and "adapted" in state.guidance:
         work = state.model_copy(update={"guidance": _adapted_view(state)})
-    trace = list(state.trace)
+    trace: list[TraceEvent] = []
     if run.model is not None and not (state.intent and state.intent.kind == "safety"):
         if run.budget_left() > 0:
             answer, why = llm_compose(work, run.model)
@@ -606,11 +606,11 @@ def node_verify(state: CoachState) -> dict[str, Any]:
     event = _event(
         "verify", "failed" if failed else "passed", checks=[c.model_dump() for c in checks]
     )
-    return {"answer": answer, "trace": [*state.trace, event]}
+    return {"answer": answer, "trace": [event]}
 
 
 def node_answer(state: CoachState) -> dict[str, Any]:
-    return {"trace": [*state.trace, _event("answer", f"{len(state.answer)} characters")]}
+    return {"trace": [_event("answer", f"{len(state.answer)} characters")]}
 
 
 def _builder() -> Any:

@@ -3,7 +3,7 @@ evidence checks, and the answer. The plan and the checks are data, visible in tr
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -99,6 +99,17 @@ class TraceEvent(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
+def add_trace(old: list[TraceEvent], new: list[TraceEvent]) -> list[TraceEvent]:
+    """The trace's reducer: each node returns only its own events; a turn's first event
+    (``understand``) starts the turn's trace afresh."""
+    if new:
+        first = new[0]
+        kind = first.kind if isinstance(first, TraceEvent) else dict(first).get("kind")
+        if kind == "understand":
+            return list(new)
+    return [*old, *new]
+
+
 class CoachState(BaseModel):
     """Carried across the turns of one thread (LangGraph checkpointer)."""
 
@@ -130,5 +141,5 @@ class CoachState(BaseModel):
     answer: str = ""
     citations: list[str] = Field(default_factory=list)
     mode: Literal["offline", "llm"] = "offline"
-    trace: list[TraceEvent] = Field(default_factory=list)
+    trace: Annotated[list[TraceEvent], add_trace] = Field(default_factory=list)
     turn: int = 0
