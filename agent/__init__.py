@@ -12,8 +12,9 @@ from langchain_core.language_models import BaseChatModel
 
 from ..kb import KBSettings, KnowledgeBase
 from ..settings import Settings, current_settings
+from .coach import Coach, CoachReply
 from .context import CoachContext
-from .graph import Coach, CoachReply, state_serializer
+from .graph import state_serializer
 from .llm import chat_model
 from .memory import postgres_checkpointer
 from .state import CoachRequest

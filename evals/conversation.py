@@ -24,8 +24,8 @@ from pydantic import BaseModel, Field
 
 from ..agent import new_coach
 from ..agent.answers import SEVERITY_RANK
+from ..agent.coach import Coach
 from ..agent.compose import CITATION
-from ..agent.graph import Coach
 from ..agent.state import CoachState
 from ..agent.tools import Measurements, run_tool
 from ..agent.verify import DOSE_LIKE

@@ -11,7 +11,7 @@ import pytest
 from langchain_openai import ChatOpenAI
 
 from sportsgpt.agent import new_coach
-from sportsgpt.agent.graph import FALLBACK_NOTE
+from sportsgpt.agent.model_loop import FALLBACK_NOTE
 from sportsgpt.kb import KnowledgeBase
 from tests.fake_openai import fake_openai
 

@@ -1,0 +1,142 @@
+"""The language model's loops: carrying out the plan through tool calls (errors fed back,
+bounded faults, the turn's budget), and writing the answer, which must pass the
+verifier (one retry) or the deterministic composer answers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, HumanMessage
+
+from .compose import plan_drills
+from .context import CoachContext
+from .executor import POSE, _event, _Work, live, matching_step
+from .llm import (
+    MAX_FAULTS,
+    MAX_ROUNDS,
+    act_messages,
+    compose_messages,
+    parse_tool_calls,
+    tool_result_message,
+    tool_specs,
+)
+from .state import (
+    CoachState,
+)
+from .verify import verify_answer
+
+
+def _budget_spent(work: _Work, run: CoachContext) -> bool:
+    if run.budget_left() > 0:
+        return False
+    work.trace.append(_event("requery", f"the turn's model budget "
+                             f"({run.settings.llm_turn_budget_s:g} s) is spent; "
+                             "deterministic path takes over"))  # fmt: skip
+    return True
+
+
+def llm_act(work: _Work, run: CoachContext, model: BaseChatModel) -> None:
+    """Let the model carry out the pending steps through tool calls; errors go back to it
+    as tool results; a timeout, repeated faults or the spent turn budget hand the rest to
+    the deterministic path."""
+    ctx = run.tools
+    pending = [s for s in work.plan.steps if s.status == "pending"]
+    if not pending:
+        return
+    bound = model.bind_tools(tool_specs())
+    messages = act_messages(work.state, pending)
+    faults = 0
+    for _ in range(MAX_ROUNDS):
+        if work.plan.next_pending() is None:
+            break
+        if _budget_spent(work, run):
+            return
+        try:
+            reply = bound.invoke(messages)
+        except Exception as exc:  # timeouts, HTTP errors, junk: all recovered the same way
+            reason = f"{type(exc).__name__}: {str(exc)[:120]}"
+            work.trace.append(
+                _event(
+                    "requery", f"language model failed ({reason}); deterministic path takes over"
+                )
+            )
+            return
+        assert isinstance(reply, AIMessage)
+        messages.append(reply)
+        calls, errors = parse_tool_calls(reply)
+        if not calls and not errors:
+            break
+        for call_id, error in errors:
+            faults += 1
+            messages.append(tool_result_message(call_id, f"error: {error}; call it again with "
+                                                "valid JSON arguments"))  # fmt: skip
+            work.trace.append(_event("tool", f"llm: {error}"))
+        expanded_before = work.plan.revision
+        for call in calls:
+            step = matching_step(work.plan, call["name"], call["args"])
+            args = {k: (work.pose.pose_file if v == POSE and work.pose else v)
+                    for k, v in call["args"].items()}  # fmt: skip
+            result = work.call(ctx, call["name"], args, step.target if step else
+                               call["args"].get("problem"), via="llm: ")  # fmt: skip
+            if isinstance(result, str):
+                faults += 1
+                messages.append(tool_result_message(call["id"], f"error: {result}"))
+                continue
+            if step is not None:
+                step.status, step.result_summary = "done", str(getattr(result, "summary", ""))
+            messages.append(tool_result_message(call["id"], result.model_dump_json()))
+        if faults > MAX_FAULTS:
+            work.trace.append(_event("requery", f"{faults} faulty tool calls from the language "
+                                     "model; deterministic path takes over"))  # fmt: skip
+            return
+        if work.plan.revision != expanded_before:
+            listing = "\n".join(f"- {s.tool}({json.dumps(s.args)})" for s in work.plan.steps
+                                if s.status == "pending")  # fmt: skip
+            messages.append(HumanMessage(f"Next steps of the plan:\n{listing}"))
+
+
+FALLBACK_NOTE = (
+    "_The language model's answer could not be used (it failed verification, or the model "
+    "was unavailable or out of time), so this answer was composed deterministically from "
+    "the same evidence._"
+)
+
+
+def _evidence(state: CoachState) -> dict[str, Any]:
+    hits = {h.id: h for v in state.guidance.values() for h in v}
+    return {
+        "assessment": state.assessment.model_dump() if state.assessment else None,
+        "retrieved": [{"id": h.id, "title": h.title, "kind": h.kind, "dose": h.dose,
+                       "text": h.text[:500]} for h in hits.values()],
+        "plan_priority": [h.id for h in plan_drills(state)],
+        "missing_equipment": state.context.missing_equipment,
+        "days_per_week": state.days_per_week,
+        "comparison": state.answer or None,
+    }  # fmt: skip
+
+
+def llm_compose(state: CoachState, model: BaseChatModel) -> tuple[str | None, str]:
+    """The model's answer if it passes verification (one retry with the failed checks)."""
+    messages = compose_messages(state, _evidence(state))
+    why = "no answer"
+    for _ in range(2):
+        text = ""
+        try:
+            for chunk in model.stream(messages):  # partial answers reach a streaming caller
+                piece = chunk.content if isinstance(chunk.content, str) else ""
+                text += piece
+                if piece:
+                    live(_event("partial", piece))
+        except Exception as exc:  # timeouts, HTTP errors: recovered the same way
+            return None, f"language model failed ({type(exc).__name__})"
+        reply = AIMessage(content=text)
+        failed = [c for c in verify_answer(state, text) if not c.ok]
+        if text.strip() and not failed:
+            return text.strip() + "\n", ""
+        why = "the model's answer failed verification: " + (
+            "; ".join(c.detail for c in failed) or "empty"
+        )
+        messages += [reply, HumanMessage(f"{why}. Rewrite it following the grounding rules.")]
+    return None, why

@@ -1,0 +1,309 @@
+"""The coach graph's nodes: understand, plan, act, check, requery, compose, verify, answer.
+Each reads the state and its runtime context (``CoachContext``) and returns only what
+it changes."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from ..kb.queries import AthleteContext
+from ..tools.kismam import load_motion_spec
+from ..tools.motiondtw.library import known_motions
+from .compose import CITATION, compose_answer, plan_drills
+from .context import CoachContext
+from .evidence import check_evidence, requery_steps
+from .executor import POSE, _event, _Work
+from .model_loop import FALLBACK_NOTE, llm_act, llm_compose
+from .plans import drill_steps, measurement_steps, why_steps
+from .state import (
+    CoachState,
+    Intent,
+    Plan,
+    PlanStep,
+    TraceEvent,
+)
+from .tools import (
+    KBHit,
+    ToolContext,
+    stored_analyses,
+)
+from .understand import understand
+from .verify import verify_answer
+
+log = logging.getLogger(__name__)
+
+
+def _problem_topic(topic: str) -> str | None:
+    """A problem id if ``topic`` names one of the problems KISMAM knows."""
+    key = topic.lower().strip().replace("-", " ")
+    for motion in known_motions():
+        for problem in load_motion_spec(motion).problems:
+            if key in (problem.id.replace("_", " "), problem.label.lower()):
+                return problem.id
+    return None
+
+
+def _with_request(state: CoachState) -> tuple[AthleteContext, dict[str, Any]]:
+    """The typed fields the app or the CLI sent win over anything read from the message."""
+    req = state.request
+    if req is None:
+        return state.context, {}
+    ctx = state.context.model_copy(update={
+        "missing_equipment": sorted(set(state.context.missing_equipment)
+                                    | set(req.missing_equipment)),
+        "level": req.level or state.context.level,
+        "injuries": sorted(set(state.context.injuries) | set(req.injuries)),
+    })  # fmt: skip
+    given = {"days_per_week": req.days_per_week, "session_minutes": req.session_minutes}
+    fields = {k: v for k, v in given.items() if v is not None}
+    return ctx, fields
+
+
+def node_understand(state: CoachState, runtime: Runtime[CoachContext]) -> dict[str, Any]:
+    given, fields = _with_request(state)
+    last_kind = state.intent.kind if state.intent else None
+    intent, context, days = understand(
+        state.message, state.files, state.motion_hint, given,
+        has_analysis=state.assessment is not None, assessment=state.assessment,
+        plan=plan_drills(state) if state.assessment else [], last=state.last_slots,
+        last_kind=last_kind,
+    )  # fmt: skip
+    model_turn, note = _model_understanding(state, runtime.context, intent)
+    if model_turn is not None:
+        from .model_plan import ModelTurn, merged_intent
+
+        intent = merged_intent(intent, ModelTurn.model_validate(model_turn), state)
+    heard = f"{intent.kind} ({intent.motion})" if intent.motion else intent.kind
+    heard += note
+    update: dict[str, Any] = {
+        "intent": intent, "context": context, "turn": state.turn + 1, "calls": [],
+        "model_turn": model_turn,
+        "requeries": [], "attempts": 0, "answer": "", "citations": [],
+        "trace": [_event("understand", heard,
+                         intent=intent.model_dump(), context=context.model_dump())],
+    }  # fmt: skip
+    if days is not None:
+        update["days_per_week"] = days
+    if intent.slots.minutes is not None:
+        update["session_minutes"] = intent.slots.minutes
+    update.update(fields)
+    update["measurements"] = []
+    if intent.kind in ("why_flagged", "drill_details", "measurement"):  # what a follow-up means
+        slots = intent.slots
+        if intent.kind == "why_flagged" and not slots.problem:
+            from .plans import flagged_problem
+
+            slots = slots.model_copy(update={"problem": flagged_problem(state, slots)})
+        if intent.kind == "drill_details" and not slots.drill:
+            first = next((h.id for h in plan_drills(state)), None)
+            slots = slots.model_copy(update={"drill": first})
+        update["last_slots"] = slots
+    if intent.kind == "analyze":
+        update.update(assessment=None, pose=None, guidance={}, plan_items=[], notes={})
+    elif intent.kind in ("explain", "question"):
+        guidance = dict(state.guidance)
+        guidance.pop("question", None)
+        update["guidance"] = guidance
+    return update
+
+
+def _model_understanding(
+    state: CoachState, run: CoachContext, offline: Intent
+) -> tuple[dict[str, Any] | None, str]:
+    """The model's reading of a follow-up (None offline, for a file, a safety concern, or
+    when the model fails: the rules' reading stands, and the trace says so)."""
+    if run.model is None or state.files or offline.kind in ("safety", "analyze"):
+        return None, ""
+    if run.budget_left() <= 0:
+        return None, "; the turn's model budget is spent: rules understood it"
+    from .model_plan import ask_model
+
+    try:
+        return ask_model(state, run.model).model_dump(), "; read by the language model"
+    except Exception as exc:  # timeouts, HTTP errors, junk: the rules' reading stands
+        return None, f"; language model failed ({type(exc).__name__}): rules understood it"
+
+
+def node_plan(state: CoachState) -> dict[str, Any]:
+    intent = state.intent
+    assert intent is not None
+    steps: list[PlanStep] = []
+    if intent.kind == "analyze" and intent.file:
+        steps = [
+            PlanStep(tool="extract_pose", args={"path": intent.file},
+                     why="the athlete's skeleton from the user's file"),
+            PlanStep(tool="assess_motion",
+                     args={"pose_file": POSE, "motion": intent.motion or "auto"},
+                     why="align with the elite references and diagnose (KISMAM)"
+                     + ("" if intent.motion else "; the motion is recognised")),
+        ]  # fmt: skip
+        goal = "diagnose the recording and prescribe a dosed plan"
+    elif intent.kind == "explain" and intent.topic:
+        problem = _problem_topic(intent.topic)
+        if problem:
+            steps = [PlanStep(tool="explain_problem", args={"problem": problem}, target="question",
+                              why=f"'{intent.topic}' is a problem we assess")]  # fmt: skip
+        else:
+            steps = [PlanStep(tool="search_knowledge", target="question",
+                              args={"query": f"What is {intent.topic}?", "limit": 4},
+                              why="look the term up in the knowledge base")]  # fmt: skip
+        goal = f"explain {intent.topic}"
+    elif intent.kind == "adapt":
+        ids = state.plan_items or [h.id for h in plan_drills(state)]
+        steps = [
+            PlanStep(tool="adapt_plan",
+                     args={"drill_ids": ids, "missing_equipment": state.context.missing_equipment,
+                           "level": state.context.level, "days_per_week": state.days_per_week},
+                     why="fit the current plan to what the athlete told us", target="adapted")
+        ] if ids else []  # fmt: skip
+        goal = "adapt the plan"
+    elif intent.kind == "compare":
+        goal = "compare with the previous analysis"
+    elif intent.kind == "safety":
+        goal = "refer the athlete to a qualified professional; prescribe no new load"
+    elif intent.kind == "measurement":
+        steps, goal = measurement_steps(intent.slots), "report the athlete's own measurements"
+    elif intent.kind == "why_flagged":
+        steps, goal = why_steps(state, intent.slots), "show the evidence behind a problem"
+    elif intent.kind == "fix_first":
+        goal = "rank the problems and say why the first comes first"
+    elif intent.kind == "drill_details":
+        steps, goal = drill_steps(state, intent.slots), "a drill's details, dose and progression"
+    elif intent.kind in ("out_of_scope", "clarify"):
+        goal = "say what I can help with" if intent.kind == "out_of_scope" else "ask to clarify"
+    else:
+        steps = [PlanStep(tool="search_knowledge",
+                          args={"query": intent.topic or state.message, "limit": 4,
+                                "missing_equipment": state.context.missing_equipment},
+                          why="answer from the knowledge base", target="question")]  # fmt: skip
+        goal = "answer the question from the knowledge base"
+    plan = Plan(goal=goal, steps=steps)
+    detail = goal
+    if state.model_turn is not None:  # the model wrote a plan: check and repair it
+        from .model_plan import ModelTurn, repair
+
+        plan, notes = repair(ModelTurn.model_validate(state.model_turn), plan)
+        detail = f"{goal} (plan written by the language model" + (
+            f"; repaired: {'; '.join(notes)})" if notes else ")"
+        )
+    return {
+        "plan": plan,
+        "trace": [_event("plan", detail, steps=[s.model_dump() for s in plan.steps])],
+    }
+
+
+def node_act(state: CoachState, runtime: Runtime[CoachContext]) -> dict[str, Any]:
+    run = runtime.context
+    work = _Work(state)
+    if run.model is not None:
+        llm_act(work, run, run.model)
+    work.run_pending(run.tools)  # whatever the model left (or all of it, offline)
+    return work.done()
+
+
+def node_check(state: CoachState) -> dict[str, Any]:
+    report = check_evidence(state)
+    detail = "sufficient" if report.sufficient else "; ".join(c.detail for c in report.failed())
+    return {"evidence": report, "trace": [_event("check", detail,
+            checks=[c.model_dump() for c in report.checks])]}  # fmt: skip
+
+
+def route_after_check(state: CoachState) -> str:
+    if state.evidence.sufficient:
+        return "compose"
+    return "requery" if requery_steps(state, state.evidence.failed()) else "compose"
+
+
+def node_requery(state: CoachState) -> dict[str, Any]:
+    found = requery_steps(state, state.evidence.failed())
+    assert found is not None and state.plan is not None
+    steps, reason = found
+    plan = state.plan.model_copy(deep=True)
+    plan.steps += steps
+    plan.revision += 1
+    return {
+        "plan": plan, "attempts": state.attempts + 1, "requeries": [*state.requeries, reason],
+        "trace": [_event("requery", reason, steps=[s.model_dump() for s in steps])],
+    }  # fmt: skip
+
+
+def node_compose(state: CoachState, runtime: Runtime[CoachContext]) -> dict[str, Any]:
+    run = runtime.context
+    work = state
+    if state.intent and state.intent.kind == "compare":
+        work = state.model_copy(update={"answer": _compare(run.tools)})
+    if state.intent and state.intent.kind == "adapt" and "adapted" in state.guidance:
+        work = state.model_copy(update={"guidance": _adapted_view(state)})
+    trace: list[TraceEvent] = []
+    if run.model is not None and not (state.intent and state.intent.kind == "safety"):
+        if run.budget_left() > 0:
+            answer, why = llm_compose(work, run.model)
+        else:
+            answer, why = (
+                None,
+                f"the turn's model budget ({run.settings.llm_turn_budget_s:g} s) is spent",
+            )
+        if answer is not None:
+            cited = list(dict.fromkeys(CITATION.findall(answer)))
+            trace.append(_event("compose", f"language model: {len(cited)} citation(s)"))
+            return {"answer": answer, "citations": cited, "trace": trace}
+        trace.append(_event("requery", f"{why}; deterministic composer takes over"))
+    answer, cited = compose_answer(work)
+    if run.model is not None and not (state.intent and state.intent.kind == "safety"):
+        answer = FALLBACK_NOTE + "\n\n" + answer
+    trace.append(_event("compose", f"{len(cited)} citation(s)"))
+    return {"answer": answer, "citations": cited, "trace": trace}
+
+
+def _adapted_view(state: CoachState) -> dict[str, list[KBHit]]:
+    """The adapted drills stand in for each problem's list, in the adapted order."""
+    adapted = state.guidance["adapted"]
+    view = {k: v for k, v in state.guidance.items() if k != "adapted"}
+    if state.assessment and state.assessment.problems:
+        for p in state.assessment.problems:  # keep each problem's guide, drop its drills
+            view[p.id] = [h for h in view.get(p.id, []) if h.kind != "drill"]
+        first = state.assessment.problems[0].id
+        view[first] = view[first] + adapted
+    else:
+        view["development"] = adapted
+    return view
+
+
+def _compare(ctx: ToolContext) -> str:
+    done = stored_analyses(ctx)
+    if len(done) < 2:
+        return "Only one analysis is stored for this athlete: nothing to compare yet."
+    old, new = done[-2]["assessment"], done[-1]["assessment"]
+    before = {p["id"]: p for p in old["problems"]}
+    after = {p["id"]: p for p in new["problems"]}
+    motion = new["motion"].replace("_", " ")
+    lines = [f"Technique score {old['score']:.0f} -> {new['score']:.0f} ({motion})."]
+    for pid in sorted(set(before) - set(after)):
+        lines.append(f"- resolved: {before[pid]['label']}")
+    for pid in sorted(set(after) - set(before)):
+        lines.append(f"- new: {after[pid]['label']}")
+    for pid in sorted(set(before) & set(after)):
+        p_old, p_new = before[pid]["probability"], after[pid]["probability"]
+        lines.append(f"- still present: {after[pid]['label']} (p {p_old:.2f} -> {p_new:.2f})")
+    return "\n".join(lines)
+
+
+def node_verify(state: CoachState) -> dict[str, Any]:
+    checks = verify_answer(state, state.answer)
+    failed = [c for c in checks if not c.ok]
+    answer = state.answer
+    if failed:  # never show an unverified answer
+        log.error("answer failed verification: %s", [c.detail for c in failed])
+        answer = ("I could not produce guidance that passes my own checks "
+                  f"({'; '.join(c.detail for c in failed)}).")  # fmt: skip
+    event = _event(
+        "verify", "failed" if failed else "passed", checks=[c.model_dump() for c in checks]
+    )
+    return {"answer": answer, "trace": [event]}
+
+
+def node_answer(state: CoachState) -> dict[str, Any]:
+    return {"trace": [_event("answer", f"{len(state.answer)} characters")]}
