@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -241,7 +240,7 @@ class _ConfigFile(TomlConfigSettingsSource):
         self.path = config_file()
         try:
             super().__init__(settings_cls, toml_file=self.path)
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+        except (OSError, ValueError) as exc:  # unreadable, not UTF-8, not TOML
             raise ConfigError(f"config file {self.path}: {exc}") from None
 
 
@@ -303,8 +302,8 @@ def _default_doc(name: str) -> str:
 
 def describe(settings: Settings, explicit: dict[str, Any] | None = None) -> list[SettingValue]:
     """Every setting's effective value and where it came from."""
-    file = config_file()
-    in_file = _read_config(file)
+    source_file = _ConfigFile(Settings)  # what the settings themselves read from it
+    file, in_file = source_file.path, source_file.toml_data
     rows = []
     for name, field in Settings.model_fields.items():
         names = env_names(name)
@@ -322,15 +321,6 @@ def describe(settings: Settings, explicit: dict[str, Any] | None = None) -> list
                                  default_doc=_default_doc(name),
                                  description=field.description or ""))  # fmt: skip
     return rows
-
-
-def _read_config(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        return {}
-    try:
-        return tomllib.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"config file {path}: {exc}") from None
 
 
 # ---------------------------------------------------------------- building, the process's own

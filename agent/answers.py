@@ -5,11 +5,10 @@ stored analysis or a retrieved item; every item is cited."""
 
 from __future__ import annotations
 
+from ..kb.queries import priority
 from .compose import OFFLINE_NOTE, cite, plan_drills, retrieved
 from .state import CoachState
 from .tools import KBHit, Measurements
-
-SEVERITY_RANK = {"major": 0, "moderate": 1, "minor": 2}
 
 
 def _head(state: CoachState) -> list[str]:
@@ -134,7 +133,7 @@ def compose_fix_first(state: CoachState) -> tuple[str, list[str]]:
             "with the plan."
         )
         return _done(lines)
-    ranked = sorted(a.problems, key=lambda p: (SEVERITY_RANK.get(p.severity, 3), -p.probability))
+    ranked = sorted(a.problems, key=priority)
     first = ranked[0]
     lines.append(
         f"Fix **{first.label}** first: it is the most severe ({first.severity}) and the "

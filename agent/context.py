@@ -30,5 +30,8 @@ class CoachContext:
         budget = self.settings.llm_turn_budget_s
         return CoachContext(self.settings, self.tools, self.model, time.monotonic() + budget)
 
-    def budget_left(self) -> float:
-        return self.deadline - time.monotonic()
+    def budget_spent(self) -> str | None:
+        """Why the model may be asked nothing more this turn, or None while it may."""
+        if time.monotonic() < self.deadline:
+            return None
+        return f"the turn's model budget ({self.settings.llm_turn_budget_s:g} s) is spent"

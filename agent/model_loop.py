@@ -29,10 +29,10 @@ from .verify import verify_answer
 
 
 def _budget_spent(work: _Work, run: CoachContext) -> bool:
-    if run.budget_left() > 0:
+    spent = run.budget_spent()
+    if not spent:
         return False
-    work.trace.append(_event("requery", f"the turn's model budget "
-                             f"({run.settings.llm_turn_budget_s:g} s) is spent; "
+    work.trace.append(_event("requery", f"{spent}; "
                              "deterministic path takes over"))  # fmt: skip
     return True
 

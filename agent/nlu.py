@@ -3,9 +3,9 @@ examples in the shipped MiniLM embedding space, with a confidence.
 
 The examples are data (``agent/intents.json``, at least 20 per intent, in athletes' own
 words). An intent's score is the mean cosine similarity of the message to its three
-nearest examples; the confidence is the best score, and a message whose best score is
-under the threshold, or whose two best intents are closer than the margin, is *unsure*:
-the coach asks a short question instead of guessing. The example vectors are cached in
+nearest examples; the confidence is the best score. ``agent/understand.py`` adds the
+slots' evidence and treats a message under the threshold as out of scope (or, when it is
+about training, as a question for the knowledge base). The example vectors are cached in
 the user cache folder, keyed by the file's content and the embedder.
 """
 
@@ -36,7 +36,6 @@ TOP_K = 3
 class IntentExamples(BaseModel):
     about: str
     threshold: float = Field(gt=0, lt=1)
-    margin: float = Field(ge=0, lt=1)
     intents: dict[ClassifiedIntent, list[str]]
 
     def model_post_init(self, _context: object) -> None:
@@ -49,8 +48,7 @@ class IntentGuess(BaseModel):
     intent: ClassifiedIntent
     confidence: float = Field(description="mean similarity to its nearest examples")
     runner_up: ClassifiedIntent
-    margin: float
-    sure: bool
+    margin: float = Field(description="best minus second-best score")
 
 
 @cache
@@ -104,9 +102,8 @@ class IntentClassifier:
         ranked = sorted(scores, key=lambda k: scores[k], reverse=True)
         best, second = ranked[0], ranked[1]
         margin = scores[best] - scores[second]
-        sure = scores[best] >= self.data.threshold and margin >= self.data.margin
         return IntentGuess(intent=best, confidence=round(scores[best], 3), runner_up=second,
-                           margin=round(margin, 3), sure=sure)  # fmt: skip
+                           margin=round(margin, 3))  # fmt: skip
 
 
 @cache

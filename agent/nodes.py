@@ -17,7 +17,7 @@ from .context import CoachContext
 from .evidence import check_evidence, requery_steps
 from .executor import POSE, _event, _Work
 from .model_loop import FALLBACK_NOTE, llm_act, llm_compose
-from .plans import drill_steps, measurement_steps, why_steps
+from .plans import drill_steps, measurement_steps, resolve_slots, why_steps
 from .state import (
     CoachState,
     Intent,
@@ -92,15 +92,7 @@ def node_understand(state: CoachState, runtime: Runtime[CoachContext]) -> dict[s
     update.update(fields)
     update["measurements"] = []
     if intent.kind in ("why_flagged", "drill_details", "measurement"):  # what a follow-up means
-        slots = intent.slots
-        if intent.kind == "why_flagged" and not slots.problem:
-            from .plans import flagged_problem
-
-            slots = slots.model_copy(update={"problem": flagged_problem(state, slots)})
-        if intent.kind == "drill_details" and not slots.drill:
-            first = next((h.id for h in plan_drills(state)), None)
-            slots = slots.model_copy(update={"drill": first})
-        update["last_slots"] = slots
+        update["last_slots"] = resolve_slots(state, intent.kind, intent.slots)
     if intent.kind == "analyze":
         update.update(assessment=None, pose=None, guidance={}, plan_items=[], notes={})
     elif intent.kind in ("explain", "question"):
@@ -117,8 +109,8 @@ def _model_understanding(
     when the model fails: the rules' reading stands, and the trace says so)."""
     if run.model is None or state.files or offline.kind in ("safety", "analyze"):
         return None, ""
-    if run.budget_left() <= 0:
-        return None, "; the turn's model budget is spent: rules understood it"
+    if spent := run.budget_spent():
+        return None, f"; {spent}: rules understood it"
     from .model_plan import ask_model
 
     try:
@@ -239,13 +231,8 @@ def node_compose(state: CoachState, runtime: Runtime[CoachContext]) -> dict[str,
         work = state.model_copy(update={"guidance": _adapted_view(state)})
     trace: list[TraceEvent] = []
     if run.model is not None and not (state.intent and state.intent.kind == "safety"):
-        if run.budget_left() > 0:
-            answer, why = llm_compose(work, run.model)
-        else:
-            answer, why = (
-                None,
-                f"the turn's model budget ({run.settings.llm_turn_budget_s:g} s) is spent",
-            )
+        spent = run.budget_spent()
+        answer, why = (None, spent) if spent else llm_compose(work, run.model)
         if answer is not None:
             cited = list(dict.fromkeys(CITATION.findall(answer)))
             trace.append(_event("compose", f"language model: {len(cited)} citation(s)"))

@@ -71,10 +71,21 @@ def why_steps(state: CoachState, slots: Slots) -> list[PlanStep]:
     return steps
 
 
-def drill_steps(state: CoachState, slots: Slots) -> list[PlanStep]:
-    from .compose import plan_drills
+def resolve_slots(state: CoachState, kind: str, slots: Slots) -> Slots:
+    """What a follow-up is about when it does not say: the only flagged problem, the plan's
+    first drill. Resolved once, so the plan and the next turn's refer-backs agree."""
+    if kind == "why_flagged" and not slots.problem:
+        return slots.model_copy(update={"problem": flagged_problem(state, slots)})
+    if kind == "drill_details" and not slots.drill:
+        from .compose import plan_drills
 
-    drill = slots.drill or next((h.id for h in plan_drills(state)), None)
+        first = next((h.id for h in plan_drills(state)), None)
+        return slots.model_copy(update={"drill": first})
+    return slots
+
+
+def drill_steps(state: CoachState, slots: Slots) -> list[PlanStep]:
+    drill = resolve_slots(state, "drill_details", slots).drill
     if drill is None:
         return [PlanStep(tool="search_knowledge", target="question",
                          args={"query": state.message, "kinds": ["drill"], "limit": 4},

@@ -23,13 +23,13 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
 from ..agent import new_coach
-from ..agent.answers import SEVERITY_RANK
 from ..agent.coach import Coach
 from ..agent.compose import CITATION
 from ..agent.state import CoachState
 from ..agent.tools import Measurements, run_tool
 from ..agent.verify import DOSE_LIKE
 from ..kb import KnowledgeBase
+from ..kb.queries import priority
 from ..tools.data_files import load_json_model
 from ..tools.errors import SportsGPTError
 from ..tools.kismam import load_motion_spec
@@ -141,7 +141,7 @@ def _check(
                 if "no problem" in answer.lower() or "nothing to fix" in answer.lower()
                 else "no problem found, but the answer does not say so"
             )
-        top = sorted(a.problems, key=lambda p: (SEVERITY_RANK.get(p.severity, 3), -p.probability))
+        top = sorted(a.problems, key=priority)
         return None if top[0].label in answer else f"top problem {top[0].label!r} not named"
     flagged = {p.id for p in a.problems} if a is not None else set()
     if check == "problem_evidence" and a is not None and turn.about and turn.about not in flagged:

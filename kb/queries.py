@@ -18,6 +18,18 @@ from .models import Level, SearchFilters, SearchResult
 SEVERITY_ORDER = {"major": 0, "moderate": 1, "minor": 2}
 
 
+class _Ranked(Protocol):
+    @property
+    def severity(self) -> str: ...
+    @property
+    def probability(self) -> float: ...
+
+
+def priority(problem: _Ranked) -> tuple[int, float]:
+    """Sort key of problems: the most severe first, then the most probable."""
+    return SEVERITY_ORDER.get(problem.severity, len(SEVERITY_ORDER)), -problem.probability
+
+
 class AthleteContext(BaseModel):
     """What the athlete told us that changes the prescription."""
 
@@ -54,9 +66,7 @@ def problem_queries(
     assessment: Assessment, context: AthleteContext | None = None
 ) -> list[ProblemQuery]:
     context = context or AthleteContext()
-    problems = sorted(
-        assessment.problems, key=lambda p: (SEVERITY_ORDER[p.severity], -p.probability)
-    )
+    problems = sorted(assessment.problems, key=priority)
     return [
         ProblemQuery(
             problem=p.id, label=p.label, severity=p.severity,

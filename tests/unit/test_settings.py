@@ -128,6 +128,9 @@ def test_bad_values_are_one_clear_line(clean_env: Path, monkeypatch: pytest.Monk
     clean_env.write_text("this is = = not toml")
     with pytest.raises(ConfigError, match=re.escape(str(clean_env))):
         load_settings()
+    clean_env.write_bytes(b"\xff\xfe not utf-8")
+    with pytest.raises(ConfigError, match=re.escape(str(clean_env))):
+        load_settings()
 
 
 def test_secrets_are_masked(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -91,8 +91,8 @@ def _open(path: Path) -> cv2.VideoCapture:
 def probe_video(path: str | Path) -> VideoInfo:
     """Open the video, decode its first frame, and describe it; clear errors otherwise."""
     path = Path(path)
+    check_input_size(path)  # before a decoder touches a file over the limit
     cap = _open(path)
-    check_input_size(path)
     try:
         ok, frame = cap.read()
         if not ok or frame is None:
