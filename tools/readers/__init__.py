@@ -70,7 +70,7 @@ def check_input_size(path: Path) -> None:
     size_mb = path.stat().st_size / (1024 * 1024)
     if size_mb > limit:
         raise MotionInputError(
-            path, f"{size_mb:.0f} MB is over the input limit of {limit:g} MB "
+            path, f"{size_mb:.3g} MB is over the input limit of {limit:g} MB "
             "(the input_max_mb setting, $SPORTSGPT_INPUT_MAX_MB)",
         )  # fmt: skip
 
