@@ -47,8 +47,12 @@ def measurement_lines(m: Measurements) -> list[str]:
     where = ", ".join(k.replace("_", " ") for k in m.keyframes)
     head = f"- **{m.label}** at {where}: **{m.median:g} {m.unit}**".rstrip()
     if len(m.values) > 1:
+        several = len(m.keyframes) > 1  # say which keyframe each value is at
         each = "; ".join(
-            f"occurrence {v.occurrence}: {v.value:g} (frame {v.frame})" for v in m.values
+            f"occurrence {v.occurrence}"
+            + (f" {v.keyframe.replace('_', ' ')}" if several else "")
+            + f": {v.value:g} (frame {v.frame})"
+            for v in m.values
         )
         head += f" (median of {len(m.values)}: {each})"
     else:
@@ -79,6 +83,24 @@ def compose_measurement(state: CoachState) -> tuple[str, list[str]]:
             "No elite band is set for this value at this keyframe, so I do not "
             "judge it; the scored metrics are in the diagnosis."
         )
+    return _done(lines)
+
+
+def compose_technique(state: CoachState) -> tuple[str, list[str]]:
+    """The elite bands the analysis judges against, each with its source, beside the
+    athlete's own value."""
+    lines = _head(state)
+    banded = [m for m in state.measurements if m.band is not None]
+    if not banded:
+        lines.append("I have no elite band for that in this motion's references.")
+        return _done(lines)
+    motion = state.assessment.motion.replace("_", " ") if state.assessment else "this motion"
+    lines.append(f"What good looks like in the {motion}: the elite bands I judge you "
+                 "against, each with its source, and your value beside it.")  # fmt: skip
+    for m in banded:
+        lines += measurement_lines(m)
+    keys = sorted({k.replace("_", " ") for m in banded for k in m.keyframes})
+    lines.append(f"\nYou can compare yourself in the keyframe pictures at {', '.join(keys)}.")
     return _done(lines)
 
 

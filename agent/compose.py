@@ -115,6 +115,12 @@ def compose_analysis(state: CoachState) -> tuple[str, list[str]]:
         guide = guides.get(f"problem.{p.id}")
         if guide is not None:
             lines.append(f"   {_first_sentences(guide.text, 2)} {cite(guide)}")
+    if state.measurements:  # what the athlete asked to see along with the analysis
+        from .answers import measurement_lines
+
+        lines.append("\n## What you asked about")
+        for m in state.measurements:
+            lines += measurement_lines(m)
     drills = plan_drills(state)
     lines.append("\n## Plan, in priority order")
     if drills:
@@ -157,13 +163,14 @@ def compose_answer(state: CoachState) -> tuple[str, list[str]]:
         "measurement": answers.compose_measurement, "why_flagged": answers.compose_why,
         "fix_first": answers.compose_fix_first, "drill_details": answers.compose_drill,
         "out_of_scope": answers.compose_out_of_scope, "clarify": answers.compose_clarify,
+        "technique": answers.compose_technique,
     }  # fmt: skip
     if intent.kind in handlers:
         return handlers[intent.kind](state)
     sore = state.context.injuries  # nothing that loads an area the athlete said hurts
     hits = [h for h in state.guidance.get("question", []) if not loads_area(h, sore)]
     if intent.kind == "compare":
-        return "\n".join([*lines, state.answer]), []
+        return "\n".join([*lines, state.comparison or ""]), []
     if not hits:
         if state.guidance.get("question"):
             lines.append("What I found loads the area you told me hurts, so I leave it out "

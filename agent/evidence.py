@@ -9,6 +9,8 @@ may have named the wrong one), or a broader retrieval.
 
 from __future__ import annotations
 
+from ..kb.queries import broadened_query, rephrased_query
+from .plans import search_step
 from .state import Check, CoachState, EvidenceReport, PlanStep
 
 MIN_ATHLETE_FRAMES = 20
@@ -96,30 +98,14 @@ def requery_steps(state: CoachState, failed: list[Check]) -> tuple[list[PlanStep
             return [step], "motion still not found: recognise which motion it is (auto)"
         return None
     if "drills_with_doses" in names and state.assessment:
-        steps = []
-        for problem in state.assessment.problems:
-            if any(h.dose for h in state.guidance.get(problem.id, [])):
-                continue
-            steps.append(
-                PlanStep(
-                    tool="search_knowledge",
-                    args={"query": f"{problem.label} drills", "kinds": ["drill"], "limit": 5,
-                          "missing_equipment": state.context.missing_equipment},
-                    why=f"no dosed drill for {problem.id}: broaden (drop the problem filter)",
-                    target=problem.id,
-                )
-            )  # fmt: skip
+        context = state.context
+        steps = [search_step(broadened_query(p, context)) for p in state.assessment.problems
+                 if not any(h.dose for h in state.guidance.get(p.id, []))]  # fmt: skip
         if steps and not any("broaden" in r for r in state.requeries):
             return steps, "retrieval returned no dosed drill: broaden the search"
         return None
     topic = state.intent.topic if state.intent else None
     if "knowledge_found" in names and topic and not any("rephrase" in r for r in state.requeries):
-        words = [w for w in topic.split() if len(w) > 3]
-        step = PlanStep(
-            tool="search_knowledge",
-            args={"query": " ".join(words) or topic, "limit": 5},
-            why="nothing found: rephrase with the key words only",
-            target="question",
-        )
+        step = search_step(rephrased_query(topic))
         return [step], "no knowledge found: rephrase the query"
     return None

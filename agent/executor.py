@@ -11,7 +11,9 @@ from typing import Any
 from langgraph.config import get_stream_writer
 from pydantic import BaseModel
 
+from ..kb.queries import problem_queries
 from ..tools.errors import SportsGPTError
+from .plans import search_step
 from .state import (
     CoachState,
     Plan,
@@ -47,23 +49,8 @@ def live(event: TraceEvent) -> None:
 
 def _expand_after_assessment(state: CoachState, assessment: AssessmentSummary) -> list[PlanStep]:
     """Retrieval steps once the problems are known (one per problem, or development)."""
-    kit = state.context.missing_equipment
-    motion = assessment.motion.replace("_", " ")
-    if not assessment.problems:
-        return [PlanStep(tool="search_knowledge",
-                         args={"query": f"{motion} drills to keep developing",
-                               "motion": assessment.motion, "kinds": ["drill"], "limit": 4,
-                               "missing_equipment": kit},
-                         why="no problem found: drills that develop the motion's qualities",
-                         target="development")]  # fmt: skip
-    return [
-        PlanStep(tool="search_knowledge",
-                 args={"query": f"{p.label} in {motion}: corrective drills and dose",
-                       "problem": p.id, "kinds": ["problem", "drill"], "limit": 5,
-                       "missing_equipment": kit, "level": state.context.level},
-                 why=f"guide and dosed drills for {p.label}", target=p.id)
-        for p in assessment.problems
-    ]  # fmt: skip
+    return [search_step(q) for q in
+            problem_queries(assessment.motion, assessment.problems, state.context)]  # fmt: skip
 
 
 class _Work:

@@ -113,7 +113,7 @@ def _evidence(state: CoachState) -> dict[str, Any]:
         "plan_priority": [h.id for h in plan_drills(state)],
         "missing_equipment": state.context.missing_equipment,
         "days_per_week": state.days_per_week,
-        "comparison": state.answer or None,
+        "comparison": state.comparison,
     }  # fmt: skip
 
 

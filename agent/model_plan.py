@@ -1,11 +1,13 @@
-"""With a language model: it reads a follow-up into a typed intent with slots and writes
-the plan (steps with reasons) through structured output over the tool list; the
-deterministic planner checks and repairs it. Rules keep the last word: a safety concern,
-a file, and invalid values or tools are never taken from the model."""
+"""With a language model: it reads every message (a follow-up, or a recording to analyse)
+into a typed intent with slots and writes the plan (steps with reasons) through
+structured output over the tool list; the deterministic planner checks and repairs it.
+Rules keep the last word: a safety concern, which file is analysed, and invalid values
+or tools are never taken from the model."""
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
@@ -14,6 +16,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from ..prompts import load_prompt
 from ..tools.kismam import load_motion_spec
+from ..tools.motiondtw.library import known_motions
 from .nlu import ClassifiedIntent
 from .state import CoachState, Intent, Plan, PlanStep
 from .tools import TOOLS
@@ -27,10 +30,17 @@ class ModelStep(BaseModel):
     why: str = ""
 
 
-class ModelTurn(BaseModel):
-    """What the model is asked to return for a follow-up."""
+ANALYSIS_TOOLS = ("extract_pose", "assess_motion")
+ANALYSIS_EXTRAS = ("get_measurements",)
+"""What a plan for a recording may add after the analysis: values the athlete asked for
+(retrieval follows the problems found, so the rules plan it once they are known)."""
 
-    intent: ClassifiedIntent
+
+class ModelTurn(BaseModel):
+    """What the model is asked to return for a message."""
+
+    intent: ClassifiedIntent | Literal["analyze"]
+    motion: str | None = None
     joint: str | None = None
     side: Literal["left", "right", "other"] | None = None
     keyframe: str | None = None
@@ -44,6 +54,10 @@ class ModelTurn(BaseModel):
 def ask_model(state: CoachState, model: BaseChatModel) -> ModelTurn:
     """One structured-output call; any failure raises (the caller falls back)."""
     known = []
+    if state.files:
+        named = state.motion_hint or "none"
+        known.append(f"a recording is attached ({Path(state.files[0]).name}); the motion "
+                     f"named: {named}; motions known: {known_motions()}")  # fmt: skip
     if state.assessment:
         spec = load_motion_spec(state.assessment.motion)
         known.append(f"motion {state.assessment.motion}; keyframes {list(spec.keyframes)}; "
@@ -61,8 +75,13 @@ def ask_model(state: CoachState, model: BaseChatModel) -> ModelTurn:
 
 def merged_intent(offline: Intent, turn: ModelTurn, state: CoachState) -> Intent:
     """The model's intent and slots where they are valid for this motion; the rules'
-    otherwise. Safety, analysis and clarifying questions stay the rules' call."""
-    if offline.kind in ("safety", "analyze"):
+    otherwise. Safety, analysis and clarifying questions stay the rules' call (for a
+    recording the model may only name the motion, when nobody else did)."""
+    if offline.kind == "analyze":
+        if offline.motion is None and turn.motion in known_motions():
+            return offline.model_copy(update={"motion": turn.motion})
+        return offline
+    if offline.kind == "safety":
         return offline
     slots = offline.slots
     spec = load_motion_spec(state.assessment.motion) if state.assessment else None
@@ -81,7 +100,7 @@ def merged_intent(offline: Intent, turn: ModelTurn, state: CoachState) -> Intent
     for key in ("side", "drill", "minutes"):
         if getattr(turn, key) is not None:
             update[key] = getattr(turn, key)
-    kind = turn.intent if turn.intent != "safety" else offline.kind
+    kind = turn.intent if turn.intent not in ("safety", "analyze") else offline.kind
     if kind == "question" and offline.kind == "explain":
         kind = "explain"
     return offline.model_copy(update={"kind": kind, "slots": slots.model_copy(update=update)})
@@ -98,15 +117,37 @@ def _target(tool: str, args: dict[str, Any]) -> str | None:
     return None
 
 
-def repair(turn: ModelTurn, fallback: Plan) -> tuple[Plan, list[str]]:
+def _analysis_step(step: ModelStep, fallback: Plan, notes: list[str]) -> PlanStep:
+    """The model's pose or assessment step, with the rules' file, pose and motion."""
+    need = next(s for s in fallback.steps if s.tool == step.tool)
+    args = dict(need.args)
+    radius = step.args.get("radius_s")
+    if step.tool == "assess_motion" and isinstance(radius, int | float) and 0 < radius <= 2:
+        args["radius_s"] = float(radius)
+    changed = {k: v for k, v in step.args.items() if k in need.args and v != need.args[k]}
+    if changed:
+        notes.append(f"{step.tool} keeps the rules' {sorted(changed)}")
+    return PlanStep(tool=step.tool, args=args, why=step.why or need.why, target=need.target)
+
+
+def repair(turn: ModelTurn, fallback: Plan, analysing: bool = False) -> tuple[Plan, list[str]]:
     """The model's steps that name a real tool with valid arguments, then whatever the
-    deterministic plan needs that the model left out. Returns the plan and what changed."""
+    deterministic plan needs that the model left out. For a recording: its pose and
+    assessment steps first, with the rules' file and motion, then what the athlete asked
+    to be measured. Returns the plan and what changed."""
+    allowed = set(ANALYSIS_TOOLS + ANALYSIS_EXTRAS) if analysing else set(TOOLS) - set(
+        ANALYSIS_TOOLS)  # fmt: skip
     notes: list[str] = []
     steps: list[PlanStep] = []
     for step in turn.steps:
         spec = TOOLS.get(step.tool)
-        if spec is None or step.tool in ("extract_pose", "assess_motion"):
-            notes.append(f"dropped {step.tool!r} (not a tool for a follow-up)")
+        if spec is None or step.tool not in allowed:
+            what = "a recording" if analysing else "a follow-up"
+            notes.append(f"dropped {step.tool!r} (not a tool for {what})")
+            continue
+        if step.tool in ANALYSIS_TOOLS:
+            if not any(s.tool == step.tool for s in steps):
+                steps.append(_analysis_step(step, fallback, notes))
             continue
         try:
             args = spec.input.model_validate(step.args).model_dump(exclude_none=True)
@@ -122,4 +163,7 @@ def repair(turn: ModelTurn, fallback: Plan) -> tuple[Plan, list[str]]:
         if not covered:
             steps.append(need)
             notes.append(f"added {need.tool}({need.args}) the plan needs")
+    if analysing:  # the pose, then the assessment, then the rest in the model's order
+        order = {tool: i for i, tool in enumerate(ANALYSIS_TOOLS)}
+        steps.sort(key=lambda s: order.get(s.tool, len(order)))
     return Plan(goal=fallback.goal, steps=steps), notes

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 DATA = Path(__file__).resolve().parent / "intents.json"
 ClassifiedIntent = Literal[
     "measurement", "why_flagged", "fix_first", "drill_details", "adapt", "compare",
-    "question", "out_of_scope", "safety",
+    "question", "out_of_scope", "safety", "technique",
 ]  # fmt: skip
 TOP_K = 3
 

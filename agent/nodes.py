@@ -17,7 +17,13 @@ from .context import CoachContext
 from .evidence import check_evidence, requery_steps
 from .executor import POSE, _event, _Work
 from .model_loop import FALLBACK_NOTE, llm_act, llm_compose
-from .plans import drill_steps, measurement_steps, resolve_slots, why_steps
+from .plans import (
+    drill_steps,
+    measurement_steps,
+    resolve_slots,
+    technique_steps,
+    why_steps,
+)
 from .state import (
     CoachState,
     Intent,
@@ -81,7 +87,7 @@ def node_understand(state: CoachState, runtime: Runtime[CoachContext]) -> dict[s
     update: dict[str, Any] = {
         "intent": intent, "context": context, "turn": state.turn + 1, "calls": [],
         "model_turn": model_turn,
-        "requeries": [], "attempts": 0, "answer": "", "citations": [],
+        "requeries": [], "attempts": 0, "answer": "", "citations": [], "comparison": None,
         "trace": [_event("understand", heard,
                          intent=intent.model_dump(), context=context.model_dump())],
     }  # fmt: skip
@@ -105,9 +111,11 @@ def node_understand(state: CoachState, runtime: Runtime[CoachContext]) -> dict[s
 def _model_understanding(
     state: CoachState, run: CoachContext, offline: Intent
 ) -> tuple[dict[str, Any] | None, str]:
-    """The model's reading of a follow-up (None offline, for a file, a safety concern, or
-    when the model fails: the rules' reading stands, and the trace says so)."""
-    if run.model is None or state.files or offline.kind in ("safety", "analyze"):
+    """The model's reading and plan of this message (None offline, for a safety concern,
+    or when the model fails: the rules' reading stands, and the trace says so)."""
+    if run.model is None or offline.kind == "safety":
+        return None, ""
+    if offline.kind == "analyze" and not offline.file:  # nothing to plan for
         return None, ""
     if spent := run.budget_spent():
         return None, f"; {spent}: rules understood it"
@@ -131,6 +139,7 @@ def node_plan(state: CoachState) -> dict[str, Any]:
                      args={"pose_file": POSE, "motion": intent.motion or "auto"},
                      why="align with the elite references and diagnose (KISMAM)"
                      + ("" if intent.motion else "; the motion is recognised")),
+            *measurement_steps(intent.slots),  # what the message also asked to see
         ]  # fmt: skip
         goal = "diagnose the recording and prescribe a dosed plan"
     elif intent.kind == "explain" and intent.topic:
@@ -162,6 +171,8 @@ def node_plan(state: CoachState) -> dict[str, Any]:
         steps, goal = why_steps(state, intent.slots), "show the evidence behind a problem"
     elif intent.kind == "fix_first":
         goal = "rank the problems and say why the first comes first"
+    elif intent.kind == "technique":
+        steps, goal = technique_steps(state, intent.slots), "what good technique looks like"
     elif intent.kind == "drill_details":
         steps, goal = drill_steps(state, intent.slots), "a drill's details, dose and progression"
     elif intent.kind in ("out_of_scope", "clarify"):
@@ -177,7 +188,8 @@ def node_plan(state: CoachState) -> dict[str, Any]:
     if state.model_turn is not None:  # the model wrote a plan: check and repair it
         from .model_plan import ModelTurn, repair
 
-        plan, notes = repair(ModelTurn.model_validate(state.model_turn), plan)
+        plan, notes = repair(ModelTurn.model_validate(state.model_turn), plan,
+                             analysing=intent.kind == "analyze")  # fmt: skip
         detail = f"{goal} (plan written by the language model" + (
             f"; repaired: {'; '.join(notes)})" if notes else ")"
         )
@@ -224,9 +236,10 @@ def node_requery(state: CoachState) -> dict[str, Any]:
 
 def node_compose(state: CoachState, runtime: Runtime[CoachContext]) -> dict[str, Any]:
     run = runtime.context
-    work = state
+    work, update = state, {}
     if state.intent and state.intent.kind == "compare":
-        work = state.model_copy(update={"answer": _compare(run.tools)})
+        update["comparison"] = _compare(run.tools)
+        work = state.model_copy(update=update)
     if state.intent and state.intent.kind == "adapt" and "adapted" in state.guidance:
         work = state.model_copy(update={"guidance": _adapted_view(state)})
     trace: list[TraceEvent] = []
@@ -236,13 +249,13 @@ def node_compose(state: CoachState, runtime: Runtime[CoachContext]) -> dict[str,
         if answer is not None:
             cited = list(dict.fromkeys(CITATION.findall(answer)))
             trace.append(_event("compose", f"language model: {len(cited)} citation(s)"))
-            return {"answer": answer, "citations": cited, "trace": trace}
+            return {**update, "answer": answer, "citations": cited, "trace": trace}
         trace.append(_event("requery", f"{why}; deterministic composer takes over"))
     answer, cited = compose_answer(work)
     if run.model is not None and not (state.intent and state.intent.kind == "safety"):
         answer = FALLBACK_NOTE + "\n\n" + answer
     trace.append(_event("compose", f"{len(cited)} citation(s)"))
-    return {"answer": answer, "citations": cited, "trace": trace}
+    return {**update, "answer": answer, "citations": cited, "trace": trace}
 
 
 def _adapted_view(state: CoachState) -> dict[str, list[KBHit]]:
@@ -284,6 +297,7 @@ def node_verify(state: CoachState) -> dict[str, Any]:
     answer = state.answer
     if failed:  # never show an unverified answer
         log.error("answer failed verification: %s", [c.detail for c in failed])
+        log.debug("the rejected answer: %s", answer)
         answer = ("I could not produce guidance that passes my own checks "
                   f"({'; '.join(c.detail for c in failed)}).")  # fmt: skip
     event = _event(

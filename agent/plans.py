@@ -5,10 +5,27 @@ step says why, and files its result under a target (the problem id, 'question',
 
 from __future__ import annotations
 
+from ..kb.queries import ProblemQuery
 from ..tools.kismam import load_motion_spec
 from ..tools.kismam.spec import ProblemSpec as SpecProblem
 from .slots import Slots
 from .state import CoachState, PlanStep
+
+
+def search_step(q: ProblemQuery) -> PlanStep:
+    """A retrieval query from ``kb.queries`` as a plan step of ``search_knowledge``."""
+    f = q.filters
+    args = {
+        "query": q.query,
+        "problem": f.problem,
+        "motion": f.motion,
+        "kinds": f.kinds,
+        "limit": q.limit,
+        "missing_equipment": f.without_equipment,
+        "level": f.level,
+    }
+    return PlanStep(tool="search_knowledge", why=q.why, target=q.target,
+                    args={k: v for k, v in args.items() if v is not None})  # fmt: skip
 
 
 def measurement_steps(slots: Slots) -> list[PlanStep]:
@@ -69,6 +86,25 @@ def why_steps(state: CoachState, slots: Slots) -> list[PlanStep]:
                               target="measurement",
                               why=f"{metric}: the value, its band and its source"))  # fmt: skip
     return steps
+
+
+def technique_steps(state: CoachState, slots: Slots) -> list[PlanStep]:
+    """What good looks like: the scored metrics (their elite bands and sources, beside the
+    athlete's values), narrowed to the metric, keyframe or joint the message names."""
+    if state.assessment is None:
+        return []
+    metrics = load_motion_spec(state.assessment.motion).metrics
+    chosen = [m for m in metrics if m.id == slots.metric]
+    if not chosen:
+        joint = (slots.joint or "").split("_")[0]
+        chosen = [m for m in metrics
+                  if (not slots.keyframe or slots.keyframe in m.at)
+                  and (not joint or joint in m.channel or joint in m.id)]  # fmt: skip
+    if not chosen and slots.keyframe:  # the joint is not scored there: the keyframe's metrics
+        chosen = [m for m in metrics if slots.keyframe in m.at]
+    return [PlanStep(tool="get_measurements", args={"quantity": m.id}, target="measurement",
+                     why=f"{m.label}: the elite band, its source and the athlete's value")
+            for m in chosen or metrics]  # fmt: skip
 
 
 def resolve_slots(state: CoachState, kind: str, slots: Slots) -> Slots:

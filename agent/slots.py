@@ -180,8 +180,10 @@ def problem_in(text: str, assessment: AssessmentSummary | None, motion: str | No
     return best[1] if best else None
 
 
-def drill_in(text: str, plan: list[KBHit]) -> str | None:
-    """A drill of the plan, by title words ('the arm-swing jumps') or place ('drill 2')."""
+def drill_in(text: str, plan: list[KBHit], motion: str | None = None) -> str | None:
+    """A drill of the plan, by title words ('the arm-swing jumps') or place ('drill 2').
+    The motion's own name is no drill: 'a good broad jump' does not name the lean-forward
+    broad jump, 'the lean broad jumps' does."""
     lowered = text.lower()
     number = re.search(r"\b(?:drill|exercise|number|no\.?|#)\s*(\d)\b", lowered)
     index = int(number.group(1)) if number else None
@@ -194,11 +196,14 @@ def drill_in(text: str, plan: list[KBHit]) -> str | None:
         if 1 <= index <= len(plan):
             return plan[index - 1].id
     said = _words(text)
+    named = set().union(*(_words(a) for a in load_motion_spec(motion).aliases)) if motion else set()
     best: tuple[int, str] | None = None
     for hit in plan:
         words = _words(hit.title.split("(")[0])
-        overlap = len(said & words)
-        if overlap >= min(2, len(words)) and (best is None or overlap > best[0]):
+        common = said & words
+        overlap = len(common)
+        distinct = bool(common - named)
+        if distinct and overlap >= min(2, len(words)) and (best is None or overlap > best[0]):
             best = (overlap, hit.id)
     return best[1] if best else None
 
@@ -226,7 +231,7 @@ def extract_slots(
     return Slots(
         joint=joint, side=side_in(lowered), keyframe=keyframe, keyframe_words=said,
         metric=metric_in(lowered, motion, joint, keyframe),
-        problem=problem_in(lowered, assessment, motion), drill=drill_in(lowered, plan),
+        problem=problem_in(lowered, assessment, motion), drill=drill_in(lowered, plan, motion),
         occurrence=int(occurrence.group(1)) if occurrence else None,
         minutes=minutes_in(lowered),
         refers_back=bool(re.match(r"^\s*(and|what about|how about|same for|now)\b", lowered)),

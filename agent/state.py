@@ -15,7 +15,7 @@ from .tools import AssessmentSummary, KBHit, Measurements, PoseSummary
 
 IntentKind = Literal[
     "analyze", "explain", "adapt", "question", "compare", "safety", "measurement",
-    "why_flagged", "fix_first", "drill_details", "out_of_scope", "clarify",
+    "why_flagged", "fix_first", "drill_details", "out_of_scope", "clarify", "technique",
 ]  # fmt: skip
 
 
@@ -138,6 +138,9 @@ class CoachState(BaseModel):
     evidence: EvidenceReport = Field(default_factory=EvidenceReport)
     requeries: list[str] = Field(default_factory=list)
     attempts: int = 0
+    comparison: str | None = Field(
+        default=None, description="this turn's comparison of the stored analyses"
+    )
     answer: str = ""
     citations: list[str] = Field(default_factory=list)
     mode: Literal["offline", "llm"] = "offline"

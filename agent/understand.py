@@ -124,6 +124,14 @@ def _boosts(text: str, slots: Slots, kit: bool, last_kind: str | None) -> dict[s
         t,
     ):
         b["drill_details"] = 0.08 + (0.1 if slots.drill else 0)
+    if re.search(
+        r"\b(ideal|ideally|elite|optimal|textbook|pros|the best|look(?:s)? like|aim(?:ing)? "
+        r"for|target|standard|benchmark|norm|normal|typical|recommended|supposed to|"
+        r"should (?:my|i|it|the)\b[^?]*\bbe\b|"
+        r"good (?:\w+ )?(?:angle|range|technique))",
+        t,
+    ):
+        b["technique"] = 0.3
     if kit or slots.minutes:
         b["adapt"] = 0.25
     if re.search(
@@ -194,12 +202,13 @@ def understand(
     motion = motion_hint or motion_in(text) or analysed
     if concern is not None and (concern.level == "red_flag" or not files):
         return Intent(kind="safety", motion=motion, concern=concern), ctx, days
-    if files:
-        return (
-            Intent(kind="analyze", motion=motion_hint or motion_in(text), file=files[0]),
-            ctx,
-            days,
-        )
+    if files:  # "analyse this, and what was my knee at take-off?": the values asked too
+        motion_named = motion_hint or motion_in(text)
+        asked = extract_slots(text, motion_named, None, [])
+        slots = Slots(joint=asked.joint, side=asked.side, keyframe=asked.keyframe,
+                      keyframe_words=asked.keyframe_words, metric=asked.metric,
+                      occurrence=asked.occurrence)  # fmt: skip
+        return Intent(kind="analyze", motion=motion_named, file=files[0], slots=slots), ctx, days
     slots = extract_slots(text, analysed or motion, assessment, plan or [])
     scores: dict[str, float] = {k: float(v) for k, v in classifier().scores(the_ask(text)).items()}
     for name, extra in _boosts(text, slots, bool(kit or days or lvl), last_kind).items():
@@ -207,7 +216,9 @@ def understand(
     ranked = sorted(scores, key=lambda k: scores[k], reverse=True)
     kind: str = ranked[0]
     confidence = round(scores[kind], 3)
-    needs_analysis = kind in ("measurement", "why_flagged", "fix_first", "adapt", "compare")
+    needs_analysis = kind in (
+        "measurement", "why_flagged", "fix_first", "adapt", "compare", "technique",
+    )  # fmt: skip
     if needs_analysis and not has_analysis:
         kind = "question"
     same = last_kind == kind
@@ -289,5 +300,5 @@ _LABELS = {
     "fix_first": "what to fix first", "drill_details": "a drill's details and dose",
     "adapt": "adapting your plan", "compare": "a comparison with an earlier analysis",
     "question": "a general training question", "out_of_scope": "something outside coaching",
-    "safety": "how you are feeling",
+    "safety": "how you are feeling", "technique": "what elite technique looks like",
 }  # fmt: skip

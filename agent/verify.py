@@ -15,6 +15,7 @@ shown. It reads the answer's claims structurally:
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 
@@ -158,6 +159,7 @@ def verify_answer(state: CoachState, answer: str) -> list[Check]:
             f"unsourced doses {stray}",
         )
     )
+    checks.append(_numbers_grounded(state, answer))
     checks.append(_named_problems(state, answer))
     checks.append(_diagnoses(state, answer))
     if state.assessment:
@@ -175,7 +177,9 @@ def verify_answer(state: CoachState, answer: str) -> list[Check]:
 
 def _named_problems(state: CoachState, answer: str) -> Check:
     lowered = answer.lower()
-    allowed = {p.id for p in state.assessment.problems} if state.assessment else set()
+    allowed: set[str] = set()
+    if state.assessment:  # found, or reported as not judged (its metrics not measurable)
+        allowed = {p.id for p in state.assessment.problems} | set(state.assessment.unmeasurable)
     hits = retrieved(state).values()
     allowed |= {h.id.split(".", 1)[1] for h in hits if h.id.startswith("problem.")}
     # an answer may quote a retrieved item that names a problem (its text, its sources)
@@ -185,6 +189,7 @@ def _named_problems(state: CoachState, answer: str) -> Check:
     fine = {label for label, ids in labels.items() if ids & allowed}
     if state.assessment:
         fine |= {p.label.lower() for p in state.assessment.problems}
+        fine |= {k.lower().replace("_", " ") for k in state.assessment.unmeasurable}
     named = [
         label
         for label in labels
@@ -215,3 +220,47 @@ def _diagnoses(state: CoachState, answer: str) -> Check:
         "no medical claim of our own",
         f"states a diagnosis nobody made: {invented}",
     )
+
+
+MAX_SUMMED = 12
+NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?![\w])")
+
+
+def _state_numbers(state: CoachState) -> list[float]:
+    parts: list[str] = [state.message]
+    for model in (state.assessment, state.pose, *state.measurements):
+        if model is not None:
+            parts.append(model.model_dump_json())
+    parts += [h.model_dump_json() for h in retrieved(state).values()]
+    parts += [*state.notes.values(), state.comparison or ""]
+    # what the coach itself did and checked: re-queries, plan arguments, evidence rules
+    parts += [*state.requeries, *(c.detail for c in state.evidence.checks)]
+    parts += [c.error or c.summary for c in state.calls]  # "82 frames at 60 fps: too short"
+    if state.plan is not None:
+        parts += [json.dumps(s.args) for s in state.plan.steps]
+    numbers = [float(n.replace("−", "-")) for p in parts for n in NUMBER.findall(p)]
+    numbers += [n for n in (state.days_per_week, state.session_minutes) if n is not None]
+    # a session's minutes, computed from the doses: any total of the drills' own minutes
+    minutes = [h.dose_detail.session_seconds() / 60 for h in retrieved(state).values()
+               if h.dose_detail][:MAX_SUMMED]  # fmt: skip
+    totals = {0.0}
+    for m in minutes:
+        totals |= {t + m for t in totals}
+    return numbers + sorted(totals)
+
+
+def _numbers_grounded(state: CoachState, answer: str) -> Check:
+    text = DOSE_PHRASE.sub(" ", CITATION.sub(" ", answer))
+    known = _state_numbers(state)
+    stray = []
+    for token in NUMBER.findall(text):
+        value = float(token.replace("−", "-"))
+        decimals = len(token.split(".", 1)[1]) if "." in token else 0
+        tol = 0.5 * 10**-decimals + 1e-9
+        if decimals == 0 and abs(value) <= 12:
+            continue
+        if any(abs(k - value) <= tol or abs(100 * k - value) <= tol for k in known):
+            continue
+        stray.append(token)
+    return _check("numbers_grounded", not stray, "every number comes from the evidence",
+                  f"numbers not in the analysis or the knowledge base: {stray}")  # fmt: skip

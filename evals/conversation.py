@@ -49,6 +49,7 @@ Check = Literal[
     "says_offline_or_scope",
     "asks_back",
     "session_fit",
+    "elite_band",
 ]
 
 
@@ -134,6 +135,17 @@ def _check(
             if _number_shown(truth.median, answer)
             else (f"the measured {truth.label} {truth.median:g} is not in the answer")
         )
+    if check == "elite_band":  # what good looks like: the band, its source, the athlete's value
+        assert turn.measure is not None
+        truth = run_tool(coach.ctx, "get_measurements", turn.measure)
+        assert isinstance(truth, Measurements)
+        if truth.band is None or truth.median is None:
+            return f"no band or value for {turn.measure}"
+        bounds = [b for b in truth.band if b is not None]
+        missing = [f"{b:g}" for b in bounds if not _number_shown(b, answer)]
+        if missing or not _number_shown(truth.median, answer):
+            return f"the band {missing} or the value {truth.median:g} of {truth.label} is missing"
+        return None if truth.band_source and truth.band_source in answer else "no band source"
     if check == "top_problem":
         if a is None or not a.problems:
             return (

@@ -1,19 +1,18 @@
-"""From an Assessment to retrieval: one query per problem, results grouped per problem.
-
-Each problem asks for its guide and its drills (filtered on the problem id, so a drill
-for another fault never answers), in the athlete's context: equipment they lack is
-filtered out, their level preferred. Major problems come first. No problem means no
-query: the result says so instead of retrieving generic advice.
+"""Every retrieval query the coach makes, in one place: after an assessment one query per
+problem (its guide and its drills, filtered on the problem id so a drill for another
+fault never answers), the most severe first, in the athlete's context (equipment they
+lack filtered out, their level preferred); development drills when nothing was found;
+and the bounded re-queries when evidence is thin (broadened, rephrased).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from pydantic import BaseModel, Field
 
-from ..tools.kismam.models import Assessment
-from .models import Level, SearchFilters, SearchResult
+from .models import Level, SearchFilters
 
 SEVERITY_ORDER = {"major": 0, "moderate": 1, "minor": 2}
 
@@ -40,78 +39,68 @@ class AthleteContext(BaseModel):
     )
 
 
+class _Problem(_Ranked, Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+
+
 class ProblemQuery(BaseModel):
-    problem: str
-    label: str
-    severity: str
+    """One retrieval: the query text, its filters, and what it is for."""
+
+    target: str = Field(description="the problem id it answers, or 'development'")
     query: str
     filters: SearchFilters
+    limit: int = 5
+    why: str
 
 
-class ProblemGuidance(BaseModel):
-    problem: str
-    label: str
-    severity: str
-    results: list[SearchResult]
-    note: str | None = Field(default=None, description="why nothing was found, if so")
-
-
-class RetrievedGuidance(BaseModel):
-    motion: str
-    groups: list[ProblemGuidance]
-    note: str | None = None
+def _filters(context: AthleteContext, **fixed: object) -> SearchFilters:
+    return SearchFilters.model_validate(
+        {"level": context.level, "without_equipment": context.missing_equipment, **fixed}
+    )
 
 
 def problem_queries(
-    assessment: Assessment, context: AthleteContext | None = None
+    motion: str, problems: Sequence[_Problem], context: AthleteContext | None = None
 ) -> list[ProblemQuery]:
+    """After an assessment: per problem (the most severe first), its guide and its drills,
+    filtered on the problem id so a drill for another fault never answers; with no problem,
+    drills that keep developing the motion."""
     context = context or AthleteContext()
-    problems = sorted(assessment.problems, key=priority)
+    name = motion.replace("_", " ")
+    if not problems:
+        return [ProblemQuery(
+            target="development", query=f"{name} drills to keep developing", limit=4,
+            filters=_filters(context, motion=motion, kinds=["drill"], level=None),
+            why="no problem found: drills that develop the motion's qualities",
+        )]  # fmt: skip
     return [
         ProblemQuery(
-            problem=p.id, label=p.label, severity=p.severity,
-            query=f"{p.label} in {assessment.motion.replace('_', ' ')}: corrective drills, cues "
-            f"and dose. {p.coach_text}",
-            filters=SearchFilters(
-                problem=p.id, kinds=["problem", "drill"], level=context.level,
-                without_equipment=context.missing_equipment,
-            ),
+            target=p.id, query=f"{p.label} in {name}: corrective drills and dose",
+            filters=_filters(context, problem=p.id, kinds=["problem", "drill"]),
+            why=f"guide and dosed drills for {p.label}",
         )
-        for p in problems
+        for p in sorted(problems, key=priority)
     ]  # fmt: skip
 
 
-class _Searcher(Protocol):
-    def search(
-        self, query: str, filters: SearchFilters | None = None, limit: int = 5
-    ) -> list[SearchResult]: ...
+def broadened_query(problem: _Problem, context: AthleteContext | None = None) -> ProblemQuery:
+    """The re-query when a problem's search found no dosed drill: the problem filter is
+    dropped, drills only."""
+    context = context or AthleteContext()
+    return ProblemQuery(
+        target=problem.id, query=f"{problem.label} drills",
+        filters=_filters(context, kinds=["drill"], level=None),
+        why=f"no dosed drill for {problem.id}: broaden (drop the problem filter)",
+    )  # fmt: skip
 
 
-def retrieve_guidance(
-    kb: _Searcher,
-    assessment: Assessment,
-    context: AthleteContext | None = None,
-    per_problem: int = 4,
-) -> RetrievedGuidance:
-    """The knowledge base's answer for every problem of ``assessment`` (grouped)."""
-    queries = problem_queries(assessment, context)
-    if not queries:
-        return RetrievedGuidance(
-            motion=assessment.motion, groups=[],
-            note="no technical problem was reported, so no corrective guidance was retrieved",
-        )  # fmt: skip
-    groups = []
-    for q in queries:
-        results = kb.search(q.query, q.filters, limit=per_problem)
-        note = None
-        if not results:
-            missing = ", ".join(q.filters.without_equipment)
-            note = "no evidence found in the knowledge base" + (
-                f" without {missing}" if missing else ""
-            )
-        groups.append(
-            ProblemGuidance(
-                problem=q.problem, label=q.label, severity=q.severity, results=results, note=note
-            )
-        )
-    return RetrievedGuidance(motion=assessment.motion, groups=groups)
+def rephrased_query(topic: str) -> ProblemQuery:
+    """The re-query when a question found nothing: its key words only."""
+    words = [w for w in topic.split() if len(w) > 3]
+    return ProblemQuery(
+        target="question", query=" ".join(words) or topic, filters=SearchFilters(),
+        why="nothing found: rephrase with the key words only",
+    )  # fmt: skip

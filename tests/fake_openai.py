@@ -32,8 +32,10 @@ class FakeOpenAI:
         return self.script.pop(0) if self.script else ("text", "DONE")
 
     def tool_calls_made(self) -> list[str]:
-        """Tool names the model was made to call, in the order the replies were sent."""
-        return [name for kind, value in self.sent if kind == "tools" for name, _ in value]
+        """Tool names the model was made to call, in the order the replies were sent (its
+        structured reading and plan of a message, ``ModelTurn``, is no tool)."""
+        return [name for kind, value in self.sent if kind == "tools" for name, _ in value
+                if name != "ModelTurn"]  # fmt: skip
 
 
 def _completion(entry: Entry, n: int) -> dict[str, Any]:

@@ -29,8 +29,25 @@ def model(url: str, stream: bool = False, timeout: float = 30) -> ChatOpenAI:
                       timeout=timeout, max_retries=0, streaming=stream)  # fmt: skip
 
 
+def _turn(intent: str, steps: list[dict[str, object]], **slots: object) -> tuple[str, object]:
+    """The model's structured reading and plan of a message (a ModelTurn call)."""
+    return ("tools", [("ModelTurn", json.dumps({"intent": intent, "steps": steps, **slots}))])
+
+
+def analysis_plan(path: str, *extra: dict[str, object]) -> tuple[str, object]:
+    steps = [
+        {"tool": "extract_pose", "args": {"path": path}, "why": "the jumper's skeleton"},
+        {"tool": "assess_motion", "args": {"pose_file": "$pose", "motion": "standing_long_jump"},
+         "why": "compare the jump with the elite references"},
+        *extra,
+    ]  # fmt: skip
+    return _turn("analyze", steps, motion="standing_long_jump")
+
+
 def jump_script(path: str) -> list[tuple[str, object]]:
+    """The model's plan of the analysis, then its tool calls carrying it out."""
     return [
+        analysis_plan(path),
         ("tools", [("extract_pose", json.dumps({"path": path}))]),
         (
             "tools",
@@ -70,7 +87,10 @@ def test_llm_follows_the_plan_and_cites(kb: KnowledgeBase, tmp_path: Path, strea
     with fake_openai([*jump_script(str(SAMPLE)), ("text", GOOD_ANSWER)]) as fake:
         coach = new_coach(tmp_path / "work", kb=kb, model=model(fake.url, stream))
         reply = coach.ask("Analyse my jump", files=[str(SAMPLE)], motion="standing_long_jump")
-    first = fake.requests[0]
+    planned = next(e for e in reply.trace if e.kind == "plan")
+    assert "plan written by the language model" in planned.detail
+    assert reply.state.plan and reply.state.plan.steps[0].why == "the jumper's skeleton"
+    first = fake.requests[1]  # the first tool-calling request, after the plan
     assert {t["function"]["name"] for t in first["tools"]} >= {
         "extract_pose", "assess_motion", "search_knowledge", "explain_problem", "get_drill",
         "adapt_plan",
@@ -86,11 +106,12 @@ def test_llm_follows_the_plan_and_cites(kb: KnowledgeBase, tmp_path: Path, strea
 
 
 def test_malformed_tool_call_is_recovered(kb: KnowledgeBase, tmp_path: Path) -> None:
-    script = [("tools", [("extract_pose", "{not json")]), ("text", "DONE"), ("text", GOOD_ANSWER)]
+    script = [analysis_plan(str(SAMPLE)), ("tools", [("extract_pose", "{not json")]),
+              ("text", "DONE"), ("text", GOOD_ANSWER)]  # fmt: skip
     with fake_openai(script) as fake:
         coach = new_coach(tmp_path / "work", kb=kb, model=model(fake.url))
         reply = coach.ask("Analyse my jump", files=[str(SAMPLE)], motion="standing_long_jump")
-    tool_messages = [m for m in fake.requests[1]["messages"] if m["role"] == "tool"]
+    tool_messages = [m for m in fake.requests[2]["messages"] if m["role"] == "tool"]
     assert tool_messages and "not valid JSON" in tool_messages[0]["content"]
     assert any("malformed" in e.detail for e in reply.trace)
     assert reply.state.assessment and reply.state.assessment.problems  # the plan still ran
@@ -229,10 +250,10 @@ def test_a_tool_result_is_filed_under_the_problem_it_is_about(
     kb: KnowledgeBase, tmp_path: Path
 ) -> None:
     """The model searches for the second problem first: its drills still land under it."""
-    pose, assess, searches, done = jump_script(str(SAMPLE))
+    plan, pose, assess, searches, done = jump_script(str(SAMPLE))
     kind, calls = searches
     assert isinstance(calls, list)
-    script = [pose, assess, (kind, list(reversed(calls))), done, ("text", GOOD_ANSWER)]
+    script = [plan, pose, assess, (kind, list(reversed(calls))), done, ("text", GOOD_ANSWER)]
     with fake_openai(script) as fake:
         coach = new_coach(tmp_path / "work", kb=kb, model=model(fake.url))
         reply = coach.ask("Analyse my jump", files=[str(SAMPLE)], motion="standing_long_jump")
@@ -251,10 +272,6 @@ FABRICATED = (
     "Torn hamstring likely. Do arm-swing jumps [kb:drill.arm_swing_jumps]: 10x100m at 100%, "
     "rest 10 s, 7 days a week, wearing a 40 kg vest."
 )
-
-
-def _turn(intent: str, steps: list[dict[str, object]], **slots: object) -> tuple[str, object]:
-    return ("tools", [("ModelTurn", json.dumps({"intent": intent, "steps": steps, **slots}))])
 
 
 def test_a_plan_written_by_the_model_is_used(kb: KnowledgeBase, tmp_path: Path) -> None:
@@ -317,3 +334,39 @@ def test_safety_is_the_rules_call_even_with_a_model(kb: KnowledgeBase, tmp_path:
     assert len(fake.requests) == asked  # no model call: a kind referral, no new load
     assert reply.state.intent and reply.state.intent.kind == "safety"
     assert "physiotherapist" in reply.answer and not reply.citations
+
+
+def test_the_model_plans_the_analysis_and_the_rules_keep_the_file(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    """For a recording the model writes the plan too: its reasons are kept, and the value
+    the athlete asked for in the same message is measured; the file analysed and the motion
+    the request named are the rules' (a model asking for /etc/passwd is repaired), a search
+    planned before any problem is known is dropped."""
+    asked = {"tool": "get_measurements", "why": "they asked for the knee at take-off",
+             "args": {"quantity": "knee_flexion", "keyframe": "take_off"}}  # fmt: skip
+    early = {"tool": "search_knowledge", "args": {"query": "jump drills"}}
+    plan = analysis_plan("/etc/passwd", asked, early)
+    _, calls = plan
+    body = json.loads(calls[0][1])  # type: ignore[index]
+    body["steps"][1]["args"]["motion"] = "tennis_serve"
+    script = [("tools", [("ModelTurn", json.dumps(body))]), ("text", "DONE"),
+              ("text", FABRICATED), ("text", FABRICATED)]  # fmt: skip
+    with fake_openai(script) as fake:
+        coach = new_coach(tmp_path / "work", kb=kb, model=model(fake.url))
+        reply = coach.ask("Analyse my jump, and what was my knee angle at take-off?",
+                          files=[str(SAMPLE)], motion="standing_long_jump")  # fmt: skip
+    planned = next(e for e in reply.trace if e.kind == "plan")
+    assert "plan written by the language model" in planned.detail
+    assert "keeps the rules' ['path']" in planned.detail and "['motion']" in planned.detail
+    assert "dropped 'search_knowledge'" in planned.detail
+    steps = reply.state.plan.steps  # type: ignore[union-attr]
+    assert [s.tool for s in steps[:3]] == ["extract_pose", "assess_motion", "get_measurements"]
+    assert steps[0].args["path"] == str(SAMPLE) and steps[1].args["motion"] == "standing_long_jump"
+    assert steps[2].why == "they asked for the knee at take-off"
+    assert reply.state.assessment and reply.state.assessment.motion == "standing_long_jump"
+    assert any(c.tool == "get_measurements" and c.ok for c in reply.state.calls)
+    assert "## What you asked about" in reply.answer and "knee flexion" in reply.answer
+    for made_up in ("Torn", "10x100m", "40 kg"):  # the fabricating answer never shows
+        assert made_up not in reply.answer
+    assert reply.trace[-2].detail == "passed"

@@ -107,6 +107,7 @@ def test_llm_mode_and_judge_side_by_side(kb: KnowledgeBase, shared: Path, tmp_pa
     verdict = json.dumps({"accuracy": 4, "feasibility": 3, "reason": "specific and dosed"})
     script = [
         ("text", verdict),  # judge of the offline answer
+        ("text", "no plan"),  # the model's reading and plan: not a ModelTurn, the rules plan
         ("text", "I will not call tools"),  # the model's act step: no tool call
         ("text", "junk"), ("text", "junk"),  # compose twice: fails verification
         ("text", "not json at all"),  # judge of the llm-mode answer: unusable
@@ -132,5 +133,5 @@ def test_llm_mode_and_judge_side_by_side(kb: KnowledgeBase, shared: Path, tmp_pa
     assert score["judge"]["prompt_version"] == 1
     trace = json.loads((tmp_path / "traces/full/llm/jump_no_arm_backswing.json").read_text())
     exchanges = trace["turns"][0]["llm_exchanges"]
-    assert [e["reply"] for e in exchanges] == ["I will not call tools", "junk", "junk"]
-    assert exchanges[0]["messages_sent"] >= 2 and exchanges[0]["last_sent"]["content"]
+    assert [e["reply"] for e in exchanges] == ["no plan", "I will not call tools", "junk", "junk"]
+    assert exchanges[1]["messages_sent"] >= 2 and exchanges[1]["last_sent"]["content"]

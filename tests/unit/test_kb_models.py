@@ -10,11 +10,12 @@ import psycopg
 import pytest
 from pydantic import ValidationError
 
+from sportsgpt.agent.plans import search_step
 from sportsgpt.evals.retrieval_scoring import LabelledQuery, load_labels, score_ranking
 from sportsgpt.kb.corpus import exercise_document, load_coaching_corpus
 from sportsgpt.kb.database import ensure_vector_extension
-from sportsgpt.kb.models import Dose, KBDocument, SearchFilters, SearchResult
-from sportsgpt.kb.queries import AthleteContext, problem_queries, retrieve_guidance
+from sportsgpt.kb.models import Dose, KBDocument
+from sportsgpt.kb.queries import AthleteContext, broadened_query, problem_queries, rephrased_query
 from sportsgpt.kb.settings import KBSettings
 from sportsgpt.kb.store import CHUNK_CHARS, chunks
 from sportsgpt.settings import load_settings
@@ -110,38 +111,30 @@ def _assessment(problems: list[Problem]) -> Assessment:
                       unmeasurable={})  # fmt: skip
 
 
-class _Recorder:
-    def __init__(self, answers: dict[str, list[SearchResult]]) -> None:
-        self.calls: list[tuple[str, SearchFilters | None]] = []
-        self.answers = answers
-
-    def search(
-        self, query: str, filters: SearchFilters | None = None, limit: int = 5
-    ) -> list[SearchResult]:
-        self.calls.append((query, filters))
-        return self.answers.get(filters.problem if filters else "", [])
-
-
 def test_assessment_queries_are_per_problem_in_context() -> None:
     minor = Problem(id="insufficient_knee_drive", label="Insufficient knee drive", probability=0.6,
                     severity="minor", coach_text="Drive the knee.", evidence=[])  # fmt: skip
     major = Problem(id="early_trunk_rise", label="Early trunk rise", probability=0.95,
                     severity="major", coach_text="Stay low.", evidence=[])  # fmt: skip
     context = AthleteContext(missing_equipment=["sled"], level="beginner")
-    queries = problem_queries(_assessment([minor, major]), context)
-    assert [q.problem for q in queries] == ["early_trunk_rise", "insufficient_knee_drive"]
-    assert (
-        queries[0].filters.without_equipment == ["sled"] and queries[0].filters.level == "beginner"
-    )
-    hit = SearchResult(id="drill.hill_sprints", title="Hill sprints", text="t", score=0.03,
-                       source=[], kind="drill")  # fmt: skip
-    searcher = _Recorder({"early_trunk_rise": [hit]})
-    guidance = retrieve_guidance(searcher, _assessment([minor, major]), context)
-    assert [g.problem for g in guidance.groups] == ["early_trunk_rise", "insufficient_knee_drive"]
-    assert guidance.groups[0].results == [hit] and guidance.groups[0].note is None
-    assert guidance.groups[1].note == "no evidence found in the knowledge base without sled"
-    none = retrieve_guidance(searcher, _assessment([]))
-    assert none.groups == [] and none.note and "no technical problem" in none.note
+    queries = problem_queries("acceleration", [minor, major], context)
+    assert [q.target for q in queries] == ["early_trunk_rise", "insufficient_knee_drive"]
+    first = queries[0]
+    assert first.filters.problem == "early_trunk_rise" and first.filters.kinds == [
+        "problem",
+        "drill",
+    ]
+    assert first.filters.without_equipment == ["sled"] and first.filters.level == "beginner"
+    assert "Early trunk rise in acceleration" in first.query
+    (development,) = problem_queries("acceleration", [], context)
+    assert development.target == "development" and development.filters.motion == "acceleration"
+    assert development.filters.kinds == ["drill"] and development.filters.level is None
+    wide = broadened_query(minor, context)
+    assert wide.filters.problem is None and wide.filters.without_equipment == ["sled"]
+    assert rephrased_query("what is an a skip drill").query == "what skip drill"
+    step = search_step(first)
+    assert step.target == "early_trunk_rise" and step.args["problem"] == "early_trunk_rise"
+    assert step.args["missing_equipment"] == ["sled"] and step.args["level"] == "beginner"
 
 
 def test_retrieval_scores() -> None:

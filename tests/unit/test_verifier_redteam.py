@@ -16,6 +16,7 @@ from sportsgpt.agent.tools import AssessmentSummary, KBHit, ProblemBrief
 from sportsgpt.agent.verify import verify_answer
 from sportsgpt.kb.corpus import load_coaching_corpus
 from sportsgpt.kb.queries import AthleteContext
+from sportsgpt.tools.kismam import load_motion_spec
 
 REPO = Path(__file__).resolve().parents[2]
 REDTEAM = json.loads((REPO / "evals" / "redteam_answers.json").read_text())["answers"]
@@ -98,3 +99,20 @@ def test_the_composers_own_answers_pass(name: str) -> None:
     answer, _ = compose_answer(state)
     checks = verify_answer(state, answer)
     assert all(c.ok for c in checks), [c for c in checks if not c.ok]
+
+
+def test_a_problem_reported_as_not_judged_may_be_named() -> None:
+    """'Not judged: low toss release (its metrics could not be measured)' is no invention;
+    claiming the athlete has a problem of another motion still is."""
+    state = scenario("jump")
+    assert state.assessment is not None
+    unmeasurable = {"stiff_landing": "knee_flexion is missing at landing"}
+    state = state.model_copy(update={"assessment": state.assessment.model_copy(
+        update={"unmeasurable": unmeasurable})})  # fmt: skip
+    answer, _ = compose_answer(state)
+    assert "Not judged" in answer
+    checks = {c.name: c for c in verify_answer(state, answer)}
+    assert all(c.ok for c in checks.values()), [c for c in checks.values() if not c.ok]
+    label = load_motion_spec("tennis_serve").problems[0].label
+    bad = verify_answer(state, f"You also show {label}. [kb:problem.weak_arm_swing]")
+    assert not next(c for c in bad if c.name == "problems_in_assessment").ok
