@@ -221,10 +221,11 @@ def route_after_check(state: CoachState) -> str:
     return "requery" if requery_steps(state, state.evidence.failed()) else "compose"
 
 
-def node_requery(state: CoachState) -> dict[str, Any]:
+def node_requery(state: CoachState, runtime: Runtime[CoachContext]) -> dict[str, Any]:
     found = requery_steps(state, state.evidence.failed())
     assert found is not None and state.plan is not None
-    steps, reason = found
+    steps, reason = found  # the rules decide that a re-query is due, and bound it
+    steps, reason = _model_requery(state, runtime.context, steps, reason)
     plan = state.plan.model_copy(deep=True)
     plan.steps += steps
     plan.revision += 1
@@ -232,6 +233,29 @@ def node_requery(state: CoachState) -> dict[str, Any]:
         "plan": plan, "attempts": state.attempts + 1, "requeries": [*state.requeries, reason],
         "trace": [_event("requery", reason, steps=[s.model_dump() for s in steps])],
     }  # fmt: skip
+
+
+def _model_requery(
+    state: CoachState, run: CoachContext, steps: list[PlanStep], reason: str
+) -> tuple[list[PlanStep], str]:
+    """With a model: its re-query of the same kind, repaired by the rules; the rules'
+    steps when there is none, it fails, or the turn's budget is spent."""
+    if run.model is None or run.budget_spent():
+        return steps, reason
+    from .model_plan import ask_requery, repair_requery, requery_reason
+
+    failed = [c.detail for c in state.evidence.failed()]
+    try:
+        proposal = ask_requery(state, run.model, failed, steps)
+    except Exception as exc:  # timeouts, HTTP errors, junk: the rules' re-query stands
+        return steps, f"{reason} (language model failed: {type(exc).__name__})"
+    chosen, notes = repair_requery(proposal, steps, state)
+    if not chosen:
+        return steps, reason + (f" (the model's re-query was unusable: {'; '.join(notes)})"
+                                if notes else "")  # fmt: skip
+    detail = requery_reason(chosen, reason) + " (re-query chosen by the language model"
+    detail += f"; repaired: {'; '.join(notes)})" if notes else ")"
+    return chosen, detail
 
 
 def node_compose(state: CoachState, runtime: Runtime[CoachContext]) -> dict[str, Any]:

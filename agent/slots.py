@@ -51,7 +51,16 @@ KEYFRAME_WORDS: dict[str, tuple[str, ...]] = {
     "follow_through": ("follow-through", "follow through", "finish"),
     "touchdown": ("touchdown", "touch down", "foot strike", "ground contact", "foot contact"),
     "toe_off": ("toe-off", "toe off", "toeoff", "push-off", "pushoff"),
-    "heel_strike": ("heel strike", "heel-strike", "heelstrike"),
+    "heel_strike": (
+        "heel strike",
+        "heel-strike",
+        "heelstrike",
+        "heel hits",
+        "heel lands",
+        "heel contact",
+        "initial contact",
+        "heel touches",
+    ),
     "set": ("set position", "in the set", "set"),
     "first_step": ("first step",),
 }

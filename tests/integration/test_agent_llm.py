@@ -370,3 +370,38 @@ def test_the_model_plans_the_analysis_and_the_rules_keep_the_file(
     for made_up in ("Torn", "10x100m", "40 kg"):  # the fabricating answer never shows
         assert made_up not in reply.answer
     assert reply.trace[-2].detail == "passed"
+
+
+def test_the_model_chooses_the_requery_within_the_rules(kb: KnowledgeBase, tmp_path: Path) -> None:
+    """The athlete named the wrong motion. The evidence rules find no occurrence and call
+    for a re-query; the model chooses it (recognise the motion straight away, rather than
+    the rules' wider window first), repaired by the rules: their pose file, their kind of
+    re-query (its extra search is dropped)."""
+    serve = {"tool": "assess_motion", "args": {"pose_file": "$pose", "motion": "tennis_serve"},
+             "why": "the athlete says it is a serve"}  # fmt: skip
+    pose = {"tool": "extract_pose", "args": {"path": str(SAMPLE)}, "why": "the skeleton"}
+    requery = {"steps": [
+        {"tool": "assess_motion", "args": {"pose_file": "/etc/passwd", "motion": "auto"},
+         "why": "a serve has no flight phase; this looks like a jump"},
+        {"tool": "search_knowledge", "args": {"query": "serve drills"}},
+    ], "why": "recognise the motion"}  # fmt: skip
+    script = [
+        _turn("analyze", [pose, serve]), ("text", "DONE"),
+        ("tools", [("ModelRequery", json.dumps(requery))]), ("text", "DONE"),
+        ("text", FABRICATED), ("text", FABRICATED),
+    ]  # fmt: skip
+    with fake_openai(script) as fake:
+        coach = new_coach(tmp_path / "work", kb=kb, model=model(fake.url))
+        reply = coach.ask("Here is my tennis serve", files=[str(SAMPLE)], motion="tennis_serve")
+    requeries = reply.state.requeries
+    assert len(requeries) == 1, requeries  # one re-query, not the rules' two
+    assert "re-query chosen by the language model" in requeries[0]
+    assert "recognise" in requeries[0] and "keeps the rules' pose file" in requeries[0]
+    assert "dropped 'search_knowledge'" in requeries[0]
+    assessed = [c for c in reply.state.calls if c.tool == "assess_motion"]
+    assert [c.args["motion"] for c in assessed] == ["tennis_serve", "auto"]
+    assert assessed[1].args["pose_file"] == assessed[0].args["pose_file"] != "/etc/passwd"
+    assert reply.state.assessment and reply.state.assessment.motion == "standing_long_jump"
+    assert "You named tennis serve" in reply.answer and "Torn" not in reply.answer
+    assert reply.trace[-2].detail == "passed"
+    assert "The evidence rules found" in fake.requests[2]["messages"][-1]["content"]
