@@ -16,6 +16,7 @@ from ..errors import MotionInputError
 from ..pose_io import load_npz, pose_from_dict, save_json, save_npz
 from ..pose_sequence import PoseSequence
 from .bvh import read_bvh
+from .c3d_file import read_c3d
 from .csv_wide import read_csv, write_csv
 from .deepmimic import deepmimic_from_document
 from .keypoints2d import coco_from_document, is_coco, is_openpose, read_openpose
@@ -24,7 +25,7 @@ from .trc import read_trc
 log = logging.getLogger(__name__)
 
 MotionFormat = Literal[
-    "sportsgpt-json", "npz", "csv", "bvh", "trc", "deepmimic", "coco", "openpose"
+    "sportsgpt-json", "npz", "csv", "bvh", "trc", "c3d", "deepmimic", "coco", "openpose"
 ]
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv"}
 DEFAULT_2D_FPS = 30.0
@@ -56,7 +57,8 @@ def detect_format(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix in VIDEO_SUFFIXES:
         return "video"
-    by_suffix = {".bvh": "bvh", ".trc": "trc", ".csv": "csv", ".npz": "npz", ".mat": "mat"}
+    by_suffix = {".bvh": "bvh", ".trc": "trc", ".c3d": "c3d", ".csv": "csv", ".npz": "npz",
+                 ".mat": "mat", ".mot": "mot", ".sto": "mot"}  # fmt: skip
     if suffix in by_suffix:
         return by_suffix[suffix]
     return _sniff_text(path)
@@ -81,12 +83,14 @@ def read_motion(
     fps: float | None = None,
     person: int | None = None,
     character: str | Path | None = None,
+    marker_set: str | None = None,
 ) -> PoseSequence:
     """Read any supported motion file into a PoseSequence, or raise MotionInputError.
 
     ``fps`` is needed for formats that carry no time (COCO, OpenPose; default 30 with a
     warning) and overrides the file's rate for CSV. ``person`` picks a track id in
-    multi-person 2D files. ``character`` is the DeepMimic character file.
+    multi-person 2D files. ``character`` is the DeepMimic character file. ``marker_set``
+    names the lab marker set of a TRC or C3D file (default: the one that fits best).
     """
     path = Path(path)
     if not path.exists():
@@ -106,7 +110,14 @@ def read_motion(
     if kind == "bvh":
         return read_bvh(path)
     if kind == "trc":
-        return read_trc(path)
+        return read_trc(path, marker_set)
+    if kind == "c3d":
+        return read_c3d(path, marker_set)
+    if kind == "mot":
+        raise MotionInputError(
+            path, "an OpenSim .mot/.sto holds angles or forces, not positions: "
+            "`sportsgpt kinematics` reads its angle channels (tools.readers.mot)",
+        )  # fmt: skip
     if kind == "csv":
         return read_csv(path, fps=fps)
     if kind == "npz":

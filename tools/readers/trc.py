@@ -1,6 +1,9 @@
 """TRC marker files (OpenSim, Sports2D): tab-separated, header with DataRate and Units.
 
-Units m/cm/mm become metres (3D, y up as OpenSim; 2D when every Z is 0). Pixel TRC
+Units m/cm/mm become metres. 3D files are lab markers or 3D keypoints: joint centres
+come from the file's marker set (``markers.py``: Plug-in Gait, OpenCap, Camargo, OpenSim
+examples, anatomical landmarks, Sports2D/Pose2Sim keypoints), y up whatever the lab's
+axes. 2D when every Z is 0. Pixel TRC
 becomes 2D image coordinates; Sports2D writes pixel y upwards (negative values), so
 a pixel file whose y values are all <= 0 is flipped back to image y-down.
 """
@@ -14,11 +17,12 @@ import numpy as np
 from ..errors import MotionInputError
 from ..pose_sequence import PoseSequence
 from ..skeleton import map_named_joints
+from .markers import sequence_from_markers
 
 _SCALE = {"m": 1.0, "cm": 0.01, "mm": 0.001}
 
 
-def read_trc(path: Path) -> PoseSequence:
+def read_trc(path: Path, marker_set: str | None = None) -> PoseSequence:
     lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     if len(lines) < 5 or not lines[0].startswith("PathFileType"):
         raise MotionInputError(path, "not a TRC file (first line must start with PathFileType)")
@@ -49,11 +53,18 @@ def read_trc(path: Path) -> PoseSequence:
                     raise MotionInputError(
                         path, f"data row {i + 1}: not a number {cell!r}"
                     ) from None
+    xyz = data[:, 2:].reshape(len(rows), len(markers), 3)
+    flat_z = np.nanmax(np.abs(xyz[:, :, 2])) == 0 if np.isfinite(xyz[:, :, 2]).any() else True
+    times = data[:, 1]
+    times_ok = times if np.isfinite(times).all() and (np.diff(times) > 0).all() else None
+    if units != "px" and not flat_z:  # lab markers or 3D keypoints: joint centres
+        return sequence_from_markers(
+            markers, xyz * _SCALE[units], fps=rate, source=str(path), skeleton="trc",
+            times=times_ok, set_name=marker_set,
+        )  # fmt: skip
     mapping = map_named_joints(markers)
     if not mapping:
         raise MotionInputError(path, f"no TRC marker maps to a canonical joint ({markers[:5]}...)")
-    xyz = data[:, 2:].reshape(len(rows), len(markers), 3)
-    flat_z = np.nanmax(np.abs(xyz[:, :, 2])) == 0 if np.isfinite(xyz[:, :, 2]).any() else True
     if units == "px":
         xy = xyz[:, :, :2].copy()
         if np.nanmax(xy[:, :, 1]) <= 0:
@@ -61,18 +72,8 @@ def read_trc(path: Path) -> PoseSequence:
         coords = {c: xy[:, markers.index(m)] for m, c in mapping.items()}
         unit = "px"
     else:
-        scaled = xyz * _SCALE[units]
-        coords = {
-            c: (scaled[:, markers.index(m), :2] if flat_z else scaled[:, markers.index(m)])
-            for m, c in mapping.items()
-        }
+        coords = {c: xyz[:, markers.index(m), :2] * _SCALE[units] for m, c in mapping.items()}
         unit = "m"
-    times = data[:, 1]
     return PoseSequence.from_joint_dict(
-        coords,
-        fps=rate,
-        units=unit,
-        skeleton="trc",
-        source=str(path),
-        times=times if np.isfinite(times).all() and (np.diff(times) > 0).all() else None,
-    )
+        coords, fps=rate, units=unit, skeleton="trc", source=str(path), times=times_ok,
+    )  # fmt: skip
