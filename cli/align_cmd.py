@@ -48,6 +48,7 @@ def add_align_parsers(sub: Any) -> None:
     b.add_argument("--from", dest="source", type=Path, required=True, help="pose file or video")
     b.add_argument("--person", type=int, help="track id to keep in multi-person 2D files")
     b.add_argument("--character", type=Path, help="DeepMimic character file")
+    b.add_argument("--marker-set", help="lab marker set of a TRC/C3D file")
     b.add_argument(
         "--keyframes", required=True, help="name=frame,... (0-based frames of the source)"
     )

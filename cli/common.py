@@ -25,13 +25,17 @@ def emit(args: argparse.Namespace, payload: Any, text: str) -> None:
 def add_motion_input(p: argparse.ArgumentParser, name: str = "input", video: bool = False) -> None:
     """The motion-file argument and the options its readers take (``video``: videos too,
     run through pose extraction first)."""
-    kinds = ".json .npz .csv .bvh .trc, DeepMimic .txt, COCO .json, OpenPose .json or folder"
+    kinds = (".json .npz .csv .bvh .trc .c3d, DeepMimic .txt, COCO .json, OpenPose .json "
+             "or folder")  # fmt: skip
     p.add_argument(
         name, type=Path, help=f"motion file: {kinds}" + (", or a video" if video else "")
     )
     p.add_argument("--fps", type=float, help="frame rate for formats without one (COCO, OpenPose)")
     p.add_argument("--person", type=int, help="track id to keep in multi-person 2D files")
     p.add_argument("--character", type=Path, help="DeepMimic character file")
+    p.add_argument("--marker-set", help="lab marker set of a TRC/C3D file (default: the one "
+                   "that fits; plug_in_gait, opencap, camargo, opensim_gait, anatomical, "
+                   "keypoints)")  # fmt: skip
 
 
 def read_motion_input(path: Path, args: argparse.Namespace, video: bool = False) -> Any:
@@ -48,4 +52,5 @@ def read_motion_input(path: Path, args: argparse.Namespace, video: bool = False)
         fps=getattr(args, "fps", None),
         person=getattr(args, "person", None),
         character=getattr(args, "character", None),
+        marker_set=getattr(args, "marker_set", None),
     )

@@ -158,9 +158,22 @@ def walking_gait(shared: Path) -> list[MotionReference]:
         build_reference(
             loop, cycle.keyframes, "walking_gait", name="deepmimic_walk",
             span=(cycle.start, cycle.end), attribution=DEEPMIMIC, arm_weight=0.25,
-            mirror=False, whole_template_is_motion=True,
+            mirror=False, whole_template_is_motion=True, refine=GAIT_EVENTS,
         )
     ]  # fmt: skip
+
+
+GAIT_EVENTS = {
+    # Zeni et al. 2008 (Gait Posture 27:710): heel strike where the heel is farthest ahead
+    # of the pelvis, toe-off where the toe is farthest behind it; +/- 0.3 s of the DTW
+    # frame (less than half a stride, so one peak per window)
+    "left_heel_strike": KeyframeRule(channel="left_heel_ahead_of_hip", event="max", window_s=0.3),
+    "right_heel_strike": KeyframeRule(channel="right_heel_ahead_of_hip", event="max",
+                                      window_s=0.3),
+    "left_toe_off": KeyframeRule(channel="left_toe_ahead_of_hip", event="min", window_s=0.3),
+    "right_toe_off": KeyframeRule(channel="right_toe_ahead_of_hip", event="min", window_s=0.3),
+}  # fmt: skip
+"""Gait keyframes as events a side camera and a lab both see (docs/motiondtw.md)."""
 
 
 KEY_POSITIONS = (

@@ -153,3 +153,18 @@ def test_every_shipped_set_names_its_source() -> None:
     assert {s.name for s in sets} >= {"plug_in_gait", "opencap", "camargo", "opensim_gait",
                                       "anatomical", "keypoints"}  # fmt: skip
     assert all(len(s.source) > 20 for s in sets)
+
+
+def test_opensim_storage_files_give_angles_and_plate_contacts() -> None:
+    from sportsgpt.tools.readers.mot import ik_angles, plate_contacts, read_mot
+
+    ik = read_mot(LAB / "opencap" / "walking2_ik.mot")
+    angles = ik_angles(ik)
+    assert ik.in_degrees is False and ik.rate == pytest.approx(100)
+    knee = angles["knee_angle_r"]
+    assert 40 < np.nanmax(np.abs(knee)) < 90  # degrees in swing, converted from radians
+    contacts = plate_contacts(read_mot(LAB / "opencap" / "walking2_grf.mot"))
+    assert contacts and all(c.off_s - c.on_s >= 0.08 for c in contacts
+                            if np.isfinite([c.on_s, c.off_s]).all())  # fmt: skip
+    with pytest.raises(MotionInputError, match="not positions"):
+        read_motion(LAB / "opencap" / "walking2_ik.mot")

@@ -8,7 +8,9 @@ Conventions (degrees; docs/kinematics.md has the figures):
   ``thigh_angle`` / ``shin_angle`` (to the forward horizontal: 90 = vertical, shin < 90
   = knee ahead of ankle), ``foot_ahead_of_hip`` (ankle ahead of hip, leg lengths),
   ``foot_below_hip`` (ankle below hip, leg lengths; lowest in stance),
-  ``wrist_above_shoulder`` (leg lengths; a serve's toss and impact are its peaks).
+  ``wrist_above_shoulder`` (leg lengths; a serve's toss and impact are its peaks),
+  ``heel_ahead_of_hip`` / ``toe_ahead_of_hip`` (leg lengths; in gait the heel is farthest
+  ahead at heel strike and the toe farthest behind at toe-off, Zeni et al. 2008).
 - Frontal, signed: ``knee_valgus`` (+ knee medial to the hip-ankle line),
   ``hip_adduction`` (thigh from vertical, + medial), ``trunk_lateral_lean`` (+ to the
   athlete's left), ``pelvis_obliquity`` (+ left hip higher).
@@ -135,6 +137,8 @@ SAGITTAL = (
     "foot_ahead_of_hip",
     "foot_below_hip",
     "wrist_above_shoulder",
+    "heel_ahead_of_hip",
+    "toe_ahead_of_hip",
 )
 FRONTAL = ("knee_valgus", "hip_adduction")
 ANGLES_3D = (
@@ -375,6 +379,9 @@ def _add_side_channels(
             (sh, wr),
             lambda: (sag(wr)[:, 1] - sag(sh)[:, 1]) / legs,
         )
+        for part in ("heel", "toe"):  # gait events (Zeni 2008): heel farthest ahead, toe behind
+            out.add(f"{s}_{part}_ahead_of_hip", "leg", (hip, f"{s}_{part}"),
+                    _ahead_of(sag, f"{s}_{part}", hip, legs))  # fmt: skip
     else:
         out.skip([f"{s}_{c}" for c in SAGITTAL], f"sagittal angles {no_plane}")
     if frontal_ok:
@@ -448,6 +455,13 @@ def _com_points(seq: PoseSequence, frame: BodyFrame) -> dict[str, tuple[FloatArr
             pts["head_point"] = pts[head]
             break
     return pts
+
+
+def _ahead_of(
+    sag: Callable[[str], FloatArray], joint: str, hip: str, legs: float
+) -> Callable[[], FloatArray]:
+    """A channel function: ``joint`` ahead of ``hip`` in the sagittal plane, leg lengths."""
+    return lambda: np.asarray((sag(joint)[:, 0] - sag(hip)[:, 0]) / legs)
 
 
 def _height_above(

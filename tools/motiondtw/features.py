@@ -51,7 +51,11 @@ DEFAULT_ARM_WEIGHT = 0.5
 """Arm swing differs most between runners; a reference may weigh arms differently (a
 serve is mostly arm)."""
 
-EVENT_CHANNELS: tuple[str, ...] = ("left_wrist_height", "right_wrist_height")
+EVENT_CHANNELS: tuple[str, ...] = (
+    "left_wrist_height", "right_wrist_height",
+    "left_heel_ahead_of_hip", "right_heel_ahead_of_hip",
+    "left_toe_ahead_of_hip", "right_toe_ahead_of_hip",
+)  # fmt: skip
 """Read for keyframe event rules (refine.py) but not aligned on."""
 
 SEGMENT_ANGLES = ("trunk_lean", "thigh_angle", "shin_angle")

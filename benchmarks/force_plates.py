@@ -1,0 +1,118 @@
+"""Foot contacts found by alignment against force plates and lab events, in milliseconds.
+
+The user's ordinary path: ``sportsgpt align FILE --motion walking_gait`` (the same
+``align`` call), on the lab files of ../shared/data/lab. Ground truth: the C3D file's own
+events (Vicon Foot Strike / Foot Off), or the force plates of the file's ``_grf.mot``
+(vertical force above 20 N; a plate's contact belongs to the foot whose heel is nearest
+its centre of pressure). Each true event is matched to the nearest keyframe we report of
+the same kind and side within 0.3 s; true events with none are counted as missed.
+
+.venv/bin/python benchmarks/force_plates.py [--shared DIR] [--no-refine]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+from pathlib import Path
+
+import numpy as np
+
+from sportsgpt.tools.motiondtw.align import AlignSettings, align
+from sportsgpt.tools.motiondtw.library import load_motion_references
+from sportsgpt.tools.pose_sequence import PoseSequence
+from sportsgpt.tools.readers import read_motion
+from sportsgpt.tools.readers.c3d_file import read_c3d_with_events
+from sportsgpt.tools.readers.mot import plate_contacts, read_mot
+from sportsgpt.tools.shared_data import shared_dir
+
+CASES = [  # file, motion, ground truth
+    ("kineticstoolkit/walk.c3d", "walking_gait", "c3d events"),
+    ("opencap/walking2.trc", "walking_gait", "opencap/walking2_grf.mot"),
+    ("camargo/levelground_ccw_fast.trc", "walking_gait", "camargo/levelground_ccw_fast_grf.mot"),
+]
+KIND = {"heel_strike": "on", "touchdown": "on", "toe_off": "off"}
+MATCH_S = 0.3
+
+
+def truth_from_plates(seq: PoseSequence, grf: Path) -> dict[str, list[float]]:
+    """{'left_on': [s, ...], 'left_off': [...], ...} from the plates, by nearest heel."""
+    out: dict[str, list[float]] = {}
+    times = seq.frame_times
+    for c in plate_contacts(read_mot(grf)):
+        if c.cop is None:
+            continue
+        mid = np.nanmean([c.on_s, c.off_s]) if np.isfinite([c.on_s, c.off_s]).any() else None
+        if mid is None:
+            continue
+        i = int(np.argmin(np.abs(times - mid)))
+        cop = np.array(c.cop)[[0, 2]]
+        dist = {s: float(np.linalg.norm(seq.joint(f"{s}_heel")[i][[0, 2]] - cop))
+                for s in ("left", "right")}  # fmt: skip
+        side = min(dist, key=dist.__getitem__)
+        for edge, t in (("on", c.on_s), ("off", c.off_s)):
+            if np.isfinite(t):
+                out.setdefault(f"{side}_{edge}", []).append(t)
+    return out
+
+
+def truth_from_events(seq: PoseSequence, events: dict[str, list[int]]) -> dict[str, list[float]]:
+    names = {"foot_strike": "on", "foot_off": "off"}
+    out: dict[str, list[float]] = {}
+    for name, frames in events.items():
+        side, kind = name.split("_", 1)
+        if kind in names:
+            out.setdefault(f"{side}_{names[kind]}", []).extend(f / seq.fps for f in frames)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--shared", type=Path)
+    parser.add_argument("--no-refine", action="store_true", help="DTW keyframes as they are")
+    args = parser.parse_args()
+    lab = shared_dir(args.shared) / "data" / "lab"
+    print("| file | event | found / true | mean abs error (ms) | median (ms) | max (ms) |")
+    print("|---|---|---:|---:|---:|---:|")
+    overall: list[float] = []
+    for name, motion, truth_name in CASES:
+        path = lab / name
+        if path.suffix == ".c3d":
+            seq, events = read_c3d_with_events(path)
+            truth = truth_from_events(seq, events)
+        else:
+            seq = read_motion(path)
+            truth = truth_from_plates(seq, lab / truth_name)
+        result = align(seq, load_motion_references(motion),
+                       AlignSettings(refine=not args.no_refine))  # fmt: skip
+        predicted: dict[str, list[float]] = {}
+        for occ in result.occurrences:
+            for key, frame in occ.keyframes.items():
+                side, kind = key.split("_", 1)
+                if kind in KIND:
+                    predicted.setdefault(f"{side}_{KIND[kind]}", []).append(frame / seq.fps)
+        errors: dict[str, list[float]] = {}
+        unmatched: dict[str, int] = {}
+        for key, events in truth.items():  # every true event: found, or counted as missed
+            label = "touchdown" if key.endswith("_on") else "toe-off"
+            for t in events:
+                near = [abs(t - p) for p in predicted.get(key, [])]
+                if near and min(near) <= MATCH_S:
+                    errors.setdefault(label, []).append(1000 * min(near))
+                else:
+                    unmatched[label] = unmatched.get(label, 0) + 1
+        for label in ("touchdown", "toe-off"):
+            e = errors.get(label, [])
+            overall += e
+            miss = unmatched.get(label, 0)
+            if e:
+                print(f"| {name} | {label} | {len(e)}/{len(e) + miss} | {statistics.mean(e):.0f} | "
+                      f"{statistics.median(e):.0f} | {max(e):.0f} |")  # fmt: skip
+            else:
+                print(f"| {name} | {label} | 0/{miss} | - | - | - |")
+    if overall:
+        print(f"\nall events: mean {statistics.mean(overall):.0f} ms over {len(overall)}")
+
+
+if __name__ == "__main__":
+    main()
