@@ -157,7 +157,7 @@ def build_app(
 
     def analyze(
         upload: str | None, motion: str, level: str, missing: list[str], days: float,
-        session: Session | None,
+        session: Session | None, view: str = "auto",
     ) -> Iterator[tuple[Any, ...]]:  # fmt: skip
         session = session or new_session()
         history: list[gr.ChatMessage] = []
@@ -178,6 +178,7 @@ def build_app(
             message="Analyse my technique and give me a plan.", files=[str(file)],
             motion=chosen, level=level or None, missing_equipment=list(missing or []),
             days_per_week=int(days) if days else None,
+            view=None if view in ("", "auto") else view,
         )  # fmt: skip
         said = [f"level: {level}"] if level else []
         said += [f"no {', no '.join(missing)}"] if missing else []
@@ -235,6 +236,8 @@ def build_app(
             with gr.Column(scale=1):
                 upload = gr.File(label="Video or pose file", type="filepath")
                 motion = gr.Dropdown(["auto", *known_motions()], value="auto", label="Motion")
+                view = gr.Dropdown(["auto", "side", "front", "oblique"], value="auto",
+                                   label="Camera view (2D)")  # fmt: skip
                 level = gr.Dropdown(["", "beginner", "intermediate", "advanced"], value="",
                                     label="Level")  # fmt: skip
                 missing = gr.CheckboxGroup(EQUIPMENT, label="Equipment I do not have")
@@ -259,8 +262,8 @@ def build_app(
         report = gr.File(label="Report (HTML and JSON)", file_count="multiple")
 
         outputs = [chat, problems, plan, gallery, plot, report, session]
-        running = run.click(analyze, [upload, motion, level, missing, days, session], outputs,
-                            api_name="analyze")  # fmt: skip
+        running = run.click(analyze, [upload, motion, level, missing, days, session, view],
+                            outputs, api_name="analyze")  # fmt: skip
         stop.click(None, None, None, cancels=[running])
         question.submit(follow_up, [question, chat, session], [chat, question, session],
                         api_name="ask")  # fmt: skip

@@ -133,7 +133,10 @@ def node_plan(state: CoachState) -> dict[str, Any]:
     steps: list[PlanStep] = []
     if intent.kind == "analyze" and intent.file:
         steps = [
-            PlanStep(tool="extract_pose", args={"path": intent.file},
+            PlanStep(tool="extract_pose",
+                     args={"path": intent.file, **({"view": state.request.view}
+                                                   if state.request and state.request.view
+                                                   else {})},
                      why="the athlete's skeleton from the user's file"),
             PlanStep(tool="assess_motion",
                      args={"pose_file": POSE, "motion": intent.motion or "auto"},

@@ -31,6 +31,9 @@ class CoachRequest(BaseModel):
     days_per_week: int | None = Field(default=None, ge=1, le=7)
     session_minutes: int | None = Field(default=None, ge=5, le=300)
     injuries: list[str] = Field(default_factory=list, description="body parts that hurt")
+    view: Literal["side", "front", "oblique"] | None = Field(
+        default=None, description="the camera view of a video or 2D file (default: estimated)"
+    )
 
 
 class Intent(BaseModel):

@@ -25,6 +25,7 @@ from ..tools.kismam import AUTO, Assessment, assess_motion, load_motion_spec
 from ..tools.motiondtw.align import AlignSettings, align
 from ..tools.motiondtw.library import known_motions, load_motion_references
 from ..tools.pose_io import save_json
+from ..tools.pose_sequence import with_view
 from ..tools.readers import VIDEO_SUFFIXES, read_motion
 from .workspace import Workspace
 
@@ -49,6 +50,9 @@ class ExtractPoseInput(BaseModel):
     """A video, keypoint or mocap file the user gave (inside the session's folders)."""
 
     path: str = Field(min_length=1)
+    view: Literal["side", "front", "oblique"] | None = Field(
+        default=None, description="the camera view the athlete stated (default: estimated)"
+    )
 
 
 class PoseSummary(BaseModel):
@@ -73,6 +77,7 @@ def extract_pose_tool(ctx: ToolContext, args: ExtractPoseInput) -> PoseSummary:
     else:
         pose = read_motion(path)
         kind = "mocap" if pose.dims == 3 else "keypoints"
+    pose = with_view(pose, args.view)
     seen = int((pose.confidence.max(axis=1) > 0).sum())
     out = ctx.workspace.new_path(path.stem, ".pose.json")
     save_json(pose, out)

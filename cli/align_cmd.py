@@ -49,6 +49,9 @@ def add_align_parsers(sub: Any) -> None:
     b.add_argument("--person", type=int, help="track id to keep in multi-person 2D files")
     b.add_argument("--character", type=Path, help="DeepMimic character file")
     b.add_argument("--marker-set", help="lab marker set of a TRC/C3D file")
+    b.add_argument("--keypoint-map", help="what a COCO file's keypoint labels mean")
+    b.add_argument("--view", choices=("side", "front", "oblique"),
+                   help="the camera view of 2D input (default: estimated)")  # fmt: skip
     b.add_argument(
         "--keyframes", required=True, help="name=frame,... (0-based frames of the source)"
     )

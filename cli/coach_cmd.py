@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .common import add_common, emit
+from .common import VIEWS, add_common, emit
 
 
 def add_coach_parsers(sub: Any) -> None:
@@ -20,6 +20,7 @@ def add_coach_parsers(sub: Any) -> None:
     )
     p.add_argument("input", type=Path)
     p.add_argument("--motion", default=None, help="a known motion, or leave out to recognise it")
+    p.add_argument("--view", choices=VIEWS, help="camera view of 2D input (default: estimated)")
     p.add_argument("-o", "--output", type=Path, default=None, help="report.md|.json|.html")
     p.add_argument("--message", default="Analyse my technique and give me a plan.")
     p.add_argument(
@@ -38,6 +39,7 @@ def add_coach_parsers(sub: Any) -> None:
     p = sub.add_parser("chat", help="talk to the coach in the terminal (offline by default)")
     p.add_argument("--video", type=Path, default=None, help="a recording to analyse first")
     p.add_argument("--motion", default=None)
+    p.add_argument("--view", choices=VIEWS, help="camera view of 2D input (default: estimated)")
     p.add_argument("--thread", default="default", help="continue this conversation")
     add_common(p)
     p.set_defaults(handler=cmd_chat)
@@ -46,9 +48,11 @@ def add_coach_parsers(sub: Any) -> None:
 def cmd_analyze(args: argparse.Namespace) -> int:
     from ..agent import new_coach
     from ..agent.report import report_html
+    from ..agent.state import CoachRequest
 
     coach = new_coach(settings=args.settings)
-    reply = coach.ask(args.message, files=[str(args.input)], motion=args.motion)
+    reply = coach.ask(CoachRequest(message=args.message, files=[str(args.input)],
+                                   motion=args.motion, view=args.view))  # fmt: skip
     payload = {"answer": reply.answer, "citations": reply.citations,
                "trace": [e.model_dump() for e in reply.trace]}  # fmt: skip
     figures: list[Path] = []
@@ -74,12 +78,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     from ..agent import new_coach
+    from ..agent.state import CoachRequest
 
     # a conversation outlives the process: threads in PostgreSQL, analyses in the data dir
     coach = new_coach(args.settings.threads_dir, memory="postgres", settings=args.settings)
     if args.video:
-        reply = coach.ask("Analyse this recording.", thread=args.thread, files=[str(args.video)],
-                          motion=args.motion)  # fmt: skip
+        request = CoachRequest(message="Analyse this recording.", files=[str(args.video)],
+                               motion=args.motion, view=args.view)  # fmt: skip
+        reply = coach.ask(request, thread=args.thread)
         sys.stdout.write(reply.answer + "\n")
     while True:
         try:

@@ -22,6 +22,9 @@ def emit(args: argparse.Namespace, payload: Any, text: str) -> None:
         sys.stdout.write(text.rstrip() + "\n")
 
 
+VIEWS = ("side", "front", "oblique")
+
+
 def add_motion_input(p: argparse.ArgumentParser, name: str = "input", video: bool = False) -> None:
     """The motion-file argument and the options its readers take (``video``: videos too,
     run through pose extraction first)."""
@@ -36,21 +39,27 @@ def add_motion_input(p: argparse.ArgumentParser, name: str = "input", video: boo
     p.add_argument("--marker-set", help="lab marker set of a TRC/C3D file (default: the one "
                    "that fits; plug_in_gait, opencap, camargo, opensim_gait, anatomical, "
                    "keypoints)")  # fmt: skip
+    p.add_argument("--keypoint-map", help="what a COCO file's keypoint labels mean: a shipped "
+                   "map (ski_tb_23) or a JSON file (docs/formats.md)")  # fmt: skip
+    p.add_argument("--view", choices=VIEWS, help="the camera view of 2D input (default: "
+                   "estimated from the skeleton, per stretch of the clip)")  # fmt: skip
 
 
 def read_motion_input(path: Path, args: argparse.Namespace, video: bool = False) -> Any:
     """The PoseSequence behind ``path`` with the reader options in ``args``; with ``video``
     a video file is run through pose extraction (default settings) first."""
+    from ..tools.pose import extract_pose
+    from ..tools.pose_sequence import with_view
     from ..tools.readers import VIDEO_SUFFIXES, read_motion
 
     if video and path.suffix.lower() in VIDEO_SUFFIXES:
-        from ..tools.pose import extract_pose
-
-        return extract_pose(path).pose
-    return read_motion(
+        return with_view(extract_pose(path).pose, getattr(args, "view", None))
+    seq = read_motion(
         path,
         fps=getattr(args, "fps", None),
         person=getattr(args, "person", None),
         character=getattr(args, "character", None),
         marker_set=getattr(args, "marker_set", None),
+        keypoint_map=getattr(args, "keypoint_map", None),
     )
+    return with_view(seq, getattr(args, "view", None))

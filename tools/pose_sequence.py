@@ -215,3 +215,13 @@ def check_same_units(sequences: Sequence[PoseSequence]) -> Units:
         details = ", ".join(f"{s.source} ({s.units})" for s in sequences)
         raise InvalidPoseError(f"mixed units: {details}")
     return sequences[0].units
+
+
+def with_view(seq: PoseSequence, view: str | None) -> PoseSequence:
+    """``seq`` with the camera view a person stated (``--view``, the app's choice); 3D
+    motion has no camera view, so it is left as it is."""
+    if view is None or seq.dims == 3 or seq.view == view:
+        return seq
+    if view not in ("side", "front", "oblique"):
+        raise InvalidPoseError(f"view {view!r} is not side, front or oblique")
+    return seq.replace(view=view)

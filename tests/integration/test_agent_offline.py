@@ -205,3 +205,19 @@ def test_chat_keeps_its_transcript_on_stdout(kb: KnowledgeBase, tmp_path: Path) 
     assert "knee flexion" in turns[1] and "deg" in turns[1]
     assert "physiotherapist" in turns[2]
     assert "[tool]" in done.stderr and "[tool]" not in done.stdout
+
+
+def test_the_camera_view_a_person_states_reaches_the_analysis(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    """The app's "Camera view" and the CLI's --view travel typed (CoachRequest.view) to
+    extract_pose; the stored skeleton carries it, so the estimate is not asked."""
+    from sportsgpt.agent.state import CoachRequest
+
+    coach = new_coach(tmp_path / "work", kb=kb, model=None)
+    request = CoachRequest(message="Analyse my jump", files=[str(SAMPLE)],
+                           motion="standing_long_jump", view="side")  # fmt: skip
+    reply = coach.ask(request)
+    step = reply.state.plan.steps[0]  # type: ignore[union-attr]
+    assert step.tool == "extract_pose" and step.args["view"] == "side"
+    assert reply.state.pose and reply.state.pose.view == "side"

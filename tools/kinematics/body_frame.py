@@ -12,6 +12,7 @@ import warnings
 from typing import Literal
 
 import numpy as np
+from pydantic import BaseModel, Field
 
 from ..errors import MissingJointError
 from ..pose_sequence import FloatArray, PoseSequence
@@ -35,16 +36,24 @@ def mid(seq: PoseSequence, a: str, b: str) -> FloatArray:
     return (seq.joint(a) + seq.joint(b)) / 2
 
 
-def estimate_view(seq: PoseSequence) -> View2D:
-    """Side, front or oblique from the skeleton's proportions (2D data).
+SIDE_BELOW = 0.25
+FRONT_ABOVE = 0.5
+"""Mean shoulder and hip width over trunk length: below SIDE_BELOW a side view, above
+FRONT_ABOVE a front (or back) view, between them oblique."""
+VIEW_WINDOW_S = 1.0
 
-    Shoulder and hip widths shrink towards zero in a side view and approach ~0.7-0.9 of
-    the trunk length in a front view.
-    """
-    if seq.dims == 3:
-        raise ValueError("estimate_view is for 2D sequences")
-    if seq.view in ("side", "front", "oblique"):
-        return seq.view
+
+class ViewSegment(BaseModel):
+    """The camera view over frames ``start``..``end`` (inclusive), with a confidence."""
+
+    start: int
+    end: int
+    view: View2D
+    ratio: float = Field(description="median width / trunk ratio in the segment")
+    confidence: float = Field(ge=0, le=1, description="how far the ratio sits from a threshold")
+
+
+def _width_ratio(seq: PoseSequence) -> FloatArray:
     needed = ["left_shoulder", "right_shoulder", "left_hip", "right_hip"]
     if not seq.has(*needed):
         missing = [j for j in needed if j not in seq.joints]
@@ -54,14 +63,72 @@ def estimate_view(seq: PoseSequence) -> View2D:
     trunk = np.linalg.norm(
         mid(seq, "left_shoulder", "right_shoulder") - mid(seq, "left_hip", "right_hip"), axis=1
     )
-    ratio = float(nanmedian((shoulder_w + hip_w) / 2 / trunk))
-    if not np.isfinite(ratio):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray((shoulder_w + hip_w) / 2 / trunk)
+
+
+def _classify(ratio: float) -> tuple[View2D, float]:
+    if ratio < SIDE_BELOW:
+        return "side", min(1.0, (SIDE_BELOW - ratio) / SIDE_BELOW * 2)
+    if ratio > FRONT_ABOVE:
+        return "front", min(1.0, (ratio - FRONT_ABOVE) / FRONT_ABOVE * 2)
+    edge = min(ratio - SIDE_BELOW, FRONT_ABOVE - ratio)
+    return "oblique", min(1.0, edge / ((FRONT_ABOVE - SIDE_BELOW) / 2))
+
+
+def view_segments(seq: PoseSequence, window_s: float = VIEW_WINDOW_S) -> list[ViewSegment]:
+    """The view per stretch of the clip (a camera may go from behind to the side), from
+    the skeleton's proportions in windows of ``window_s``; neighbouring windows with the
+    same view are merged."""
+    ratio = _width_ratio(seq)
+    step = max(1, round(window_s * seq.fps))
+    out: list[ViewSegment] = []
+    for start in range(0, seq.n_frames, step):
+        end = min(seq.n_frames, start + step) - 1
+        r = float(nanmedian(ratio[start : end + 1]))
+        if not np.isfinite(r):
+            continue
+        view, conf = _classify(r)
+        if out and out[-1].view == view:
+            last = out[-1]
+            n_last, n_new = last.end - last.start + 1, end - start + 1
+            merged = (last.ratio * n_last + r * n_new) / (n_last + n_new)
+            best = max(last.confidence, conf)
+            out[-1] = last.model_copy(update={"end": end, "ratio": merged, "confidence": best})
+        else:
+            out.append(ViewSegment(start=start, end=end, view=view, ratio=r, confidence=conf))
+    return out
+
+
+def estimate_view(seq: PoseSequence) -> View2D:
+    """Side, front or oblique (2D data): the sequence's own view if it has one (``--view``),
+    else from the skeleton's proportions. Shoulder and hip widths shrink towards zero in a
+    side view and approach ~0.7-0.9 of the trunk length in a front view. A clip whose view
+    changes (long enough stretches of two views: a broadcast camera behind the in-run,
+    then beside the flight) is treated as oblique, so both the sagittal and the frontal
+    channels are computed and alignment uses what it shares with the reference."""
+    if seq.dims == 3:
+        raise ValueError("estimate_view is for 2D sequences")
+    if seq.view in ("side", "front", "oblique"):
+        return seq.view
+    segments = view_segments(seq)
+    if not segments:
         return "side"
-    if ratio < 0.25:
-        return "side"
-    if ratio > 0.5:
-        return "front"
-    return "oblique"
+    frames: dict[str, int] = {}
+    for seg in segments:
+        frames[seg.view] = frames.get(seg.view, 0) + seg.end - seg.start + 1
+    total = sum(frames.values())
+    major = max(frames, key=frames.__getitem__)
+    minimum = max(round(VIEW_WINDOW_S * seq.fps), int(0.2 * total))
+    sagittal = frames.get("side", 0) + frames.get("oblique", 0)
+    frontal = frames.get("front", 0) + frames.get("oblique", 0)
+    if major != "oblique" and sagittal >= minimum and frontal >= minimum:
+        shown = ", ".join(f"{s.view} {s.start / seq.fps:.1f}-{(s.end + 1) / seq.fps:.1f} s"
+                          for s in segments)  # fmt: skip
+        log.info("%s: the view changes (%s): side and front channels both computed",
+                 seq.source, shown)  # fmt: skip
+        return "oblique"
+    return major  # type: ignore[return-value]
 
 
 def facing_sign_2d(seq: PoseSequence) -> float:

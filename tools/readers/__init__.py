@@ -84,13 +84,16 @@ def read_motion(
     person: int | None = None,
     character: str | Path | None = None,
     marker_set: str | None = None,
+    keypoint_map: str | Path | None = None,
 ) -> PoseSequence:
     """Read any supported motion file into a PoseSequence, or raise MotionInputError.
 
     ``fps`` is needed for formats that carry no time (COCO, OpenPose; default 30 with a
     warning) and overrides the file's rate for CSV. ``person`` picks a track id in
     multi-person 2D files. ``character`` is the DeepMimic character file. ``marker_set``
-    names the lab marker set of a TRC or C3D file (default: the one that fits best).
+    names the lab marker set of a TRC or C3D file (default: the one that fits best);
+    ``keypoint_map`` what a COCO file's keypoint labels mean (a shipped map's name or a
+    file; default: the labels themselves, or a shipped map made for exactly them).
     """
     path = Path(path)
     if not path.exists():
@@ -122,7 +125,8 @@ def read_motion(
         return read_csv(path, fps=fps)
     if kind == "npz":
         return load_npz(path)
-    return _read_json(path, fps=fps, person=person, character=character)
+    return _read_json(path, fps=fps, person=person, character=character,
+                      keypoint_map=keypoint_map)  # fmt: skip
 
 
 def _fps_2d(fps: float | None, path: Path) -> float:
@@ -135,8 +139,9 @@ def _fps_2d(fps: float | None, path: Path) -> float:
 
 
 def _read_json(
-    path: Path, *, fps: float | None, person: int | None, character: str | Path | None
-) -> PoseSequence:
+    path: Path, *, fps: float | None, person: int | None, character: str | Path | None,
+    keypoint_map: str | Path | None = None,
+) -> PoseSequence:  # fmt: skip
     try:
         doc: Any = json.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
@@ -148,7 +153,8 @@ def _read_json(
     if isinstance(doc, dict) and "Frames" in doc:
         return deepmimic_from_document(doc, path, character)
     if is_coco(doc):
-        return coco_from_document(doc, path, fps=_fps_2d(fps, path), person=person)
+        return coco_from_document(doc, path, fps=_fps_2d(fps, path), person=person,
+                                  keypoint_map_name=keypoint_map)  # fmt: skip
     if is_openpose(doc):
         return read_openpose(path, fps=_fps_2d(fps, path), person=person)
     raise MotionInputError(

@@ -1,0 +1,86 @@
+"""Ski jumps from broadcast keypoints: a reference built from one jump aligns the others.
+
+The user's path: ``sportsgpt reference build --from jumpA.coco.json --keyframes
+take_off=..,landing=.. --motion ski_jump``, then ``sportsgpt align jumpB.coco.json
+--reference ref.json``. Take-off and landing of every other jump are compared with the
+hand labels of ../shared/data/skijump/phases.csv (frame index = video frame - the first
+annotated frame; 30 fps). Nothing from the files is written.
+
+.venv/bin/python benchmarks/skijump.py [--shared DIR] [--from jump11]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import statistics
+from pathlib import Path
+
+from sportsgpt.tools.errors import SportsGPTError
+from sportsgpt.tools.motiondtw.align import AlignSettings, align
+from sportsgpt.tools.motiondtw.reference import build_reference
+from sportsgpt.tools.readers import read_motion
+from sportsgpt.tools.shared_data import shared_dir
+
+FPS = 30.0
+
+
+def first_frame(path: Path) -> int:
+    doc = json.loads(path.read_text())
+    names = [img.get("extra", {}).get("name") or img["file_name"] for img in doc["images"]]
+    return min(int(re.match(r"\D*(\d+)", Path(n).name).group(1)) for n in names)  # type: ignore[union-attr]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--shared", type=Path)
+    parser.add_argument("--from", dest="source", default="jump11")
+    parser.add_argument("--max-cost", type=float, help="override the reference threshold")
+    args = parser.parse_args()
+    folder = shared_dir(args.shared) / "data" / "skijump"
+    labels = {r["jump_id"]: r for r in csv.DictReader((folder / "phases.csv").open())}
+
+    def truth(jump: str) -> dict[str, int]:
+        start = first_frame(folder / f"{jump}.coco.json")
+        row = labels[jump]
+        return {"take_off": int(row["take_off_frame"]) - start,
+                "landing": int(row["landing"]) - start}  # fmt: skip
+
+    source = read_motion(folder / f"{args.source}.coco.json", fps=FPS)
+    ref = build_reference(source, truth(args.source), "ski_jump", name=args.source)
+    print(f"reference: {args.source}, {ref.frames} frames, view {ref.view}, "
+          f"channels {len(ref.stats.names)}\n")  # fmt: skip
+    print("| jump | take-off error (frames) | landing error (frames) | cost | note |")
+    print("|---|---:|---:|---:|---|")
+    errors: list[int] = []
+    refused = 0
+    for jump in sorted(labels, key=lambda j: int(j.removeprefix("jump"))):
+        if jump == args.source:
+            continue
+        seq = read_motion(folder / f"{jump}.coco.json", fps=FPS)
+        want = truth(jump)
+        try:
+            result = align(seq, [ref], AlignSettings(max_cost=args.max_cost))
+        except SportsGPTError as exc:
+            refused += 1
+            print(f"| {jump} | - | - | - | refused: {exc} |")
+            continue
+        if not result.occurrences:
+            refused += 1
+            print(f"| {jump} | - | - | - | no occurrence |")
+            continue
+        occ = min(result.occurrences, key=lambda o: o.cost)
+        got = {k: occ.keyframes[k] - want[k] for k in want}
+        errors += [abs(v) for v in got.values()]
+        note = "" if labels[jump]["take_off_measurable"] == "1" else "take-off frame a guess"
+        print(f"| {jump} | {got['take_off']:+d} | {got['landing']:+d} | {occ.cost:.3f} | {note} |")
+    if errors:
+        mean = statistics.mean(errors)
+        print(f"\nmean abs error {mean:.1f} frames ({1000 * mean / FPS:.0f} ms) over "
+              f"{len(errors)} events; refused or not found: {refused}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
