@@ -57,7 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
         "JSON, NPZ or wide CSV (format by the output's extension).",
     )
     add_motion_input(p)
-    p.add_argument("-o", "--output", type=Path, required=True, help="OUT.json, OUT.npz or OUT.csv")
+    p.add_argument(
+        "-o", "--output", type=Path, required=True, help="OUT.json, .npz, .csv, .trc or .c3d (3D)"
+    )
     p.add_argument(
         "--project",
         choices=["side", "front", "oblique"],
@@ -74,7 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
         "fill, zero-phase low-pass) and compute angles; writes a CSV and a PNG.",
     )
     add_motion_input(p, "pose")
-    p.add_argument("-o", "--output", type=Path, required=True, help="angles.csv")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="angles.csv, or angles.mot (OpenSim, degrees)",
+    )
     p.add_argument("--plot", type=Path, help="PNG of the main angles (default: beside -o)")
     p.add_argument("--no-plot", action="store_true", help="do not write the PNG")
     p.add_argument(
@@ -155,7 +163,14 @@ def cmd_kinematics(args: argparse.Namespace) -> int:
     )
     seq = read_motion_input(args.pose, args)
     series = compute_kinematics(seq, side=args.side, settings=settings)
-    series.to_csv(args.output)
+    if args.output.suffix.lower() in (".mot", ".sto"):  # OpenSim: the angles, in degrees
+        from ..tools.readers.lab_writers import write_mot
+
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        angles = {n: v for n, v in series.channels.items() if series.units.get(n) == "deg"}
+        write_mot(angles, series.times, args.output)
+    else:
+        series.to_csv(args.output)
     plot = None
     if not args.no_plot:
         plot = plot_kinematics(series, args.plot or args.output.with_suffix(".png"))

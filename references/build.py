@@ -167,9 +167,17 @@ GAIT_EVENTS = {
     # Zeni et al. 2008 (Gait Posture 27:710): heel strike where the heel is farthest ahead
     # of the pelvis, toe-off where the toe is farthest behind it; +/- 0.3 s of the DTW
     # frame (less than half a stride, so one peak per window)
-    "left_heel_strike": KeyframeRule(channel="left_heel_ahead_of_hip", event="max", window_s=0.3),
-    "right_heel_strike": KeyframeRule(channel="right_heel_ahead_of_hip", event="max",
-                                      window_s=0.3),
+    # then the heel's lowest point in the 0.15 s after that peak: the heel has landed
+    "left_heel_strike": KeyframeRule(
+        channel="left_heel_ahead_of_hip", event="max", window_s=0.3,
+        then=KeyframeRule(channel="left_heel_height", event="min", window_s=0.15,
+                          direction="after"),
+    ),
+    "right_heel_strike": KeyframeRule(
+        channel="right_heel_ahead_of_hip", event="max", window_s=0.3,
+        then=KeyframeRule(channel="right_heel_height", event="min", window_s=0.15,
+                          direction="after"),
+    ),
     "left_toe_off": KeyframeRule(channel="left_toe_ahead_of_hip", event="min", window_s=0.3),
     "right_toe_off": KeyframeRule(channel="right_toe_ahead_of_hip", event="min", window_s=0.3),
 }  # fmt: skip

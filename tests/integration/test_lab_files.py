@@ -168,3 +168,29 @@ def test_opensim_storage_files_give_angles_and_plate_contacts() -> None:
                             if np.isfinite([c.on_s, c.off_s]).all())  # fmt: skip
     with pytest.raises(MotionInputError, match="not positions"):
         read_motion(LAB / "opencap" / "walking2_ik.mot")
+
+
+@pytest.mark.parametrize("suffix", [".trc", ".c3d"])
+def test_what_we_write_for_lab_software_reads_back(tmp_path: Path, suffix: str) -> None:
+    """`sportsgpt convert --to trc|c3d`: the joints as keypoint markers (RHip, LKnee, ...),
+    y up, mm; read back (our own readers) to the same skeleton."""
+    from sportsgpt.tools.readers import write_motion
+
+    seq = read_motion(LAB / "opencap" / "walking2.trc")
+    out = write_motion(seq, tmp_path / f"walk{suffix}")
+    back = read_motion(out)
+    assert set(back.joints) >= set(seq.joints) - {"neck"}
+    np.testing.assert_allclose(back.joint("left_knee"), seq.joint("left_knee"), atol=1e-4)
+    assert back.fps == pytest.approx(seq.fps)
+
+
+def test_kinematics_as_an_opensim_table(tmp_path: Path) -> None:
+    from sportsgpt.cli.main import main
+    from sportsgpt.tools.readers.mot import read_mot
+
+    out = tmp_path / "angles.mot"
+    assert main(["kinematics", str(LAB / "opencap" / "walking2.trc"), "-o", str(out),
+                 "--no-plot"]) == 0  # fmt: skip
+    table = read_mot(out)
+    assert table.in_degrees and "left_knee_flexion" in table.columns
+    assert 40 < np.nanmax(table.column("left_knee_flexion")) < 90

@@ -168,7 +168,7 @@ WHOLE_BODY = (
 def channel_vocabulary() -> set[str]:
     """Every channel name compute_kinematics can produce (angle velocities included)."""
     sided = [f"{s}_{c}" for s in ("left", "right") for c in (*SAGITTAL, *FRONTAL, *ANGLES_3D)]
-    sided += [f"{s}_wrist_height" for s in ("left", "right")]
+    sided += [f"{s}_{j}_height" for s in ("left", "right") for j in ("wrist", "heel")]
     names = {*WHOLE_BODY, *sided}
     return names | {f"{n}_velocity" for n in names}
 
@@ -248,8 +248,9 @@ def compute_kinematics(
         legs = float("nan")
     for s in ("left", "right"):
         _add_side_channels(
-            out, s, frame, clean, legs, trunk_needs, sagittal_ok, frontal_ok, no_plane
-        )
+            out, s, frame, clean, legs, trunk_needs, sagittal_ok, frontal_ok, no_plane,
+            vertical_ok=view == "front" and not plane_reason,
+        )  # fmt: skip
     if frontal_ok:
 
         def trunk_fro() -> FloatArray:
@@ -276,7 +277,9 @@ def compute_kinematics(
         )
     else:
         out.skip(["trunk_lateral_lean", "pelvis_obliquity"], f"frontal angles {no_plane}")
-    _add_com(out, clean, frame, legs, times, sagittal_ok, has_trunk)
+    vertical_ok = sagittal_ok or (view == "front" and not plane_reason)
+    _add_com(out, clean, frame, legs, times, sagittal_ok, has_trunk, vertical_ok=vertical_ok)
+    _add_heights(out, clean, frame, legs, vertical_ok)
     _add_velocities(out, times)
     return KinematicSeries(
         source=seq.source,
@@ -305,8 +308,10 @@ def _add_side_channels(
     sagittal_ok: bool,
     frontal_ok: bool,
     no_plane: str,
+    vertical_ok: bool = False,
 ) -> None:
-    """Sagittal, frontal and 3D channels of one side (left or right)."""
+    """Sagittal, frontal and 3D channels of one side (left or right); with only
+    ``vertical_ok`` (a front view) the sagittal heights, which need no depth."""
     sag, fro, p = frame.sagittal, frame.frontal, clean.joint
     hip, knee, ankle, toe = (f"{s}_{j}" for j in ("hip", "knee", "ankle", "toe"))
     sh, el, wr = (f"{s}_{j}" for j in ("shoulder", "elbow", "wrist"))
@@ -379,11 +384,17 @@ def _add_side_channels(
             (sh, wr),
             lambda: (sag(wr)[:, 1] - sag(sh)[:, 1]) / legs,
         )
-        for part in ("heel", "toe"):  # gait events (Zeni 2008): heel farthest ahead, toe behind
-            out.add(f"{s}_{part}_ahead_of_hip", "leg", (hip, f"{s}_{part}"),
-                    _ahead_of(sag, f"{s}_{part}", hip, legs))  # fmt: skip
+        for part in ("heel", "toe"):  # gait events (Zeni 2008): heel farthest ahead of the
+            # pelvis centre (Zeni's sacrum; not the same-side hip, which swings with the leg)
+            out.add(f"{s}_{part}_ahead_of_hip", "leg", ("left_hip", "right_hip", f"{s}_{part}"),
+                    _ahead_of(sag, f"{s}_{part}", legs))  # fmt: skip
     else:
         out.skip([f"{s}_{c}" for c in SAGITTAL], f"sagittal angles {no_plane}")
+        if vertical_ok:  # heights need no depth: a front view has them
+            for name, (top, low) in ((f"{s}_foot_below_hip", (hip, ankle)),
+                                     (f"{s}_wrist_above_shoulder", (wr, sh))):  # fmt: skip
+                out.unmeasurable.pop(name, None)
+                out.add(name, "leg", (top, low), _above(sag, top, low, legs))
     if frontal_ok:
         medial = -1.0 if s == "left" else 1.0
 
@@ -457,11 +468,20 @@ def _com_points(seq: PoseSequence, frame: BodyFrame) -> dict[str, tuple[FloatArr
     return pts
 
 
-def _ahead_of(
-    sag: Callable[[str], FloatArray], joint: str, hip: str, legs: float
+def _above(
+    sag: Callable[[str], FloatArray], top: str, low: str, legs: float
 ) -> Callable[[], FloatArray]:
-    """A channel function: ``joint`` ahead of ``hip`` in the sagittal plane, leg lengths."""
-    return lambda: np.asarray((sag(joint)[:, 0] - sag(hip)[:, 0]) / legs)
+    """A channel function: ``top`` above ``low``, leg lengths (any view: heights only)."""
+    return lambda: np.asarray((sag(top)[:, 1] - sag(low)[:, 1]) / legs)
+
+
+def _ahead_of(
+    sag: Callable[[str], FloatArray], joint: str, legs: float
+) -> Callable[[], FloatArray]:
+    """A channel function: ``joint`` ahead of the hips' midpoint (sagittal), leg lengths."""
+    return lambda: np.asarray(
+        (sag(joint)[:, 0] - (sag("left_hip")[:, 0] + sag("right_hip")[:, 0]) / 2) / legs
+    )
 
 
 def _height_above(
@@ -483,8 +503,10 @@ def _add_com(
     times: FloatArray,
     sagittal_ok: bool,
     has_trunk: bool,
+    vertical_ok: bool = False,
 ) -> None:
-    """Segment-weighted centre-of-mass proxy over whatever segments are present."""
+    """Segment-weighted centre-of-mass proxy over whatever segments are present (heights
+    in a front view too; speeds and the take-off angle need a side view)."""
     if not has_trunk:
         out.skip(
             [
@@ -519,7 +541,7 @@ def _add_com(
     for k, axis in enumerate("xyz"[: seq.dims]):
         out.values[f"com_{axis}"] = com_raw[:, k]
         out.units[f"com_{axis}"] = unit
-    if not sagittal_ok:
+    if not vertical_ok:
         out.skip(
             [
                 "com_height",
@@ -531,26 +553,16 @@ def _add_com(
             f"centre-of-mass height and speed need a side view, not {frame.view}",
         )
         return
-    feet = [
-        j
-        for j in ("left_ankle", "right_ankle", "left_toe", "right_toe", "left_heel", "right_heel")
-        if j in seq.joints
-    ]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        ground = (
-            np.nanpercentile(np.concatenate([frame.sagittal(j)[:, 1] for j in feet]), 5)
-            if feet
-            else np.nan
-        )
+    ground = ground_level(seq, frame)
     out.add("com_height", "leg", (), lambda: (com_sag[:, 1] - ground) / legs)
     hips_mid = (frame.sagittal("left_hip") + frame.sagittal("right_hip")) / 2
     out.add("pelvis_height", "leg", (), lambda: (hips_mid[:, 1] - ground) / legs)
-    for side in ("left", "right"):
-        wrist = f"{side}_wrist"
-        out.add(f"{side}_wrist_height", "leg", (wrist,), _height_above(frame, wrist, ground, legs))
-    out.add("com_forward_velocity", "leg/s", (), lambda: _gradient(com_sag[:, 0], times) / legs)
     out.add("com_vertical_velocity", "leg/s", (), lambda: _gradient(com_sag[:, 1], times) / legs)
+    if not sagittal_ok:
+        out.skip(["com_forward_velocity", "com_velocity_angle"],
+                 f"centre-of-mass speed forward needs a side view, not {frame.view}")  # fmt: skip
+        return
+    out.add("com_forward_velocity", "leg/s", (), lambda: _gradient(com_sag[:, 0], times) / legs)
     out.add(
         "com_velocity_angle",
         "deg",
@@ -559,6 +571,33 @@ def _add_com(
             np.arctan2(_gradient(com_sag[:, 1], times), np.abs(_gradient(com_sag[:, 0], times)))
         ),
     )
+
+
+def ground_level(seq: PoseSequence, frame: BodyFrame) -> float:
+    """The floor's height: the feet's 5th-percentile height (sagittal up coordinate)."""
+    feet = [j for j in ("left_ankle", "right_ankle", "left_toe", "right_toe", "left_heel",
+                        "right_heel") if j in seq.joints]  # fmt: skip
+    if not feet:
+        return float("nan")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(np.nanpercentile(np.concatenate([frame.sagittal(j)[:, 1] for j in feet]), 5))
+
+
+def _add_heights(
+    out: _Channels, seq: PoseSequence, frame: BodyFrame, legs: float, vertical_ok: bool
+) -> None:
+    """Wrist and heel heights above the floor (leg lengths): a serve's toss and impact, a
+    heel strike. Heights need no depth, so a front view has them too."""
+    names = [f"{s}_{j}_height" for s in ("left", "right") for j in ("wrist", "heel")]
+    if not vertical_ok:
+        out.skip(names, f"heights above the floor need a side or front view, not {frame.view}")
+        return
+    ground = ground_level(seq, frame)
+    for side in ("left", "right"):
+        for part in ("wrist", "heel"):
+            joint = f"{side}_{part}"
+            out.add(f"{joint}_height", "leg", (joint,), _height_above(frame, joint, ground, legs))
 
 
 def _gradient(values: FloatArray, times: FloatArray) -> FloatArray:

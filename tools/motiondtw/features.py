@@ -55,6 +55,7 @@ EVENT_CHANNELS: tuple[str, ...] = (
     "left_wrist_height", "right_wrist_height",
     "left_heel_ahead_of_hip", "right_heel_ahead_of_hip",
     "left_toe_ahead_of_hip", "right_toe_ahead_of_hip",
+    "left_heel_height", "right_heel_height",
 )  # fmt: skip
 """Read for keyframe event rules (refine.py) but not aligned on."""
 

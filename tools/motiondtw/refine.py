@@ -33,6 +33,13 @@ class KeyframeRule(BaseModel):
     after_s: float = 0.0
     before: str | None = Field(default=None, description="... to this keyframe")
     before_s: float = 0.0
+    direction: Literal["around", "after"] = Field(
+        default="around", description="around the frame (+/- window_s), or after it only"
+    )
+    then: KeyframeRule | None = Field(
+        default=None, description="a second event searched from the first (a heel strike: "
+        "the heel farthest ahead, then the heel's lowest point just after)",
+    )  # fmt: skip
 
     @model_validator(mode="after")
     def _check(self) -> KeyframeRule:
@@ -47,6 +54,8 @@ def _window(
     """(lo, hi, between) frames to search, or None when an anchor keyframe is missing."""
     if rule.after is None or rule.before is None:
         w = max(1, round(rule.window_s * fps))
+        if rule.direction == "after":
+            return frame, min(n - 1, frame + w), True
         return max(0, frame - w), min(n - 1, frame + w), False
     names = (
         (mirror_name(rule.after), mirror_name(rule.before))
@@ -70,34 +79,43 @@ def refine_keyframes(
 ) -> dict[str, int]:
     """Keyframes moved to their rule's event when the event is found."""
     out = dict(keyframes)
-    for template_name, rule in rules.items():
+    for template_name, first in rules.items():
         name = mirror_name(template_name) if mirrored else template_name
         if name not in out:
             continue
-        channel = mirror_name(rule.channel) if mirrored else rule.channel
-        values = channels.get(channel)
-        if values is None:
-            continue
-        found = _window(rule, out[name], out, fps, mirrored, len(values))
-        if found is None:
-            continue
-        lo, hi, between = found
-        segment = values[lo : hi + 1]
-        if rule.event in ("max", "min"):
-            pick = int(np.argmax(segment) if rule.event == "max" else np.argmin(segment))
-            # around the DTW frame only a true local extremum counts, not the window's edge
-            if between or 0 < pick < len(segment) - 1:
-                out[name] = lo + pick
-        else:
-            above = segment > rule.level
-            cross = (
-                above[:-1] & ~above[1:] if rule.event == "falls_below" else ~above[:-1] & above[1:]
-            )
-            hits = np.flatnonzero(cross) + 1
-            if len(hits):
-                nearest = hits[0] if between else hits[np.argmin(np.abs(hits + lo - out[name]))]
-                out[name] = lo + int(nearest)
+        rule: KeyframeRule | None = first
+        while rule is not None:
+            _apply(out, name, rule, channels, fps, mirrored)
+            rule = rule.then
     return out
+
+
+def _apply(
+    out: dict[str, int], name: str, rule: KeyframeRule, channels: dict[str, FloatArray],
+    fps: float, mirrored: bool,
+) -> None:  # fmt: skip
+    """Move keyframe ``name`` in ``out`` to ``rule``'s event, when it is found."""
+    channel = mirror_name(rule.channel) if mirrored else rule.channel
+    values = channels.get(channel)
+    if values is None:
+        return
+    found = _window(rule, out[name], out, fps, mirrored, len(values))
+    if found is None:
+        return
+    lo, hi, between = found
+    segment = values[lo : hi + 1]
+    if rule.event in ("max", "min"):
+        pick = int(np.argmax(segment) if rule.event == "max" else np.argmin(segment))
+        # around the DTW frame only a true local extremum counts, not the window's edge
+        if between or 0 < pick < len(segment) - 1:
+            out[name] = lo + pick
+        return
+    above = segment > rule.level
+    cross = above[:-1] & ~above[1:] if rule.event == "falls_below" else ~above[:-1] & above[1:]
+    hits = np.flatnonzero(cross) + 1
+    if len(hits):
+        nearest = hits[0] if between else hits[np.argmin(np.abs(hits + lo - out[name]))]
+        out[name] = lo + int(nearest)
 
 
 class OccurrenceGate(BaseModel):

@@ -20,6 +20,7 @@ from .c3d_file import read_c3d
 from .csv_wide import read_csv, write_csv
 from .deepmimic import deepmimic_from_document
 from .keypoints2d import coco_from_document, is_coco, is_openpose, read_openpose
+from .lab_writers import write_c3d, write_trc
 from .trc import read_trc
 
 log = logging.getLogger(__name__)
@@ -163,12 +164,13 @@ def _read_json(
 
 
 def write_motion(seq: PoseSequence, path: str | Path) -> Path:
-    """Write as .json, .npz or .csv (by extension)."""
+    """Write as .json, .npz, .csv, .trc or .c3d (by extension)."""
     path = Path(path)
     suffix = path.suffix.lower()
-    writers = {".json": save_json, ".npz": save_npz, ".csv": write_csv}
+    writers = {".json": save_json, ".npz": save_npz, ".csv": write_csv, ".trc": write_trc,
+               ".c3d": write_c3d}  # fmt: skip
     if suffix not in writers:
-        raise MotionInputError(path, "output must end in .json, .npz or .csv")
+        raise MotionInputError(path, "output must end in .json, .npz, .csv, .trc or .c3d")
     path.parent.mkdir(parents=True, exist_ok=True)
     writers[suffix](seq, path)
     return path
