@@ -91,22 +91,22 @@ def standing_long_jump(shared: Path) -> list[MotionReference]:
     ]  # fmt: skip
 
 
+def serve_reference(seq: PoseSequence, player: str) -> MotionReference:
+    """A serve template from a player's recording: its first serve, keyframes by the
+    serve's event rules, the serve's refine rules and gate."""
+    serve = _first(MOTION_EVENTS["tennis_serve"](seq, 0, seq.n_frames - 1), "serve")
+    return build_reference(
+        seq, serve.keyframes, "tennis_serve", name=player, pad_s=0.3,
+        attribution=TENNIS, arm_weight=1.0, weights=SERVE_WEIGHTS, refine=SERVE_EVENTS,
+        gates=SERVE_GATES,
+    )  # fmt: skip
+
+
 def tennis_serve(shared: Path) -> list[MotionReference]:
-    refs = []
-    for player, file in (
-        ("jduribe", "jduribe_Servicio.bvh"),
-        ("lvargas", "lvargas_Servicio_21seg.bvh"),
-    ):
-        seq = read_shared(shared, f"data/tennis/{file}")
-        serve = _first(MOTION_EVENTS["tennis_serve"](seq, 0, seq.n_frames - 1), "serve")
-        refs.append(
-            build_reference(
-                seq, serve.keyframes, "tennis_serve", name=player, pad_s=0.3,
-                attribution=TENNIS, arm_weight=1.0, weights=SERVE_WEIGHTS, refine=SERVE_EVENTS,
-                gates=SERVE_GATES,
-            )
-        )  # fmt: skip
-    return refs
+    return [
+        serve_reference(read_shared(shared, f"data/tennis/{file}"), file.split("_")[0])
+        for file in TENNIS_HP
+    ]
 
 
 SERVE_WEIGHTS = {"com_height": 0.0, "pelvis_height": 0.0}
@@ -230,13 +230,15 @@ def bands_at_mocap_events(
     mocap: list[PoseSequence],
     measured: list[PoseSequence],
     label: str,
+    min_samples: int = 5,
 ) -> AssessmentSpec:
     """``spec`` with every band = mean +/- 2 SD of its metric in ``measured`` (the mocap, or
     a camera's view of it) at the keyframes the motion's event rules find in ``mocap``:
     the recordings' own events, not alignment, so no false match enters the statistics."""
     rule = MOTION_EVENTS[spec.motion]
     events = [[e.keyframes for e in rule(m, 0, m.n_frames - 1)] for m in mocap]
-    bands, report = calibrate_bands(spec, measured, k_sd=2.0, keyframes=events, label=label)
+    bands, report = calibrate_bands(spec, measured, k_sd=2.0, keyframes=events, label=label,
+                                    min_samples=min_samples)  # fmt: skip
     if report.kept:
         raise RuntimeError(f"{spec.motion} bands without enough samples: {report.kept}")
     return bands
@@ -248,12 +250,20 @@ def tennis_serve_bands(
     """The serve's bands from the high-performance players' serves as a side camera sees
     them (both players pooled; each alone has too few serves)."""
     mocap = [read_motion(shared / "data/tennis" / f) for f in TENNIS_HP]
-    spec = bands_at_mocap_events(
-        load_assessment_spec(spec_path), mocap, [project(m, "side") for m in mocap],
+    spec = serve_bands(
+        load_assessment_spec(spec_path), mocap,
         label="Tennis-MoCap high-performance players jduribe and lvargas (CC BY-SA 3.0, "
         "Pulgarin-Giraldo et al. 2017), side view",
     )  # fmt: skip
     return save_spec(spec, spec_path)
+
+
+def serve_bands(
+    spec: AssessmentSpec, mocap: list[PoseSequence], label: str, min_samples: int = 5
+) -> AssessmentSpec:
+    """The serve's bands from these players' serves as a side camera sees them."""
+    return bands_at_mocap_events(spec, mocap, [project(m, "side") for m in mocap], label=label,
+                                 min_samples=min_samples)  # fmt: skip
 
 
 def walking_gait_bands(
