@@ -51,9 +51,11 @@ def players(folder: Path) -> dict[str, tuple[Path, bool]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", type=Path)
-    parser.add_argument("--shipped-thresholds", action="store_true",
-                        help="the shipped templates' cost thresholds (each calibrated on "
-                        "the other high-performance player's recording: in-sample for them)")  # fmt: skip
+    parser.add_argument(
+        "--shipped-thresholds", action="store_true",
+        help="the shipped templates' cost thresholds (each calibrated on the other "
+        "high-performance player's recording: in-sample for them)",
+    )  # fmt: skip
     args = parser.parse_args()
     shipped = {r.name: r.cost_threshold for r in load_motion_references("tennis_serve")}
     folder = shared_dir(args.shared) / "data" / "tennis"
