@@ -24,7 +24,7 @@ import numpy as np
 
 from ..tools.kismam.calibrate import calibrate_bands, save_spec
 from ..tools.kismam.spec import AssessmentSpec, load_assessment_spec
-from ..tools.motiondtw.events import MOTION_EVENTS, MotionEvent
+from ..tools.motiondtw.events import MOTION_EVENTS, TOSS_PLATEAU, MotionEvent
 from ..tools.motiondtw.library import template_path
 from ..tools.motiondtw.reference import MotionReference, build_reference, save_reference
 from ..tools.motiondtw.refine import KeyframeRule, OccurrenceGate
@@ -120,7 +120,7 @@ SERVE_EVENTS = {
     # before the swing and falls after impact, so its highest point stays unambiguous
     "impact": KeyframeRule(channel="right_wrist_height", event="max", window_s=0.5),
     "toss_peak": KeyframeRule(
-        channel="left_wrist_height", event="max",
+        channel="left_wrist_height", event="max", plateau=TOSS_PLATEAU,
         after="impact", after_s=-1.2, before="impact", before_s=-0.1,
     ),
     "knee_bend": KeyframeRule(

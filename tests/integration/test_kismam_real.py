@@ -175,3 +175,34 @@ def test_high_performance_server_outscores_every_regular_one(shared: Path) -> No
         scores[name.split("_")[0]] = assess(spec, compute_kinematics(pose), align(pose, refs)).score
     regular = [scores["astrejos"], scores["adorozco"], scores["jdescobar"]]
     assert scores["lvargas"] > max(regular)
+
+
+def test_a_major_serve_problem_rests_on_keyframes_at_their_events(shared: Path) -> None:
+    """Every Tennis-MoCap player's serves as a side camera sees them: every keyframe a
+    problem's evidence names (impact for the contact height, toss peak for the knees)
+    lies within 3 frames (100 Hz) of that keyframe's event in the mocap itself."""
+    from sportsgpt.tools.kinematics import compute_kinematics
+    from sportsgpt.tools.kismam import load_motion_spec
+    from sportsgpt.tools.kismam.assess import assess
+    from sportsgpt.tools.motiondtw.align import align
+    from sportsgpt.tools.motiondtw.events import MOTION_EVENTS
+    from sportsgpt.tools.motiondtw.library import load_motion_references
+    from sportsgpt.tools.projection import project
+    from sportsgpt.tools.readers import read_motion
+
+    refs = load_motion_references("tennis_serve")
+    spec = load_motion_spec("tennis_serve")
+    checked = 0
+    for path in sorted((shared / "data/tennis").glob("*_Servicio*.bvh")):
+        seq = read_motion(path)
+        events = MOTION_EVENTS["tennis_serve"](seq, 0, seq.n_frames - 1)
+        query = project(seq, "side")
+        series = compute_kinematics(query)
+        assessment = assess(spec, series, align(query, refs, kinematics=series))
+        for problem in assessment.problems:
+            for ev in problem.evidence:
+                truth = [e.keyframes[ev.keyframe] for e in events if ev.keyframe in e.keyframes]
+                off = min(abs(ev.frame - t) for t in truth)
+                assert off <= 3, (path.name, problem.id, problem.severity, ev.keyframe, off)
+                checked += 1
+    assert checked >= 5  # the regular players' problems were checked, not none

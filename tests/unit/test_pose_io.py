@@ -39,7 +39,7 @@ def test_round_trip_is_lossless(tmp_path: Path, suffix: str, dims: int) -> None:
 
 
 def test_unknown_output_extension(tmp_path: Path) -> None:
-    with pytest.raises(MotionInputError, match=r"\.json, \.npz or \.csv"):
+    with pytest.raises(MotionInputError, match=r"\.json, \.npz, \.csv, \.trc or \.c3d"):
         write_motion(make_pose(), tmp_path / "x.txt")
 
 

@@ -17,11 +17,16 @@ import numpy.typing as npt
 from pydantic import BaseModel
 
 from ..errors import MissingJointError, SportsGPTError
+from ..kinematics import leg_length
 from ..pose_sequence import PoseSequence
+from .refine import extreme
 
 BoolArray = npt.NDArray[np.bool_]
 
 CONTACT_TOLERANCE_M = 0.05
+TOSS_PLATEAU = 0.03
+"""The toss peak is the middle of the stretch where the tossing hand is within this many
+leg lengths of its highest point (the arm is held up; its very highest frame is noise)."""
 
 
 class MotionEvent(BaseModel):
@@ -137,20 +142,22 @@ def jump_events(seq: PoseSequence, lo: int, hi: int) -> list[MotionEvent]:
 
 
 def serve_events(seq: PoseSequence, lo: int = 0, hi: int | None = None) -> list[MotionEvent]:
-    """Toss peak (tossing wrist highest), knee bend (lowest pelvis between toss and impact),
-    impact (hitting wrist highest) and follow-through (hitting wrist drops below its
-    shoulder) of each serve (right-handed)."""
+    """Toss peak (the middle of the tossing wrist's highest stretch), knee bend (lowest
+    pelvis between toss and impact), impact (hitting wrist highest) and follow-through
+    (hitting wrist drops below its shoulder) of each serve (right-handed)."""
     hi = seq.n_frames - 1 if hi is None else hi
     hit = seq.joint("right_wrist")[:, 1]
     toss = seq.joint("left_wrist")[:, 1]
     pelvis = seq.joint("pelvis")[:, 1]
     shoulder = seq.joint("right_shoulder")[:, 1]
+    legs = leg_length(seq)
     out = []
     for impact in wrist_peaks(seq, "right"):
         a, b = impact - int(1.2 * seq.fps), impact + int(1.0 * seq.fps)
         if a < lo or b > hi:
             continue
-        toss_peak = a + int(np.argmax(toss[a : impact - int(0.1 * seq.fps)]))
+        # the middle of the tossing hand's highest stretch (within TOSS_PLATEAU leg lengths)
+        toss_peak = a + extreme(toss[a : impact - int(0.1 * seq.fps)], "max", TOSS_PLATEAU * legs)
         knee_bend = toss_peak + int(np.argmin(pelvis[toss_peak:impact]))  # the trophy crouch
         below = np.flatnonzero(hit[impact : b + 1] < shoulder[impact : b + 1])
         if len(below) == 0:

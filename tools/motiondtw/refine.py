@@ -33,6 +33,11 @@ class KeyframeRule(BaseModel):
     after_s: float = 0.0
     before: str | None = Field(default=None, description="... to this keyframe")
     before_s: float = 0.0
+    plateau: float = Field(
+        default=0.0, ge=0, description="a max/min: the middle of the stretch within this "
+        "of the extreme (channel units), so a held position (a toss arm held high) gives "
+        "one stable frame, not whichever frame of it is a hair higher",
+    )  # fmt: skip
     direction: Literal["around", "after"] = Field(
         default="around", description="around the frame (+/- window_s), or after it only"
     )
@@ -70,6 +75,23 @@ def _window(
     return (lo, hi, True) if hi > lo else None
 
 
+def extreme(values: FloatArray, event: str, plateau: float = 0.0) -> int:
+    """Index of the maximum (``event`` "max") or minimum of ``values``; with ``plateau``,
+    the middle of the contiguous stretch around it within ``plateau`` of that extreme."""
+    sign = 1.0 if event == "max" else -1.0
+    v = sign * np.asarray(values, dtype=np.float64)
+    i = int(np.nanargmax(v))
+    if plateau <= 0:
+        return i
+    top = v[i] - plateau
+    a, b = i, i
+    while a > 0 and v[a - 1] >= top:
+        a -= 1
+    while b < len(v) - 1 and v[b + 1] >= top:
+        b += 1
+    return (a + b) // 2
+
+
 def refine_keyframes(
     keyframes: dict[str, int],
     rules: dict[str, KeyframeRule],
@@ -105,7 +127,7 @@ def _apply(
     lo, hi, between = found
     segment = values[lo : hi + 1]
     if rule.event in ("max", "min"):
-        pick = int(np.argmax(segment) if rule.event == "max" else np.argmin(segment))
+        pick = extreme(segment, rule.event, rule.plateau)
         # around the DTW frame only a true local extremum counts, not the window's edge
         if between or 0 < pick < len(segment) - 1:
             out[name] = lo + pick
