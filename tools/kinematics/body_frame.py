@@ -103,32 +103,32 @@ def view_segments(seq: PoseSequence, window_s: float = VIEW_WINDOW_S) -> list[Vi
 def estimate_view(seq: PoseSequence) -> View2D:
     """Side, front or oblique (2D data): the sequence's own view if it has one (``--view``),
     else from the skeleton's proportions. Shoulder and hip widths shrink towards zero in a
-    side view and approach ~0.7-0.9 of the trunk length in a front view. A clip whose view
-    changes (long enough stretches of two views: a broadcast camera behind the in-run,
-    then beside the flight) is treated as oblique, so both the sagittal and the frontal
-    channels are computed and alignment uses what it shares with the reference."""
+    side view and approach ~0.7-0.9 of the trunk length in a front view. A clip seen
+    mostly from the front (or behind) that has long stretches seen from the side (a
+    broadcast camera behind the in-run, then beside the flight) is treated as oblique, so
+    both the sagittal and the frontal channels are computed and alignment uses what it
+    shares with the reference."""
     if seq.dims == 3:
         raise ValueError("estimate_view is for 2D sequences")
     if seq.view in ("side", "front", "oblique"):
         return seq.view
-    segments = view_segments(seq)
-    if not segments:
+    ratio = float(nanmedian(_width_ratio(seq)))
+    if not np.isfinite(ratio):
         return "side"
-    frames: dict[str, int] = {}
-    for seg in segments:
-        frames[seg.view] = frames.get(seg.view, 0) + seg.end - seg.start + 1
-    total = sum(frames.values())
-    major = max(frames, key=frames.__getitem__)
-    minimum = max(round(VIEW_WINDOW_S * seq.fps), int(0.2 * total))
-    sagittal = frames.get("side", 0) + frames.get("oblique", 0)
-    frontal = frames.get("front", 0) + frames.get("oblique", 0)
-    if major != "oblique" and sagittal >= minimum and frontal >= minimum:
-        shown = ", ".join(f"{s.view} {s.start / seq.fps:.1f}-{(s.end + 1) / seq.fps:.1f} s"
-                          for s in segments)  # fmt: skip
+    overall, _ = _classify(ratio)
+    if overall != "front":
+        return overall
+    # mostly a front (or back) view: when long stretches are seen from the side, compute
+    # the side view's channels too (oblique), so the motion can be aligned at all
+    segments = view_segments(seq)
+    sagittal = sum(g.end - g.start + 1 for g in segments if g.view in ("side", "oblique"))
+    if sagittal >= max(round(VIEW_WINDOW_S * seq.fps), int(0.2 * seq.n_frames)):
+        shown = ", ".join(f"{g.view} {g.start / seq.fps:.1f}-{(g.end + 1) / seq.fps:.1f} s"
+                          for g in segments)  # fmt: skip
         log.info("%s: the view changes (%s): side and front channels both computed",
                  seq.source, shown)  # fmt: skip
         return "oblique"
-    return major  # type: ignore[return-value]
+    return "front"
 
 
 def facing_sign_2d(seq: PoseSequence) -> float:
