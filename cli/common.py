@@ -43,6 +43,10 @@ def add_motion_input(p: argparse.ArgumentParser, name: str = "input", video: boo
                    "map (ski_tb_23) or a JSON file (docs/formats.md)")  # fmt: skip
     p.add_argument("--view", choices=VIEWS, help="the camera view of 2D input (default: "
                    "estimated from the skeleton, per stretch of the clip)")  # fmt: skip
+    p.add_argument("--height", type=float, help="the athlete's height in metres: 2D pixel "
+                   "input is scaled to metres (y up) by it")  # fmt: skip
+    p.add_argument("--known-length", help="JOINT_A,JOINT_B,METRES: scale 2D pixel input by "
+                   "a known distance instead (e.g. left_hip,left_knee,0.45)")  # fmt: skip
 
 
 def read_motion_input(path: Path, args: argparse.Namespace, video: bool = False) -> Any:
@@ -53,7 +57,7 @@ def read_motion_input(path: Path, args: argparse.Namespace, video: bool = False)
     from ..tools.readers import VIDEO_SUFFIXES, read_motion
 
     if video and path.suffix.lower() in VIDEO_SUFFIXES:
-        return with_view(extract_pose(path).pose, getattr(args, "view", None))
+        return _scaled(with_view(extract_pose(path).pose, getattr(args, "view", None)), args)
     seq = read_motion(
         path,
         fps=getattr(args, "fps", None),
@@ -62,4 +66,23 @@ def read_motion_input(path: Path, args: argparse.Namespace, video: bool = False)
         marker_set=getattr(args, "marker_set", None),
         keypoint_map=getattr(args, "keypoint_map", None),
     )
-    return with_view(seq, getattr(args, "view", None))
+    return _scaled(with_view(seq, getattr(args, "view", None)), args)
+
+
+def _scaled(seq: Any, args: argparse.Namespace) -> Any:
+    """2D pixels to metres when ``--height`` or ``--known-length`` asks for it."""
+    from ..tools.errors import SportsGPTError
+    from ..tools.scaling import to_metres
+
+    height, known = getattr(args, "height", None), getattr(args, "known_length", None)
+    if height is None and known is None:
+        return seq
+    spec = None
+    if known is not None:
+        parts = [x.strip() for x in str(known).split(",")]
+        try:
+            spec = (parts[0], parts[1], float(parts[2]))
+        except (IndexError, ValueError):
+            raise SportsGPTError(f"--known-length wants JOINT_A,JOINT_B,METRES, got {known!r}"
+                                 ) from None  # fmt: skip
+    return to_metres(seq, height_m=height, known=spec)
