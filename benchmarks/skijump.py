@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import re
 import statistics
 from pathlib import Path
 
@@ -22,15 +21,16 @@ from sportsgpt.tools.errors import SportsGPTError
 from sportsgpt.tools.motiondtw.align import AlignSettings, align
 from sportsgpt.tools.motiondtw.reference import build_reference
 from sportsgpt.tools.readers import read_motion
+from sportsgpt.tools.readers.keypoints2d import frame_numbers
 from sportsgpt.tools.shared_data import shared_dir
 
 FPS = 30.0
 
 
 def first_frame(path: Path) -> int:
-    doc = json.loads(path.read_text())
-    names = [img.get("extra", {}).get("name") or img["file_name"] for img in doc["images"]]
-    return min(int(re.match(r"\D*(\d+)", Path(n).name).group(1)) for n in names)  # type: ignore[union-attr]
+    """The video frame of the file's first annotated image (as the reader numbers them)."""
+    numbers = frame_numbers(json.loads(path.read_text())["images"])
+    return min(n for n in numbers if n is not None)
 
 
 def main() -> None:

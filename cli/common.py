@@ -52,11 +52,12 @@ def add_motion_input(p: argparse.ArgumentParser, name: str = "input", video: boo
 def read_motion_input(path: Path, args: argparse.Namespace, video: bool = False) -> Any:
     """The PoseSequence behind ``path`` with the reader options in ``args``; with ``video``
     a video file is run through pose extraction (default settings) first."""
-    from ..tools.pose import extract_pose
     from ..tools.pose_sequence import with_view
     from ..tools.readers import VIDEO_SUFFIXES, read_motion
 
     if video and path.suffix.lower() in VIDEO_SUFFIXES:
+        from ..tools.pose import extract_pose  # ~2 s of imports: only for a video
+
         return _scaled(with_view(extract_pose(path).pose, getattr(args, "view", None)), args)
     seq = read_motion(
         path,

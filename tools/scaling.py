@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import InvalidPoseError
+from .kinematics import leg_length
 from .pose_sequence import PoseSequence
 
 LEG_OF_HEIGHT = 0.245 + 0.246
@@ -28,22 +29,6 @@ def _median_distance(seq: PoseSequence, a: str, b: str) -> float:
     value = float(np.nanmedian(d)) if np.isfinite(d).any() else float("nan")
     if not np.isfinite(value) or value <= 0:
         raise InvalidPoseError(f"{a} and {b} are never seen together: no scale")
-    return value
-
-
-def leg_length_px(seq: PoseSequence) -> float:
-    """Median hip-knee-ankle length over the sides seen, pixels."""
-    lengths = []
-    for s in ("left", "right"):
-        if seq.has(f"{s}_hip", f"{s}_knee", f"{s}_ankle"):
-            thigh = np.linalg.norm(seq.joint(f"{s}_knee") - seq.joint(f"{s}_hip"), axis=1)
-            shank = np.linalg.norm(seq.joint(f"{s}_ankle") - seq.joint(f"{s}_knee"), axis=1)
-            lengths.append(thigh + shank)
-    if not lengths:
-        raise InvalidPoseError("scaling by height needs a hip, knee and ankle of one side")
-    value = float(np.nanmedian(np.concatenate(lengths)))
-    if not np.isfinite(value) or value <= 0:
-        raise InvalidPoseError("the legs are never seen whole: no scale from the height")
     return value
 
 
@@ -68,7 +53,7 @@ def to_metres(
         assert height_m is not None
         if not 0.5 <= height_m <= 2.6:
             raise InvalidPoseError(f"a height of {height_m:g} m is not a person's (0.5-2.6 m)")
-        per_px = LEG_OF_HEIGHT * height_m / leg_length_px(seq)
+        per_px = LEG_OF_HEIGHT * height_m / leg_length(seq)  # pixels
     pos = seq.positions * per_px
     pos[:, :, 1] *= -1.0  # image y points down; metres point up
     return seq.replace(positions=pos, units="m", image_size=None)

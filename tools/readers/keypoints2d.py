@@ -181,7 +181,7 @@ COCO_NAMES = {"nose": "nose", "left_eye": None, "right_eye": None, "left_ear": N
 """COCO's standard keypoint names that are not ours (the rest already are)."""
 
 
-def _frame_numbers(images: list[dict[str, Any]]) -> list[int | None]:
+def frame_numbers(images: list[dict[str, Any]]) -> list[int | None]:
     """The video frame of each image: ``frame_id``, else the number in its original name
     (``extra.name``, "00351.jpg") or file name."""
     out: list[int | None] = []
@@ -217,7 +217,7 @@ def coco_from_document(
     slot_of: dict[Any, int]
     first_frame = 0
     if images:
-        numbers = _frame_numbers(images)
+        numbers = frame_numbers(images)
         if all(n is not None for n in numbers) and len(set(numbers)) == len(numbers):
             first_frame = min(n for n in numbers if n is not None)
             slot_of = {img["id"]: n - first_frame for img, n in zip(images, numbers, strict=True)

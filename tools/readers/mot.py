@@ -8,6 +8,7 @@ when the header says ``inDegrees=no``) is read as angle channels in degrees; for
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
 from ..errors import MotionInputError
+from ..kinematics.filtering import runs
 
 FloatArray = npt.NDArray[np.float64]
 CONTACT_N = 20.0
@@ -91,13 +93,11 @@ MERGE_GAP_S = 0.03
 def _debounce(on: npt.NDArray[np.bool_], rate: float) -> npt.NDArray[np.bool_]:
     out = on.copy()
     gap = max(1, round(MERGE_GAP_S * rate))
-    idx = np.flatnonzero(np.diff(np.concatenate([[0], on.astype(np.int8), [0]])))
-    starts, ends = idx[::2], idx[1::2]
-    for prev_end, nxt in zip(ends[:-1], starts[1:], strict=True):
+    found = runs(on)
+    for (_, prev_end), (nxt, _) in itertools.pairwise(found):
         if nxt - prev_end <= gap:
             out[prev_end:nxt] = True
-    idx = np.flatnonzero(np.diff(np.concatenate([[0], out.astype(np.int8), [0]])))
-    for a, b in zip(idx[::2], idx[1::2], strict=True):
+    for a, b in runs(out):
         if b - a < MIN_CONTACT_S * rate:
             out[a:b] = False
     return out
@@ -113,9 +113,7 @@ def plate_contacts(table: MotTable, threshold: float = CONTACT_N) -> list[PlateC
     for plate in plates:
         fy = table.column(f"ground_force_{plate}_vy")
         down = _debounce(np.asarray(fy > threshold), table.rate)
-        on = np.concatenate([[False], down, [False]]).astype(np.int8)
-        edges = np.flatnonzero(np.diff(on))
-        for a, b in zip(edges[::2], edges[1::2], strict=True):
+        for a, b in runs(down):  # [first, stop) frames with the foot on the plate
             mid = (a + b - 1) // 2
             cop = None
             if f"ground_force_{plate}_px" in table.columns:
