@@ -119,8 +119,8 @@ def read_motion(
         return read_c3d(path, marker_set)
     if kind == "mot":
         raise MotionInputError(
-            path, "an OpenSim .mot/.sto holds angles or forces, not positions: "
-            "`sportsgpt kinematics` reads its angle channels (tools.readers.mot)",
+            path, "an OpenSim .mot/.sto holds angles or forces, not positions, so it is no "
+            "motion input (tools.readers.mot reads its IK angles and force plates)",
         )  # fmt: skip
     if kind == "csv":
         return read_csv(path, fps=fps)
