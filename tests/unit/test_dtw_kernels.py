@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 from dtaidistance import dtw_ndim
 
-from sportsgpt.tools.motiondtw.kernels import accumulated_cost, backtrack, subsequence_end_costs
+from sportsgpt.tools.motiondtw.kernels import (
+    Trust,
+    accumulated_cost,
+    backtrack,
+    path_spans,
+    subsequence_end_costs,
+)
 
 
 def plain_dtw(a: np.ndarray, b: np.ndarray, open_begin: bool) -> np.ndarray:
@@ -64,3 +70,35 @@ def test_memory_is_linear_in_the_query() -> None:
     query = rng.normal(size=(200_000, 12))  # a full matrix would be 190 MB
     end_cost, start, steps = subsequence_end_costs(template, query)
     assert end_cost.shape == start.shape == steps.shape == (200_000,)
+
+
+def test_path_spans_agree_with_backtrack() -> None:
+    rng = np.random.default_rng(5)
+    template, query = rng.normal(size=(9, 3)), rng.normal(size=(40, 3))
+    acc = accumulated_cost(template, query, True)
+    first, steps = path_spans(acc, True)
+    for end in range(len(query)):
+        path = backtrack(acc, end, True)
+        assert first[end] == path[0, 1] and steps[end] == len(path)
+
+
+def test_untrusted_cells_cost_the_neutral_value() -> None:
+    """A query frame that was filled over a gap costs each channel its neutral value,
+    whatever the filled numbers are; full trust is the plain squared distance."""
+    rng = np.random.default_rng(6)
+    template, query = rng.normal(size=(6, 2)), rng.normal(size=(30, 2))
+    plain = accumulated_cost(template, query, True)
+    ones = Trust(np.ones_like(template), np.ones_like(query), np.full(2, 0.7))
+    np.testing.assert_allclose(accumulated_cost(template, query, True, ones), plain, atol=1e-12)
+    gap = np.ones_like(query)
+    gap[10:20] = 0.0
+    trust = Trust(np.ones_like(template), gap, np.array([0.5, 0.25]))
+    wild = query.copy()
+    wild[10:20] = 1e6  # what a bad fill might hold: it must not matter
+    acc = accumulated_cost(template, wild, True, trust)
+    assert np.isfinite(acc).all()
+    np.testing.assert_allclose(
+        acc[0, 10:20], 0.75, atol=1e-12
+    )  # first template row, open begin: one cell each
+    end_cost, _, _ = subsequence_end_costs(template, wild, trust)
+    np.testing.assert_allclose(end_cost, acc[-1], atol=1e-9)

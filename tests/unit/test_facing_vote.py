@@ -52,3 +52,28 @@ def test_hinge_angles_never_gain_whole_turns() -> None:
     series = compute_kinematics(seq, settings=None)
     elbow_flexion = series.channels["right_elbow_flexion"]
     assert np.nanmax(np.abs(elbow_flexion)) <= 180.0
+
+
+def crouch(mirror: bool, lying: bool = False) -> PoseSequence:
+    """A skier's legs only (no toes, no face): knees bent forwards, upright or lying
+    (rotated 90 degrees in the image, as in flight); facing image-right unless mirrored."""
+    hip, knee, ankle = np.array([0.0, 0.0]), np.array([40.0, 60.0]), np.array([0.0, 120.0])
+    points = {"hip": hip, "knee": knee, "ankle": ankle}
+    if lying:  # y down: the head to the right, the feet to the left, front facing down
+        points = {k: np.array([-v[1], v[0]]) for k, v in points.items()}
+    arrays = {}
+    for side, dx in (("left", 0.0), ("right", 8.0)):
+        for name, p in points.items():
+            xy = np.tile(p + np.array([500.0 + dx, 300.0]), (6, 1))
+            if mirror:
+                xy[:, 0] = 1000.0 - xy[:, 0]
+            arrays[f"{side}_{name}"] = xy
+    return PoseSequence.from_joint_dict(arrays, fps=30.0, units="px", skeleton="t", source="ski")
+
+
+def test_bent_knees_give_the_facing_without_feet_or_face() -> None:
+    assert facing_sign_2d(crouch(mirror=False)) == 1.0
+    assert facing_sign_2d(crouch(mirror=True)) == -1.0
+    # lying in the air (rotated in the image) keeps the answer; its mirror flips it
+    assert facing_sign_2d(crouch(mirror=False, lying=True)) == facing_sign_2d(crouch(False))
+    assert facing_sign_2d(crouch(mirror=True, lying=True)) == -1.0

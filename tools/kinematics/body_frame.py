@@ -153,6 +153,9 @@ def facing_sign_2d(seq: PoseSequence) -> float:
         # so a mirrored image always gets the opposite answer
         tally = float(np.sum(np.sign(votes))) or float(np.sum(votes))
         return 1.0 if tally >= 0 else -1.0
+    knees = _knee_votes(seq)
+    if knees:
+        return 1.0 if sum(knees) >= 0 else -1.0
     if seq.has("left_hip", "right_hip"):
         hips = mid(seq, "left_hip", "right_hip")[:, 0]
         ok = hips[np.isfinite(hips)]
@@ -160,6 +163,36 @@ def facing_sign_2d(seq: PoseSequence) -> float:
             return 1.0 if ok[-1] > ok[0] else -1.0
     log.warning("%s: cannot tell which way the athlete faces; assuming image-right", seq.source)
     return 1.0
+
+
+KNEE_VOTE_MIN = 0.05
+"""Frames whose knee sits at least this far (leg lengths) off the hip-ankle line vote
+(a tenth of the clip at least)."""
+
+
+def _knee_votes(seq: PoseSequence) -> list[float]:
+    """Knees bend forwards: the knee's side of the hip-ankle line (signed distance, in leg
+    lengths, median over the frames it is bent) gives the way the athlete faces, whether
+    upright or lying in the air (a rotation in the image keeps the side). Needs no feet or
+    face points (a skier's skeleton has neither toes nor nose) and holds under a panning
+    camera, where the direction of travel in the image means nothing."""
+    up = up_axis_sign(seq)
+    votes = []
+    for side in ("left", "right"):
+        hip, knee, ankle = (f"{side}_{j}" for j in ("hip", "knee", "ankle"))
+        if not seq.has(hip, knee, ankle):
+            continue
+        h, k, a = seq.joint(hip), seq.joint(knee), seq.joint(ankle)
+        line, to_knee = a - h, k - h
+        leg = np.linalg.norm(to_knee, axis=1) + np.linalg.norm(k - a, axis=1)
+        cross = line[:, 0] * to_knee[:, 1] - line[:, 1] * to_knee[:, 0]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            # in (x, up) coordinates a knee ahead of an upright leg facing +x is positive
+            offset = up * cross / np.linalg.norm(line, axis=1) / leg
+        bent = offset[np.abs(offset) >= KNEE_VOTE_MIN]  # straight legs say nothing
+        if len(bent) >= max(3, 0.1 * seq.n_frames):
+            votes.append(float(np.median(bent)))
+    return votes
 
 
 def heading_3d(seq: PoseSequence) -> FloatArray:

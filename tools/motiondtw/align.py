@@ -32,8 +32,9 @@ from .features import (
     feature_matrix,
     match_dims,
     resample,
+    trust_matrix,
 )
-from .kernels import accumulated_cost, backtrack, subsequence_end_costs
+from .kernels import Trust, accumulated_cost, backtrack, path_spans, subsequence_end_costs
 from .reference import MotionReference
 from .refine import KeyframeRule, OccurrenceGate, passes_gates, refine_keyframes
 
@@ -45,6 +46,11 @@ Method = Literal["two_stage", "one_stage", "coarse_only"]
 COARSE_SLACK = 1.5
 """Stage 1 keeps windows up to 1.5x the threshold: its reduced rate costs a little
 accuracy, and stage 2 decides on the full-rate cost."""
+
+
+NEUTRAL_COST = 0.75
+"""What an untrusted cell costs per unit of channel weight (a gap in the keypoints, filled
+by interpolation): about a good match's cost, so a path neither seeks nor avoids gaps."""
 
 
 class AlignSettings(BaseModel):
@@ -108,6 +114,10 @@ class PreparedPair(BaseModel):
     template_abs: FloatArray  # amplitude-aware features (acceptance cost)
     template_abs_mirror: FloatArray
     query_abs: FloatArray
+    template_trust: FloatArray  # per frame and column: 0..1
+    template_trust_mirror: FloatArray
+    query_trust: FloatArray
+    neutral: FloatArray  # per column: the cost of what is not trusted
     keyframes: dict[str, int]
     segment: tuple[int, int]
     channels: list[str]
@@ -141,6 +151,9 @@ def _prepare(ref: MotionReference, query: FeatureSet, variant: str | None = None
         m = feature_matrix(template_feats, stats, mirrored=mirrored, shape_only=shape_only)
         return resample(m, ref.fps, query.fps)
 
+    def template_trust(mirrored: bool) -> FloatArray:
+        return resample(trust_matrix(template_feats, stats, mirrored=mirrored), ref.fps, query.fps)
+
     t = template_matrix(False, True)
     window = t.shape[0]
     q = feature_matrix(query, stats, level_window=window, shape_only=True)
@@ -155,6 +168,10 @@ def _prepare(ref: MotionReference, query: FeatureSet, variant: str | None = None
         template_abs=template_matrix(False, False),
         template_abs_mirror=template_matrix(True, False),
         query_abs=q_abs,
+        template_trust=template_trust(False),
+        template_trust_mirror=template_trust(True),
+        query_trust=trust_matrix(query, stats),
+        neutral=NEUTRAL_COST * np.asarray(stats.weight, dtype=np.float64),
         keyframes=keyframes,
         segment=segment,
         raw=query.angles,
@@ -173,6 +190,7 @@ def _mirror_ok(name: str, query: FeatureSet) -> bool:
 def _candidates(
     template: FloatArray,
     query: FloatArray,
+    trust: Trust,
     weight_sum: float,
     threshold: float,
     settings: AlignSettings,
@@ -180,7 +198,7 @@ def _candidates(
 ) -> list[tuple[float, int, int, bool]]:
     """Stage-1 (cost, start, end, mirrored) in the given matrices' frames."""
     m = template.shape[0]
-    end_cost, start, steps = subsequence_end_costs(template, query)
+    end_cost, start, steps = subsequence_end_costs(template, query, trust)
     cost = end_cost / (steps * weight_sum)  # per path cell: comparable across tempos
     length = np.arange(len(cost)) - start + 1
     ok = (
@@ -254,10 +272,19 @@ def _segment(path: np.ndarray, segment: tuple[int, int], offset: int) -> tuple[i
 
 
 def _cells(
-    template: FloatArray, query: FloatArray, path: np.ndarray, weight_sum: float
+    template: FloatArray, query: FloatArray, path: np.ndarray, weight_sum: float, trust: Trust
 ) -> FloatArray:
+    """Each path cell's cost per unit of channel weight, as the kernels count it."""
     diff = template[path[:, 0]] - query[path[:, 1]]
-    return np.asarray(np.sum(diff * diff, axis=1) / weight_sum)
+    r = trust.template[path[:, 0]] * trust.query[path[:, 1]]
+    return np.asarray(np.sum(r * diff * diff + (1.0 - r) * trust.neutral, axis=1) / weight_sum)
+
+
+def _trust(prep: PreparedPair, mirrored: bool, a: int = 0, b: int | None = None) -> Trust:
+    """The pair's trust for the query frames a..b (inclusive; None = to the end)."""
+    template = prep.template_trust_mirror if mirrored else prep.template_trust
+    query = prep.query_trust[a : None if b is None else b + 1]
+    return Trust(template, np.ascontiguousarray(query), prep.neutral)
 
 
 def _fine(
@@ -276,22 +303,24 @@ def _fine(
     r = max(round(settings.radius_s * fps), round(0.25 * (end - start + 1)))  # slow tempo: wider
     a, b = max(0, start - r), min(prep.query.shape[0] - 1, end + r)
     window = np.ascontiguousarray(prep.query[a : b + 1])
-    acc = accumulated_cost(t, window, True)
-    last = acc[-1] / (m * prep.weight_sum)
-    # best few ends, scored per path cell (tempo-fair) within the tempo bounds
+    trust = _trust(prep, mirrored, a, b)
+    acc = accumulated_cost(t, window, True, trust)
+    # every end, scored per path cell (a compressed path has fewer cells to sum, so the
+    # raw sum would favour it), within the tempo bounds
+    first, steps = path_spans(acc, True)
+    length = np.arange(window.shape[0]) - first + 1
+    per_cell = acc[-1] / (steps * prep.weight_sum)
+    ok = (length >= m / settings.max_speed) & (length <= m / settings.min_speed)
     best_shape, best_path = np.inf, None
-    for j in np.argsort(last)[:8]:
-        path = backtrack(acc, int(j), True)
-        length = path[-1, 1] - path[0, 1] + 1
-        shape_cost = float(acc[-1, j]) / (len(path) * prep.weight_sum)
-        if m / settings.max_speed <= length <= m / settings.min_speed and shape_cost < best_shape:
-            best_shape, best_path = shape_cost, path
+    if ok.any():
+        j = int(np.flatnonzero(ok)[np.argmin(per_cell[ok])])
+        best_shape, best_path = float(per_cell[j]), backtrack(acc, j, True)
     if best_path is None or best_shape > threshold:
         return None
     t_abs = prep.template_abs_mirror if mirrored else prep.template_abs
     q_abs = prep.query_abs[a : b + 1]
-    amplitude_cost = float(np.mean(_cells(t_abs, q_abs, best_path, prep.weight_sum)))
-    cells = _cells(t, window, best_path, prep.weight_sum)
+    amplitude_cost = float(np.mean(_cells(t_abs, q_abs, best_path, prep.weight_sum, trust)))
+    cells = _cells(t, window, best_path, prep.weight_sum, trust)
     keyframes, confidence = _map_keyframes(best_path, prep.keyframes, a, cells, threshold, mirrored)
     if prep.rules and settings.refine:
         keyframes = refine_keyframes(keyframes, prep.rules, prep.raw, prep.fps, mirrored)
@@ -316,9 +345,10 @@ def _fine(
 def _one_stage(prep: PreparedPair, threshold: float, ref_name: str) -> list[Occurrence]:
     """Baseline: global DTW, template start and end pinned to the query's first and last frames."""
     t, q = prep.template, prep.query
-    acc = accumulated_cost(t, q, False)
+    trust = _trust(prep, False)
+    acc = accumulated_cost(t, q, False, trust)
     path = backtrack(acc, q.shape[0] - 1, False)
-    cells = _cells(t, q, path, prep.weight_sum)
+    cells = _cells(t, q, path, prep.weight_sum, trust)
     keyframes, confidence = _map_keyframes(path, prep.keyframes, 0, cells, threshold)
     cost = float(np.mean(cells))
     return [
@@ -339,6 +369,7 @@ def _coarse_only(
     found: list[tuple[float, int, int, bool]],
     coarse_templates: dict[bool, FloatArray],
     qc: FloatArray,
+    coarse_trust: dict[bool, Trust],
     factor: float,
     threshold: float,
     ref_name: str,
@@ -348,10 +379,12 @@ def _coarse_only(
     for cost, a, b, mirrored in found:
         tc = coarse_templates[mirrored]
         window = np.ascontiguousarray(qc[a : b + 1])
-        acc = accumulated_cost(tc, window, True)
+        whole = coarse_trust[mirrored]
+        trust = Trust(whole.template, np.ascontiguousarray(whole.query[a : b + 1]), whole.neutral)
+        acc = accumulated_cost(tc, window, True, trust)
         path = backtrack(acc, window.shape[0] - 1, True)
         kf_coarse = {k: round(f / factor) for k, f in prep.keyframes.items()}
-        cells = _cells(tc, window, path, prep.weight_sum)
+        cells = _cells(tc, window, path, prep.weight_sum, trust)
         kfs, conf = _map_keyframes(path, kf_coarse, a, cells, threshold, mirrored)
         out.append(
             Occurrence(
@@ -384,12 +417,24 @@ def find_occurrences(
         mirrored: resample(prep.template_mirror if mirrored else prep.template, 1.0, 1.0 / factor)
         for mirrored in ((False, True) if settings.mirror and mirror else (False,))
     }
+    query_trust = resample(prep.query_trust, 1.0, 1.0 / factor)
+    coarse_trust = {
+        mirrored: Trust(
+            resample(_trust(prep, mirrored).template, 1.0, 1.0 / factor), query_trust, prep.neutral
+        )
+        for mirrored in coarse_templates
+    }
     found = []
     for mirrored, tc in coarse_templates.items():
-        found += _candidates(tc, qc, prep.weight_sum, threshold * COARSE_SLACK, settings, mirrored)
+        found += _candidates(
+            tc, qc, coarse_trust[mirrored], prep.weight_sum, threshold * COARSE_SLACK, settings,
+            mirrored,
+        )  # fmt: skip
     found = _best_disjoint(found, lambda c: c, lambda c: (c[1], c[2]), settings.max_overlap)
     if settings.method == "coarse_only":
-        return _coarse_only(prep, found, coarse_templates, qc, factor, threshold, name)
+        return _coarse_only(
+            prep, found, coarse_templates, qc, coarse_trust, factor, threshold, name
+        )
     fine = [
         _fine(prep, round(a * factor), round(b * factor), mir, settings, threshold, fps, name)
         for _, a, b, mir in found

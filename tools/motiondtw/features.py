@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ..errors import MotionInputError, SportsGPTError
 from ..kinematics import FilterSettings, compute_kinematics
@@ -91,6 +91,11 @@ class FeatureSet(BaseModel):
     dims: int
     view: str
     source: str
+    reliability: dict[str, FloatArray] = Field(
+        default_factory=dict,
+        description="channel -> per-frame trust 0..1 (0 where the channel was filled over a "
+        "gap in the keypoints); a channel not listed is trusted everywhere",
+    )
 
     def values(self, names: list[str]) -> FloatArray:
         return np.stack([self.angles[n] for n in names], axis=1)
@@ -132,15 +137,19 @@ def angle_features(
     sequence's kinematics when the caller has computed them already)."""
     series = series or compute_kinematics(seq, settings=settings)
     angles: dict[str, FloatArray] = {}
+    reliability: dict[str, FloatArray] = {}
     for name in (*CANDIDATE_ANGLES, *EVENT_CHANNELS):
         if name not in series.channels:
             continue
         values = np.asarray(series.channels[name], dtype=np.float64)
-        if not np.isfinite(values).any():
+        observed = np.isfinite(values)
+        if not observed.any():
             continue
         if name.endswith(SEGMENT_ANGLES):
             values = _wrap(values)
         angles[name] = _fill(name, values, seq.source)
+        if not observed.all():
+            reliability[name] = observed.astype(np.float64)
     if len(set(angles) - set(EVENT_CHANNELS)) < 3:
         raise MotionInputError(
             seq.source, f"only {len(angles)} usable angle channels; alignment needs at least 3"
@@ -152,6 +161,7 @@ def angle_features(
         dims=seq.dims,
         view=series.view,
         source=seq.source,
+        reliability=reliability,
     )
 
 
@@ -229,6 +239,28 @@ def feature_matrix(
         else:
             values = values / sd
         columns.append(values * np.sqrt(weight))
+    return np.ascontiguousarray(np.stack(columns, axis=1), dtype=np.float64)
+
+
+def trust_matrix(
+    features: FeatureSet, stats: ChannelStats, *, mirrored: bool = False
+) -> FloatArray:
+    """(T, C) reliability of each column of ``feature_matrix``; a velocity is trusted as
+    little as the less trusted of the frames it is taken from."""
+    columns = []
+    for name in stats.names:
+        is_velocity = name.endswith("_velocity")
+        base = name.removesuffix("_velocity") if is_velocity else name
+        source = mirror_name(base) if mirrored else base
+        trust = features.reliability.get(source)
+        if trust is None:
+            columns.append(np.ones(features.frames))
+            continue
+        if is_velocity:
+            before = np.concatenate([trust[:1], trust[:-1]])
+            after = np.concatenate([trust[1:], trust[-1:]])
+            trust = np.minimum(trust, np.minimum(before, after))
+        columns.append(np.asarray(trust, dtype=np.float64))
     return np.ascontiguousarray(np.stack(columns, axis=1), dtype=np.float64)
 
 

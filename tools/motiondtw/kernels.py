@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -51,17 +52,61 @@ IntArray = npt.NDArray[np.int64]
 
 
 @njit(cache=CACHE, nogil=True)
-def _sq(a: FloatArray, i: int, b: FloatArray, j: int) -> float:  # pragma: no cover - jitted
+def _sq(
+    a: FloatArray,
+    i: int,
+    b: FloatArray,
+    j: int,
+    ra: FloatArray,
+    rb: FloatArray,
+    neutral: FloatArray,
+) -> float:  # pragma: no cover - jitted
+    """Squared distance of a[i] and b[j], each channel trusted by the product of the two
+    frames' reliabilities; the untrusted share costs the channel's neutral value (a gap
+    neither attracts nor repels the path)."""
     total = 0.0
     for c in range(a.shape[1]):
         d = a[i, c] - b[j, c]
-        total += d * d
+        r = ra[i, c] * rb[j, c]
+        total += r * d * d + (1.0 - r) * neutral[c]
     return total
 
 
-@njit(cache=CACHE, nogil=True)
+class Trust(NamedTuple):
+    """Per-frame, per-channel reliability (0..1) of a template and a query, and each
+    channel's neutral cost for what is not trusted."""
+
+    template: FloatArray
+    query: FloatArray
+    neutral: FloatArray
+
+
+def full_trust(template: FloatArray, query: FloatArray) -> Trust:
+    return Trust(
+        np.ones_like(template), np.ones_like(query), np.zeros(template.shape[1], dtype=np.float64)
+    )
+
+
 def subsequence_end_costs(
-    template: FloatArray, query: FloatArray
+    template: FloatArray, query: FloatArray, trust: Trust | None = None
+) -> tuple[FloatArray, IntArray, IntArray]:
+    """Open-begin/open-end DTW of ``template`` (M, C) against every end of ``query`` (N, C):
+    see ``_subsequence_end_costs``."""
+    ra, rb, neutral = trust or full_trust(template, query)
+    return _subsequence_end_costs(template, query, ra, rb, neutral)
+
+
+def accumulated_cost(
+    template: FloatArray, query: FloatArray, open_begin: bool, trust: Trust | None = None
+) -> FloatArray:
+    """Full (M, N) accumulated cost: see ``_accumulated_cost``."""
+    ra, rb, neutral = trust or full_trust(template, query)
+    return _accumulated_cost(template, query, open_begin, ra, rb, neutral)
+
+
+@njit(cache=CACHE, nogil=True)
+def _subsequence_end_costs(
+    template: FloatArray, query: FloatArray, ra: FloatArray, rb: FloatArray, neutral: FloatArray
 ) -> tuple[FloatArray, IntArray, IntArray]:  # pragma: no cover - jitted
     """Open-begin/open-end DTW of ``template`` (M, C) against every end of ``query`` (N, C).
 
@@ -80,7 +125,8 @@ def subsequence_end_costs(
     start = np.empty(n, dtype=np.int64)
     length = np.empty(n, dtype=np.int64)
     for j in range(n):
-        cur[0] = _sq(template, 0, query, j)  # open begin: a match may start anywhere
+        # open begin: a match may start anywhere
+        cur[0] = _sq(template, 0, query, j, ra, rb, neutral)
         cur_start[0] = j
         cur_len[0] = 1
         for i in range(1, m):
@@ -96,7 +142,7 @@ def subsequence_end_costs(
                     best = prev[i]
                     s = prev_start[i]
                     steps = prev_len[i]
-            cur[i] = _sq(template, i, query, j) + best
+            cur[i] = _sq(template, i, query, j, ra, rb, neutral) + best
             cur_start[i] = s
             cur_len[i] = steps + 1
         end_cost[j] = cur[m - 1]
@@ -109,15 +155,20 @@ def subsequence_end_costs(
 
 
 @njit(cache=CACHE, nogil=True)
-def accumulated_cost(
-    template: FloatArray, query: FloatArray, open_begin: bool
+def _accumulated_cost(
+    template: FloatArray,
+    query: FloatArray,
+    open_begin: bool,
+    ra: FloatArray,
+    rb: FloatArray,
+    neutral: FloatArray,
 ) -> FloatArray:  # pragma: no cover - jitted
     """Full (M, N) accumulated cost; open_begin lets the template start at any query frame."""
     m, n = template.shape[0], query.shape[0]
     acc = np.empty((m, n))
     for j in range(n):
         for i in range(m):
-            c = _sq(template, i, query, j)
+            c = _sq(template, i, query, j, ra, rb, neutral)
             if i == 0 and j == 0:
                 acc[i, j] = c
             elif i == 0:
@@ -132,6 +183,39 @@ def accumulated_cost(
                     best = acc[i, j - 1]
                 acc[i, j] = c + best
     return acc
+
+
+@njit(cache=CACHE, nogil=True)
+def path_spans(
+    acc: FloatArray, open_begin: bool
+) -> tuple[IntArray, IntArray]:  # pragma: no cover - jitted
+    """For every end (last template row) of ``accumulated_cost``: the query frame where its
+    warping path starts and the path's length in cells, following the same steps as
+    ``backtrack`` (so ends can be compared per cell: a fair cost across tempos)."""
+    m, n = acc.shape
+    start = np.empty((2, n), dtype=np.int64)
+    steps = np.empty((2, n), dtype=np.int64)
+    for i in range(m):
+        cur, prev = i % 2, (i - 1) % 2
+        for j in range(n):
+            if i == 0:
+                if open_begin or j == 0:
+                    start[cur, j], steps[cur, j] = j, 1
+                else:
+                    start[cur, j], steps[cur, j] = start[cur, j - 1], steps[cur, j - 1] + 1
+            elif j == 0:
+                start[cur, j], steps[cur, j] = start[prev, 0], steps[prev, 0] + 1
+            else:
+                diag, up, left = acc[i - 1, j - 1], acc[i - 1, j], acc[i, j - 1]
+                if diag <= up and diag <= left:
+                    pi, pj = prev, j - 1
+                elif up <= left:
+                    pi, pj = prev, j
+                else:
+                    pi, pj = cur, j - 1
+                start[cur, j], steps[cur, j] = start[pi, pj], steps[pi, pj] + 1
+    last = (m - 1) % 2
+    return start[last].copy(), steps[last].copy()
 
 
 @njit(cache=CACHE, nogil=True)

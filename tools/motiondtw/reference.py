@@ -51,6 +51,11 @@ class MotionReference(BaseModel):
         default_factory=dict,
         description="3D references: the same channels as a 2D camera sees them, per view",
     )
+    reliability: dict[str, list[float]] = Field(
+        default_factory=dict,
+        description="channel -> per-frame trust 0..1 where the source had gaps (filled "
+        "frames are not aligned on); a channel not listed is trusted everywhere",
+    )
     stats: ChannelStats
     keyframes: dict[str, int] = Field(description="name -> template frame, in time order")
     key_poses: dict[str, FlatPose] = Field(
@@ -123,6 +128,11 @@ class MotionReference(BaseModel):
         for values in self.channels.values():
             if not np.isfinite(values).all():
                 raise ValueError("template channels must be finite")
+        for name, trust in self.reliability.items():
+            if name not in self.channels or len(trust) != frames:
+                raise ValueError(f"reliability of {name} must cover a channel's {frames} frames")
+            if not all(0.0 <= t <= 1.0 for t in trust):
+                raise ValueError(f"reliability of {name} must lie in 0..1")
         for view, channels in self.projected.items():
             if {len(v) for v in channels.values()} != {frames}:
                 raise ValueError(f"projected channels for view {view} must have {frames} frames")
@@ -142,6 +152,7 @@ class MotionReference(BaseModel):
             dims=2 if channels is not self.channels else self.dims,
             view=view if channels is not self.channels else self.view,
             source=f"reference {self.motion}/{self.name}",
+            reliability={k: np.asarray(v, dtype=np.float64) for k, v in self.reliability.items()},
         )
 
 
@@ -154,6 +165,7 @@ def save_reference(ref: MotionReference, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     doc = ref.model_dump(mode="json")
     doc["channels"] = {k: [round(v, 4) for v in vals] for k, vals in doc["channels"].items()}
+    doc["reliability"] = {k: [round(v, 3) for v in vals] for k, vals in doc["reliability"].items()}
     doc["projected"] = {
         view: {k: [round(v, 4) for v in vals] for k, vals in chans.items()}
         for view, chans in doc["projected"].items()
@@ -234,6 +246,11 @@ def build_reference(
         view=feats.view,
         fps=feats.fps,
         channels={n: [float(v) for v in crop[n]] for n in names},
+        reliability={
+            n: [float(v) for v in feats.reliability[n][start : end + 1]]
+            for n in names
+            if n in feats.reliability and feats.reliability[n][start : end + 1].min() < 1.0
+        },
         projected=projected,
         stats=channel_stats(cropped, names, arm_weight, weights),
         keyframes={k: f - start for k, f in ordered.items()},
