@@ -122,6 +122,10 @@ def cmd_info(args: argparse.Namespace) -> int:
         f"view: {info['view'] or '-'}",
         f"  joints ({len(info['joints'])}): {', '.join(info['joints'])}",
     ]
+    if info["extra_points"]:
+        lines.append(
+            f"  extra points ({len(info['extra_points'])}): {', '.join(info['extra_points'])}"
+        )
     _emit(args, info, "\n".join(lines))
     return 0
 

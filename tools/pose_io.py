@@ -52,6 +52,8 @@ def pose_to_dict(seq: PoseSequence) -> dict[str, Any]:
     doc["person_id"] = None if seq.person_id is None else seq.person_id.tolist()
     doc["positions"] = _nan_to_none(seq.positions.tolist())
     doc["confidence"] = seq.confidence.tolist()
+    if seq.extra_points:
+        doc["extra_points"] = {k: _nan_to_none(v.tolist()) for k, v in seq.extra_points.items()}
     return doc
 
 
@@ -77,6 +79,7 @@ def pose_from_dict(doc: dict[str, Any], source: str | Path) -> PoseSequence:
             image_size=doc.get("image_size"),
             times=doc.get("times"),
             person_id=doc.get("person_id"),
+            extra_points={k: _none_to_nan(v) for k, v in (doc.get("extra_points") or {}).items()},
         )
     except KeyError as exc:
         raise MotionInputError(source, f"missing field {exc.args[0]!r}") from None
@@ -99,6 +102,8 @@ def save_npz(seq: PoseSequence, path: Path) -> None:
         arrays["times"] = seq.times
     if seq.person_id is not None:
         arrays["person_id"] = seq.person_id
+    for name, values in seq.extra_points.items():
+        arrays[f"extra:{name}"] = values
     with path.open("wb") as fh:
         np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
 
@@ -116,6 +121,7 @@ def load_npz(path: Path) -> PoseSequence:
         "confidence": arrays.get("confidence"),
         "times": arrays.get("times"),
         "person_id": arrays.get("person_id"),
+        "extra_points": {k[6:]: v for k, v in arrays.items() if k.startswith("extra:")},
     }
     if doc["positions"] is None or doc["confidence"] is None:
         raise MotionInputError(path, "NPZ lacks the positions/confidence arrays")

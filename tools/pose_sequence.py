@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .data_files import SNAKE_CASE
 from .errors import InvalidPoseError
 from .skeleton import JOINT_INDEX, order_joints
 
@@ -43,6 +44,11 @@ class PoseSequence(BaseModel):
     view: View | None = Field(default=None, description="camera view for 2D data")
     image_size: tuple[int, int] | None = Field(
         default=None, description="(width, height) of the frame for pixel data"
+    )
+    extra_points: dict[str, FloatArray] = Field(
+        default_factory=dict,
+        description="named points outside the joint vocabulary (a skier's ski tips and "
+        "tails): name -> (T, D) in the joints' units, NaN = missing",
     )
 
     # -- validation ---------------------------------------------------------
@@ -113,6 +119,18 @@ class PoseSequence(BaseModel):
         for name, arr in (("times", self.times), ("person_id", self.person_id)):
             if arr is not None and arr.shape != (t,):
                 raise InvalidPoseError(f"{name} must have shape ({t},), got {arr.shape}")
+        extras = {}
+        for name, arr in self.extra_points.items():
+            arr = np.array(arr, dtype=np.float64)
+            if not SNAKE_CASE.match(name) or name in JOINT_INDEX:
+                raise InvalidPoseError(f"extra point {name!r}: a snake_case name, not a joint's")
+            if arr.shape != (t, pos.shape[2]) or np.isinf(arr).any():
+                raise InvalidPoseError(
+                    f"extra point {name} must be finite or NaN, {(t, pos.shape[2])}"
+                )
+            arr.setflags(write=False)
+            extras[name] = arr
+        object.__setattr__(self, "extra_points", extras)
         if self.times is not None:
             if not np.isfinite(self.times).all():
                 raise InvalidPoseError("times must be finite")
@@ -190,6 +208,7 @@ class PoseSequence(BaseModel):
             confidence=self.confidence[sl],
             times=self.frame_times[sl].copy(),
             person_id=None if self.person_id is None else self.person_id[sl].copy(),
+            extra_points={k: v[sl] for k, v in self.extra_points.items()},
         )
 
     def summary(self) -> dict[str, Any]:
@@ -204,6 +223,7 @@ class PoseSequence(BaseModel):
             "units": self.units,
             "view": self.view,
             "joints": list(self.joints),
+            "extra_points": list(self.extra_points),
             "valid_fraction": {k: round(v, 4) for k, v in self.valid_fraction().items()},
         }
 

@@ -54,6 +54,7 @@ def to_metres(
         if not 0.5 <= height_m <= 2.6:
             raise InvalidPoseError(f"a height of {height_m:g} m is not a person's (0.5-2.6 m)")
         per_px = LEG_OF_HEIGHT * height_m / leg_length(seq)  # pixels
-    pos = seq.positions * per_px
-    pos[:, :, 1] *= -1.0  # image y points down; metres point up
-    return seq.replace(positions=pos, units="m", image_size=None)
+    flip = np.array([per_px, -per_px])  # image y points down; metres point up
+    pos = seq.positions * flip
+    extras = {k: v * flip for k, v in seq.extra_points.items()}
+    return seq.replace(positions=pos, units="m", image_size=None, extra_points=extras)

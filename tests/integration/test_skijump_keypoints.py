@@ -91,3 +91,21 @@ def test_a_reference_from_one_jump_aligns_the_others(source: str) -> None:
         best = min(result.occurrences, key=lambda o: o.cost)
         errors += [abs(best.keyframes[k] - f) for k, f in _labels(path).items()]
     assert sum(errors) / len(errors) <= 7.5, errors
+
+
+def test_ski_points_are_kept_as_named_extra_points(tmp_path: Path) -> None:
+    """The map's boot and ski points travel beside the joints, through pose files too."""
+    from sportsgpt.tools.pose_io import load_npz, save_json, save_npz
+
+    seq = read_motion(JUMPS[0], fps=30)
+    skis = {"left_ski_tip", "left_ski_tail", "right_ski_tip", "right_ski_tail"}
+    assert skis <= set(seq.extra_points)
+    assert seq.summary()["extra_points"] == list(seq.extra_points)
+    tip = seq.extra_points["left_ski_tip"]
+    assert tip.shape == (seq.n_frames, 2) and float((tip[:, 0] == tip[:, 0]).mean()) > 0.5
+    save_npz(seq, tmp_path / "p.npz")
+    save_json(seq, tmp_path / "p.json")
+    for again in (load_npz(tmp_path / "p.npz"), read_motion(tmp_path / "p.json")):
+        assert set(again.extra_points) == set(seq.extra_points)
+        assert (again.extra_points["left_ski_tip"] == tip)[tip == tip].all()
+    assert seq.select_frames(5, 15).extra_points["left_ski_tip"].shape == (10, 2)

@@ -15,14 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
-from ..data_files import load_json_model
+from ..data_files import SNAKE_CASE, load_json_model
 from ..errors import MotionInputError
 from ..pose_sequence import PoseSequence
 from ..skeleton import (
     COCO_17,
     HALPE_26,
+    JOINT_INDEX,
     OPENPOSE_BODY_25,
     OPENPOSE_COCO_18,
     canonical_from_name,
@@ -47,14 +48,18 @@ def _people_to_sequence(
     person: int | None,
     source: Path,
     image_size: tuple[int, int] | None,
+    extras: dict[str, int] | None = None,
 ) -> PoseSequence:
-    """frames[t] = [(person id, (K, 3) x/y/confidence)], one sequence of the chosen person."""
+    """frames[t] = [(person id, (K, 3) x/y/confidence)], one sequence of the chosen person;
+    ``extras``: name -> slot of points kept beside the joints (a skier's skis)."""
+    extras = extras or {}
     names = order_joints([n for n in mapping if n is not None])
     slots = [mapping.index(n) for n in names]
     t = len(frames)
     pos = np.full((t, len(names), 2), np.nan)
     conf = np.zeros((t, len(names)))
     pid = np.full(t, -1, dtype=np.int64)
+    extra_pos = {name: np.full((t, 2), np.nan) for name in extras}
     for i, people in enumerate(frames):
         chosen: tuple[int, np.ndarray] | None = None
         if person is not None:
@@ -68,6 +73,10 @@ def _people_to_sequence(
         pos[i, ok] = kp[ok, :2]
         conf[i, ok] = np.clip(kp[ok, 2], 0.0, 1.0)
         pid[i] = chosen[0]
+        for name, slot in extras.items():
+            x, y, c = chosen[1][slot]
+            if c > 0 and np.isfinite([x, y]).all():
+                extra_pos[name][i] = (x, y)
     if np.isnan(pos).all():
         who = f"person {person}" if person is not None else "any person"
         raise MotionInputError(source, f"no keypoints of {who} in any frame")
@@ -81,6 +90,7 @@ def _people_to_sequence(
         source=str(source),
         person_id=pid,
         image_size=image_size,
+        extra_points=extra_pos,
     )
 
 
@@ -123,6 +133,14 @@ class KeypointMap(BaseModel):
     points: dict[str, str] = Field(description="label -> canonical joint")
     extra: dict[str, str] = Field(default_factory=dict, description="label -> other point")
 
+    @field_validator("extra")
+    @classmethod
+    def _extra_names(cls, value: dict[str, str]) -> dict[str, str]:
+        bad = [n for n in value.values() if not SNAKE_CASE.match(n) or n in JOINT_INDEX]
+        if bad:
+            raise ValueError(f"extra points need snake_case names that are not joints: {bad}")
+        return value
+
     def labels(self) -> set[str]:
         return set(self.points) | set(self.extra)
 
@@ -149,9 +167,10 @@ def keypoint_map(name_or_path: str | Path) -> KeypointMap:
 
 def _mapping_from_names(
     names: list[str], category: str, given: str | Path | None, path: Path
-) -> tuple[str, tuple[str | None, ...]] | None:
-    """(skeleton, slot -> canonical joint) from the category's own keypoint names, or a
-    keypoint map (given, or shipped for exactly these labels); None: use the count."""
+) -> tuple[str, tuple[str | None, ...], dict[str, int]] | None:
+    """(skeleton, slot -> canonical joint, extra point -> slot) from the category's own
+    keypoint names, or a keypoint map (given, or shipped for exactly these labels); None:
+    use the count."""
     chosen: KeypointMap | None = keypoint_map(given) if given else None
     if chosen is None:
         chosen = next((m for m in keypoint_maps() if m.labels() == set(names)
@@ -161,12 +180,13 @@ def _mapping_from_names(
         if unknown:
             raise MotionInputError(path, f"keypoint map {chosen.name} does not name labels "
                                    f"{unknown[:6]}")  # fmt: skip
-        return f"coco:{chosen.name}", tuple(chosen.points.get(n) for n in names)
+        extras = {chosen.extra[n]: i for i, n in enumerate(names) if n in chosen.extra}
+        return f"coco:{chosen.name}", tuple(chosen.points.get(n) for n in names), extras
     by_name = [COCO_NAMES.get(n.lower(), canonical_from_name(n)) for n in names]
     if sum(m is not None for m in by_name) >= 6 and len(set(filter(None, by_name))) == len(
         [m for m in by_name if m]
     ):
-        return "coco:named", tuple(by_name)
+        return "coco:named", tuple(by_name), {}
     if len(names) in _BY_COUNT_COCO:
         return None
     shown = ", ".join(names[:8])
@@ -269,7 +289,7 @@ def coco_from_document(
             path, f"{count} keypoints per person: expected 17 (COCO) or 26 (Halpe), or "
             "keypoint names in categories[].keypoints, or a keypoint map (--keypoint-map)",
         )  # fmt: skip
-    skeleton, mapping = found if found is not None else _BY_COUNT_COCO[count]
+    skeleton, mapping, extras = found if found is not None else (*_BY_COUNT_COCO[count], {})
     if first_frame:
         log.info("%s: frame 0 is video frame %d", path, first_frame)
     w, h = size
@@ -281,6 +301,7 @@ def coco_from_document(
         person=person,
         source=path,
         image_size=(int(w), int(h)) if w and h else None,
+        extras=extras,
     )
 
 
