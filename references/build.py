@@ -235,14 +235,16 @@ def bands_at_mocap_events(
     measured: list[PoseSequence],
     label: str,
     min_samples: int = 5,
+    athletes: list[str] | None = None,
 ) -> AssessmentSpec:
     """``spec`` with every band = mean +/- 2 SD of its metric in ``measured`` (the mocap, or
     a camera's view of it) at the keyframes the motion's event rules find in ``mocap``:
-    the recordings' own events, not alignment, so no false match enters the statistics."""
+    the recordings' own events, not alignment, so no false match enters the statistics.
+    ``athletes``: whose each recording is (the SD then holds the spread between them)."""
     rule = MOTION_EVENTS[spec.motion]
     events = [[e.keyframes for e in rule(m, 0, m.n_frames - 1)] for m in mocap]
     bands, report = calibrate_bands(spec, measured, k_sd=2.0, keyframes=events, label=label,
-                                    min_samples=min_samples)  # fmt: skip
+                                    min_samples=min_samples, athletes=athletes)  # fmt: skip
     if report.kept:
         raise RuntimeError(f"{spec.motion} bands without enough samples: {report.kept}")
     return bands
@@ -252,22 +254,28 @@ def tennis_serve_bands(
     shared: Path, spec_path: Path = HERE / "tennis_serve" / "assessment.json"
 ) -> Path:
     """The serve's bands from the high-performance players' serves as a side camera sees
-    them (both players pooled; each alone has too few serves)."""
+    them: centred on the two players' means, as wide as they differ from each other as well
+    as between one player's serves."""
     mocap = [read_motion(shared / "data/tennis" / f) for f in TENNIS_HP]
     spec = serve_bands(
         load_assessment_spec(spec_path), mocap,
         label="Tennis-MoCap high-performance players jduribe and lvargas (CC BY-SA 3.0, "
         "Pulgarin-Giraldo et al. 2017), side view",
+        athletes=[f.split("_")[0] for f in TENNIS_HP],
     )  # fmt: skip
     return save_spec(spec, spec_path)
 
 
 def serve_bands(
-    spec: AssessmentSpec, mocap: list[PoseSequence], label: str, min_samples: int = 5
+    spec: AssessmentSpec,
+    mocap: list[PoseSequence],
+    label: str,
+    min_samples: int = 5,
+    athletes: list[str] | None = None,
 ) -> AssessmentSpec:
     """The serve's bands from these players' serves as a side camera sees them."""
     return bands_at_mocap_events(spec, mocap, [project(m, "side") for m in mocap], label=label,
-                                 min_samples=min_samples)  # fmt: skip
+                                 min_samples=min_samples, athletes=athletes)  # fmt: skip
 
 
 def walking_gait_bands(
