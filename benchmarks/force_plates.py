@@ -7,7 +7,13 @@ events (Vicon Foot Strike / Foot Off), or the force plates of the file's ``_grf.
 its centre of pressure). Each true event is matched to the nearest keyframe we report of
 the same kind and side within 0.3 s; true events with none are counted as missed.
 
-Second table: the drop jump. A reference the user builds from DJ1's force plates
+Second table: treadmill running, FootNet's 27 right + 27 left stride windows (200 Hz,
+force-plate contact labels): the mocap contact rule (``events.foot_lowest_contacts``: the
+foot's lowest point within 3 cm of its 5th-percentile height) against the plates, beside
+the ankle-height rule the shipped references were built with (``events.foot_contact``).
+The windows hold a shank and a foot only (no hips), so nothing can be aligned on them.
+
+Third table: the drop jump. A reference the user builds from DJ1's force plates
 (``sportsgpt reference build --from DJ1.trc --keyframes first_contact=121,take_off=175,
 landing=235 --motion drop_jump``) is run on DJ1 as 3D, as seen by side, oblique and
 front cameras, and played 0.8 and 1.25 times as long; its keyframes against the plates.
@@ -26,12 +32,14 @@ import numpy as np
 from sportsgpt.evals.keyframe_suite import time_warp
 from sportsgpt.references.build import GAIT_EVENTS
 from sportsgpt.tools.motiondtw.align import AlignSettings, align
+from sportsgpt.tools.motiondtw.events import foot_contact, foot_lowest_contacts, runs
 from sportsgpt.tools.motiondtw.library import load_motion_references
 from sportsgpt.tools.motiondtw.reference import build_reference
 from sportsgpt.tools.pose_sequence import PoseSequence
 from sportsgpt.tools.projection import project
 from sportsgpt.tools.readers import read_motion
 from sportsgpt.tools.readers.c3d_file import read_c3d_with_events
+from sportsgpt.tools.readers.footnet import read_footnet
 from sportsgpt.tools.readers.mot import plate_contacts, read_mot
 from sportsgpt.tools.shared_data import shared_dir
 
@@ -126,7 +134,41 @@ def main() -> None:
                 print(f"| {name} | {label} | 0/{miss} | - | - | - |")
     if overall:
         print(f"\nall events: mean {statistics.mean(overall):.0f} ms over {len(overall)}")
+    treadmill_running(shared_dir(args.shared) / "data" / "footnet" / "Data_example.mat")
     drop_jump(lab, refine=not args.no_refine)
+
+
+def treadmill_running(path: Path) -> None:
+    strides = read_footnet(path)
+    rules = {
+        "foot's lowest point within 3 cm (foot_lowest_contacts)": lambda st: foot_lowest_contacts(
+            st.pose, st.side
+        ),
+        "ankle within 5 cm (foot_contact, the references' rule)": lambda st: runs(
+            foot_contact(st.pose, st.side)
+        ),
+    }
+    print(f"\nTreadmill running: FootNet, {len(strides)} stride windows at 200 Hz, "
+          "force-plate labels\n")  # fmt: skip
+    print("| rule | event | found / true | mean abs error (ms) | median (ms) | max (ms) |")
+    print("|---|---|---:|---:|---:|---:|")
+    for label, rule in rules.items():
+        errors: dict[str, list[float]] = {"touchdown": [], "toe-off": []}
+        for st in strides:
+            down = np.flatnonzero(st.contact > 0.5)
+            if len(down) == 0:
+                continue
+            true_on, true_off = int(down[0]), int(down[-1])
+            found = [c for c in rule(st) if c[0] <= true_off and c[1] >= true_on]
+            if not found:
+                continue
+            on, off = found[0]
+            errors["touchdown"].append(1000 * abs(on - true_on) / st.pose.fps)
+            errors["toe-off"].append(1000 * abs(off - true_off) / st.pose.fps)
+        for event, e in errors.items():
+            if e:
+                print(f"| {label} | {event} | {len(e)}/{len(strides)} | {statistics.mean(e):.0f} "
+                      f"| {statistics.median(e):.0f} | {max(e):.0f} |")  # fmt: skip
 
 
 def drop_jump_truth(lab: Path) -> dict[str, float]:

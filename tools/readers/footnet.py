@@ -3,7 +3,8 @@
 Each of the 27 right + 27 left stride windows (200 Hz) holds joint angles computed by
 the authors, tibia/foot segment end positions, and force-plate foot-strike / toe-off
 truth. We expose the segment ends as a PoseSequence (knee = proximal tibia, ankle =
-distal tibia, toe = distal foot) so our kinematics can be checked against their angles.
+distal tibia, toe = distal foot), rotated to our y-up frame, so our kinematics can be
+checked against their angles and our foot contacts against their force plates.
 """
 
 from __future__ import annotations
@@ -32,6 +33,14 @@ class FootNetStride(BaseModel):
     contact: FloatArray  # (T,) 1 = foot on the ground (force-plate labels)
 
 
+def _y_up(xyz: np.ndarray) -> np.ndarray:
+    """FootNet's lab frame has z vertical (y along the belt); ours has y up: a rotation
+    about x, (x, y, z) -> (x, z, -y), so heights and foot contacts read as elsewhere."""
+    if xyz.ndim != 2 or xyz.shape[1] != 3:
+        return xyz
+    return np.stack([xyz[:, 0], xyz[:, 2], -xyz[:, 1]], axis=1)
+
+
 def read_footnet(path: Path) -> list[FootNetStride]:
     try:
         from scipy.io import loadmat
@@ -51,9 +60,9 @@ def read_footnet(path: Path) -> list[FootNetStride]:
                 return np.asarray(mat[f"{p}{key}"][0, i], dtype=np.float64)
 
             coords = {
-                f"{side}_knee": cell("tib_prox"),
-                f"{side}_ankle": cell("tib_dist"),
-                f"{side}_toe": cell("foot_dist"),
+                f"{side}_knee": _y_up(cell("tib_prox")),
+                f"{side}_ankle": _y_up(cell("tib_dist")),
+                f"{side}_toe": _y_up(cell("foot_dist")),
             }
             pose = PoseSequence.from_joint_dict(
                 coords,
