@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from sportsgpt.evals.keyframe_suite import time_warp
-from sportsgpt.references.build import GAIT_EVENTS
+from sportsgpt.references.recipe import load_recipe
 from sportsgpt.tools.motiondtw.align import AlignSettings, align
 from sportsgpt.tools.motiondtw.events import foot_contact, foot_lowest_contacts, runs
 from sportsgpt.tools.motiondtw.library import load_motion_references
@@ -89,7 +89,8 @@ def main() -> None:
     parser.add_argument("--no-refine", action="store_true", help="DTW keyframes as they are")
     parser.add_argument("--gait-rules", action="store_true",
                         help="give the walking template the gait event rules "
-                        "(references.build.GAIT_EVENTS), not shipped yet")  # fmt: skip
+                        "(candidate_refine in references/walking_gait/build.json), not "
+                        "shipped yet")  # fmt: skip
     args = parser.parse_args()
     lab = shared_dir(args.shared) / "data" / "lab"
     print("| file | event | found / true | mean abs error (ms) | median (ms) | max (ms) |")
@@ -105,7 +106,8 @@ def main() -> None:
             truth = truth_from_plates(seq, lab / truth_name)
         refs = load_motion_references(motion)
         if args.gait_rules:
-            refs = [r.model_copy(update={"refine": GAIT_EVENTS}) for r in refs]
+            rules = load_recipe(motion).candidate_refine
+            refs = [r.model_copy(update={"refine": rules}) for r in refs]
         result = align(seq, refs, AlignSettings(refine=not args.no_refine))
         predicted: dict[str, list[float]] = {}
         for occ in result.occurrences:

@@ -2,11 +2,11 @@
 from the high-performance players other than the one assessed, on all five Tennis-MoCap
 players (../shared).
 
-For each player left out: templates (``references.build.serve_reference``) from the
-remaining high-performance players only, each template's cost threshold calibrated
-(``evals.calibrate_references.calibrate``) on the recordings of every player but the one
-left out and the template's own (recognising a serve is not about its quality, so the
-regular players count),
+For each player left out: templates (``references.build.build_template``, the serve
+recipe's settings) from the remaining high-performance players only, each template's
+cost threshold calibrated (``evals.calibrate_references.calibrate``) on the recordings
+of every player but the one left out and the template's own (recognising a serve is not
+about its quality, so the regular players count),
 and bands from the remaining high-performance serves (``references.build.serve_bands``;
 one player alone gives serve-to-serve spread only, and a statistics band needs at
 least 5 serves, so with lvargas' 3 alone the shipped bands stand in). The left-out player's whole
@@ -31,12 +31,12 @@ import numpy as np
 
 from sportsgpt.evals.calibrate_references import calibrate
 from sportsgpt.evals.keyframe_suite import recording_query
-from sportsgpt.references.build import serve_bands, serve_reference
+from sportsgpt.references.build import build_template, serve_bands
+from sportsgpt.references.recipe import load_recipe, motion_events
 from sportsgpt.tools.kinematics import compute_kinematics
 from sportsgpt.tools.kismam import load_motion_spec
 from sportsgpt.tools.kismam.assess import assess
 from sportsgpt.tools.motiondtw.align import align
-from sportsgpt.tools.motiondtw.events import MOTION_EVENTS
 from sportsgpt.tools.projection import project
 from sportsgpt.tools.readers import read_motion
 from sportsgpt.tools.shared_data import shared_dir
@@ -66,6 +66,7 @@ def main() -> None:
     roster = players(folder)
     mocap = {p: read_motion(path) for p, (path, _) in roster.items()}
     shipped_spec = load_motion_spec("tennis_serve")
+    recipe = load_recipe("tennis_serve")
     print("| player | level | serves found / in mocap | impact within 30 ms | thresholds "
           "(held out) | score, held-out bands | score, shipped bands |")  # fmt: skip
     print("|---|---|---:|---:|---|---:|---:|")
@@ -74,7 +75,7 @@ def main() -> None:
     within: list[bool] = []
     for player, (_, elite) in sorted(roster.items(), key=lambda kv: (not kv[1][1], kv[0])):
         others = [p for p, (_, hp) in roster.items() if hp and p != player]
-        refs = [serve_reference(mocap[p], p) for p in others]
+        refs = [build_template(mocap[p], recipe, recipe.templates[0], name=p) for p in others]
         if not args.default_thresholds:
             tuned = []
             for ref in refs:
@@ -97,7 +98,7 @@ def main() -> None:
         except RuntimeError:  # a statistics band needs >= 5 serves: lvargas alone has 3
             spec, held_out = shipped_spec, False
         seq = mocap[player]
-        events = MOTION_EVENTS["tennis_serve"](seq, 0, seq.n_frames - 1)
+        events = motion_events("tennis_serve")(seq, 0, seq.n_frames - 1)
         truth = [e.keyframes["impact"] for e in events]
         query = project(seq, "side")
         series = compute_kinematics(query)

@@ -3,11 +3,12 @@ keyframe benchmark, and write it into the reference file.
 
     python -m sportsgpt.evals.calibrate_references
 
-Calibration data (never the benchmark's test queries): running = the DeepMimic jog and
+Calibration data (never the benchmark's test queries) is each motion's recipe
+(``references/<motion>/build.json``: ``calibration``): running = the DeepMimic jog and
 run (tiled loops) embedded among fillers with seeds 1000+; jump = the DeepMimic jump with
 seeds 1000+; walking = the DeepMimic long walk (another recording than the template)
-among non-walking fillers; serve = each high-performance player's recording against the other
-high-performance player's template (the regular players are the test set). A found
+among non-walking fillers; serve = each high-performance player's recording against the
+other high-performance player's template (the regular players are the test set). A found
 occurrence is true when it matches a true one (IoU >= 0.3); ``best_threshold`` places
 the cut.
 """
@@ -20,78 +21,50 @@ from pathlib import Path
 import numpy as np
 
 from ..references.build import tile_loop
+from ..references.recipe import load_recipe, recipes
 from ..tools.motiondtw.align import AlignSettings, align_features, query_features
 from ..tools.motiondtw.library import load_motion_references, template_path
 from ..tools.motiondtw.reference import MotionReference, save_reference
+from ..tools.pose_sequence import PoseSequence
 from ..tools.readers import read_motion
 from ..tools.shared_data import shared_dir
 from .keyframe_scoring import MATCH_IOU, segment_iou
-from .keyframe_suite import NOT_WALKING, KeyframeQuery, embedded_query, recording_query
+from .keyframe_suite import (
+    NOT_WALKING,
+    KeyframeQuery,
+    embedded_query,
+    recording_query,
+)
 
 log = logging.getLogger(__name__)
 SEEDS = range(1000, 1004)
 
 
 def calibration_queries(shared: Path, motion: str) -> list[tuple[KeyframeQuery, str | None]]:
-    motions = shared / "data/deepmimic/motions"
+    """The queries of the motion's recipe (``references/<motion>/build.json``:
+    ``calibration``), each with the one template it is for (None: every template).
+    Embedded clips: one query per seed and clip; whole recordings: one each."""
+    recipe = load_recipe(motion)
     out: list[tuple[KeyframeQuery, str | None]] = []
+    embedded = [q for q in recipe.calibration if q.kind == "embedded"]
     for seed in SEEDS:
         rng = np.random.default_rng(seed)
-        if motion == "max_velocity":
-            for clip in ("humanoid3d_jog.txt", "humanoid3d_run.txt"):
-                target = tile_loop(read_motion(motions / clip), 4)
-                out.append(
-                    (
-                        embedded_query(
-                            shared,
-                            motion,
-                            target,
-                            rng,
-                            shares_recording=True,
-                            name=f"{clip}#{seed}",
-                        ),
-                        None,
-                    )
-                )
-        elif motion == "walking_gait":
-            long_walk = motions / "humanoid3d_long_walk3.txt"
-            out.append(
-                (
-                    embedded_query(
-                        shared,
-                        motion,
-                        long_walk,
-                        rng,
-                        shares_recording=False,
-                        name=f"long_walk#{seed}",
-                        fillers=NOT_WALKING,
-                    ),
-                    None,
-                )
-            )
-        elif motion == "standing_long_jump":
-            out.append(
-                (
-                    embedded_query(
-                        shared,
-                        motion,
-                        motions / "humanoid3d_jump.txt",
-                        rng,
-                        shares_recording=True,
-                        name=f"jump#{seed}",
-                    ),
-                    None,
-                )
-            )
-    if motion == "tennis_serve":
-        rng = np.random.default_rng(SEEDS[0])
-        tennis = shared / "data/tennis"
-        # each high-performance player's recording against the *other* player's template
-        for other, file in (
-            ("lvargas", "jduribe_Servicio.bvh"),
-            ("jduribe", "lvargas_Servicio_21seg.bvh"),
-        ):
-            out.append((recording_query(tennis / file, rng, name=file.split("_")[0]), other))
+        for q in embedded:
+            target: Path | PoseSequence = shared / q.source
+            if q.tile > 1:
+                target = tile_loop(read_motion(shared / q.source), q.tile)
+            name = f"{Path(q.source).stem.removeprefix('humanoid3d_')}#{seed}"
+            fillers = NOT_WALKING if q.fillers == "not_walking" else ()  # () = the defaults
+            query = embedded_query(
+                shared, motion, target, rng, shares_recording=q.shares_recording, name=name,
+                fillers=fillers,
+            )  # fmt: skip
+            out.append((query, q.template))
+    rng = np.random.default_rng(SEEDS[0])
+    for q in recipe.calibration:
+        if q.kind == "recording":
+            name = Path(q.source).name.split("_")[0]
+            out.append((recording_query(shared / q.source, rng, name=name), q.template))
     return out
 
 
@@ -140,7 +113,7 @@ def calibrate(ref: MotionReference, queries: list[tuple[KeyframeQuery, str | Non
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     shared = shared_dir()
-    for motion in ("max_velocity", "standing_long_jump", "tennis_serve", "walking_gait"):
+    for motion in [r.motion for r in recipes() if r.calibration]:
         queries = calibration_queries(shared, motion)
         for ref in load_motion_references(motion):
             threshold = calibrate(ref, queries)

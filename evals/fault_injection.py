@@ -24,11 +24,12 @@ import numpy.typing as npt
 from pydantic import BaseModel, Field, model_validator
 
 from ..references.build import tile_loop
+from ..references.recipe import motion_events
 from ..tools.data_files import load_json_model
 from ..tools.kinematics import compute_kinematics
 from ..tools.kismam import Assessment, assess, assess_motion, load_motion_spec
 from ..tools.motiondtw.align import AlignmentResult, Occurrence
-from ..tools.motiondtw.events import MOTION_EVENTS, MotionEvent, foot_contact, runs
+from ..tools.motiondtw.events import MotionEvent, foot_contact, runs
 from ..tools.pose_sequence import PoseSequence
 from ..tools.projection import project
 from .keyframe_suite import load_3d, time_warp, to_2d
@@ -229,7 +230,7 @@ def keep_feet_planted(
 def fault_events(seq: PoseSequence, motion: str) -> list[MotionEvent]:
     """Where faults go: the motion's events, plus every foot contact of a cyclic motion
     (the cycle rules keep only complete cycles; a fault belongs in every step)."""
-    events = MOTION_EVENTS[motion](seq, 0, seq.n_frames - 1)
+    events = motion_events(motion)(seq, 0, seq.n_frames - 1)
     if motion in ("max_velocity", "walking_gait"):
         for side in ("left", "right"):
             contacts = runs(foot_contact(seq, side))  # those cut by the clip's ends too
@@ -256,7 +257,7 @@ def load_clip(shared: Path, clip: FaultClip) -> PoseSequence:
 def oracle_assessment(seq3d: PoseSequence, motion: str) -> Assessment:
     """The spec applied to a clean side view (no noise, no warp) at the mocap's true
     events: what the clip really shows, measured the way the bands were."""
-    events = MOTION_EVENTS[motion](seq3d, 0, seq3d.n_frames - 1)
+    events = motion_events(motion)(seq3d, 0, seq3d.n_frames - 1)
     series = compute_kinematics(project(seq3d, "side"))
     alignment = AlignmentResult(
         motion=motion, method="two_stage", query=seq3d.source, fps=seq3d.fps,

@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..tools.motiondtw.events import MOTION_EVENTS, MotionEvent, serve_events
+from ..references.recipe import motion_events
+from ..tools.motiondtw.events import MotionEvent, serve_events
 from ..tools.motiondtw.features import interp_frames
 from ..tools.pose_sequence import PoseSequence
 from ..tools.projection import facing_direction, project
@@ -136,7 +137,7 @@ def embedded_query(
     ]
     seq3d, starts = concatenate(parts)
     lo, hi = starts[1], starts[2] - 1
-    truth = MOTION_EVENTS[motion](seq3d, lo, hi)
+    truth = motion_events(motion)(seq3d, lo, hi)
     view = view or ("side" if rng.random() < 0.5 else "oblique")
     pose = to_2d(seq3d, view, flip=bool(rng.random() < 0.5), rng=rng)
     return KeyframeQuery(

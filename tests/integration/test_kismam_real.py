@@ -98,19 +98,20 @@ def test_reference_calibrate_from_a_folder(
     assert "low_heel_recovery" not in {p.id for p in result.problems}
 
 
-def _rebuilt_and_shipped(
-    motion: str, builder: Any, shared: Path, tmp_path: Path
-) -> tuple[Any, Any]:
-    """The spec ``builder`` recomputes from ../shared (on a copy), and the shipped one."""
+def _rebuilt_and_shipped(motion: str, shared: Path, tmp_path: Path) -> tuple[Any, Any]:
+    """The spec the motion's recipe recomputes from ../shared (on a copy), and the
+    shipped one."""
     import shutil
 
+    from sportsgpt.references.build import motion_bands
+    from sportsgpt.references.recipe import load_recipe
     from sportsgpt.tools.kismam import load_motion_spec
     from sportsgpt.tools.kismam.spec import load_assessment_spec
     from sportsgpt.tools.motiondtw.library import REFERENCES_DIR
 
     copy = tmp_path / "assessment.json"
     shutil.copy(REFERENCES_DIR / motion / "assessment.json", copy)
-    fresh = load_assessment_spec(builder(shared, copy))
+    fresh = load_assessment_spec(motion_bands(shared, load_recipe(motion), copy))
     shipped = load_motion_spec(motion)
     for a, b in zip(fresh.metrics, shipped.metrics, strict=True):
         assert a.band.min == pytest.approx(b.band.min) and a.band.max == pytest.approx(b.band.max)
@@ -120,21 +121,18 @@ def _rebuilt_and_shipped(
 def test_serve_bands_are_statistics_of_the_high_performance_serves(
     shared: Path, tmp_path: Path
 ) -> None:
-    from sportsgpt.references.build import tennis_serve_bands
-
-    _, shipped = _rebuilt_and_shipped("tennis_serve", tennis_serve_bands, shared, tmp_path)
+    _, shipped = _rebuilt_and_shipped("tennis_serve", shared, tmp_path)
     for metric in shipped.metrics:
         assert metric.band.source.kind == "statistics" and metric.band.source.population == 9
     assert len(shipped.problems) >= 5
 
 
 def test_gait_bands_are_statistics_of_the_long_walk(shared: Path, tmp_path: Path) -> None:
-    from sportsgpt.references.build import walking_gait_bands
     from sportsgpt.tools.kismam import assess_motion
     from sportsgpt.tools.projection import project
     from sportsgpt.tools.readers import read_motion
 
-    _, shipped = _rebuilt_and_shipped("walking_gait", walking_gait_bands, shared, tmp_path)
+    _, shipped = _rebuilt_and_shipped("walking_gait", shared, tmp_path)
     for metric in shipped.metrics:
         assert (metric.band.source.population or 0) >= 12
     # the template's own walk, filmed from the side, is a normal gait
@@ -181,11 +179,11 @@ def test_a_major_serve_problem_rests_on_keyframes_at_their_events(shared: Path) 
     """Every Tennis-MoCap player's serves as a side camera sees them: every keyframe a
     problem's evidence names (impact for the contact height, toss peak for the knees)
     lies within 3 frames (100 Hz) of that keyframe's event in the mocap itself."""
+    from sportsgpt.references.recipe import motion_events
     from sportsgpt.tools.kinematics import compute_kinematics
     from sportsgpt.tools.kismam import load_motion_spec
     from sportsgpt.tools.kismam.assess import assess
     from sportsgpt.tools.motiondtw.align import align
-    from sportsgpt.tools.motiondtw.events import MOTION_EVENTS
     from sportsgpt.tools.motiondtw.library import load_motion_references
     from sportsgpt.tools.projection import project
     from sportsgpt.tools.readers import read_motion
@@ -195,7 +193,7 @@ def test_a_major_serve_problem_rests_on_keyframes_at_their_events(shared: Path) 
     checked = 0
     for path in sorted((shared / "data/tennis").glob("*_Servicio*.bvh")):
         seq = read_motion(path)
-        events = MOTION_EVENTS["tennis_serve"](seq, 0, seq.n_frames - 1)
+        events = motion_events("tennis_serve")(seq, 0, seq.n_frames - 1)
         query = project(seq, "side")
         series = compute_kinematics(query)
         assessment = assess(spec, series, align(query, refs, kinematics=series))

@@ -244,10 +244,11 @@ def _on_segment(
     return within
 
 
-MOTION_EVENTS: dict[str, Callable[[PoseSequence, int, int], list[MotionEvent]]] = {
-    "max_velocity": _on_segment(run_cycles),
-    "standing_long_jump": _on_segment(jump_events),
-    "tennis_serve": _on_segment(serve_events),
-    "walking_gait": _on_segment(walk_cycles),
+EVENT_RULES: dict[str, Callable[[PoseSequence, int, int], list[MotionEvent]]] = {
+    "stride_cycles": _on_segment(run_cycles),
+    "jump_flights": _on_segment(jump_events),
+    "serves": _on_segment(serve_events),
+    "gait_cycles": _on_segment(walk_cycles),
 }
-"""The rule that finds each motion's keyframes in 3D mocap (frames ``lo``..``hi``)."""
+"""The rules that find a motion's keyframes in 3D mocap (frames ``lo``..``hi``), by name;
+which motion uses which is data (``references/<motion>/build.json``: ``events``)."""
