@@ -86,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot", type=Path, help="PNG of the main angles (default: beside -o)")
     p.add_argument("--no-plot", action="store_true", help="do not write the PNG")
     p.add_argument(
+        "--compare-ik",
+        type=Path,
+        metavar="IK.mot",
+        help="an OpenSim inverse-kinematics file of the same trial: our angles against its "
+        "coordinates (r, offset, RMS)",
+    )
+    p.add_argument(
         "--side",
         default="auto",
         choices=["auto", "left", "right"],
@@ -112,7 +119,51 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _mot_info(args: argparse.Namespace) -> int:
+    """An OpenSim storage file: IK coordinates or force plates, described."""
+    from ..tools.readers.mot import ik_angles, plate_contacts, read_mot
+
+    table = read_mot(args.input)
+    contacts = (
+        plate_contacts(table) if any(c.startswith("ground_force_") for c in table.columns) else []
+    )
+    duration = float(table.time[-1] - table.time[0])
+    info: dict[str, object] = {
+        "source": str(args.input),
+        "rows": len(table.time),
+        "rate_hz": round(table.rate, 3),
+        "duration_s": round(duration, 3),
+    }
+    lines = [
+        f"{args.input}",
+        f"  rows: {len(table.time)}  rate: {table.rate:g} Hz  duration: {duration:.2f} s",
+    ]
+    if contacts:
+        info["kind"] = "force plates"
+        info["contacts"] = [c.model_dump() for c in contacts]
+
+        def when(t: float, edge: str) -> str:
+            return f"{t:.2f}" if t == t else edge  # NaN: on at the file's start or end
+
+        shown = ", ".join(
+            f"plate {c.plate} {when(c.on_s, 'start')}-{when(c.off_s, 'end')} s" for c in contacts
+        )
+        plates = len({c.plate for c in contacts})
+        lines.append(f"  force plates: {plates}, contacts (> 20 N): {shown}")
+    else:
+        angles = ik_angles(table)
+        info["kind"] = "joint angles (inverse kinematics)"
+        info["coordinates"] = list(angles)
+        lines.append(f"  joint angles ({len(angles)}, degrees): {', '.join(angles)}")
+        lines.append("  compare with ours: sportsgpt kinematics TRIAL.trc -o angles.csv "
+                     f"--compare-ik {args.input}")  # fmt: skip
+    _emit(args, info, "\n".join(lines))
+    return 0
+
+
 def cmd_info(args: argparse.Namespace) -> int:
+    if Path(args.input).suffix.lower() in (".mot", ".sto"):
+        return _mot_info(args)
     seq = read_motion_input(args.input, args)
     info = seq.summary()
     lines = [
@@ -200,6 +251,18 @@ def cmd_kinematics(args: argparse.Namespace) -> int:
             f"  not measurable: {len(series.unmeasurable)} channels "
             "(see --json 'unmeasurable' for why)"
         )
+    if args.compare_ik:
+        from ..tools.kinematics.validation import ik_agreement
+        from ..tools.readers.mot import read_mot
+
+        rows = ik_agreement(series, read_mot(args.compare_ik))
+        if not rows:
+            raise SportsGPTError(f"{args.compare_ik}: no coordinate of it matches our channels")
+        summary["ik_agreement"] = [r.model_dump() for r in rows]
+        lines.append(f"  against {args.compare_ik.name} (ours - OpenSim IK):")
+        for r in rows:
+            lines.append(f"  {r.channel:<28} {r.coordinate:<16} r {r.r:6.3f}  offset "
+                         f"{r.offset_deg:+6.1f}  RMS {r.rms_deg:5.1f} deg")  # fmt: skip
     lines.append(f"wrote {args.output}" + (f" and {plot}" if plot else ""))
     _emit(args, summary, "\n".join(lines))
     return 0

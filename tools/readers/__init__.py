@@ -120,7 +120,8 @@ def read_motion(
     if kind == "mot":
         raise MotionInputError(
             path, "an OpenSim .mot/.sto holds angles or forces, not positions, so it is no "
-            "motion input (tools.readers.mot reads its IK angles and force plates)",
+            "motion input: 'sportsgpt info' describes it, and 'sportsgpt kinematics TRIAL.trc "
+            "-o angles.csv --compare-ik FILE.mot' checks our angles against its IK",
         )  # fmt: skip
     if kind == "csv":
         return read_csv(path, fps=fps)
