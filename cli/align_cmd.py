@@ -77,6 +77,12 @@ def add_align_parsers(sub: Any) -> None:
     c.add_argument("-o", "--output", type=Path, required=True, help="new assessment.json")
     c.add_argument("--k", type=float, default=2.0, help="band half-width in SDs (2)")
     c.add_argument("--min-samples", type=int, default=5, help="fewest measurements per band (5)")
+    c.add_argument(
+        "--by-athlete",
+        action="store_true",
+        help="files are named ATHLETE_anything: each athlete counts once and the bands hold "
+        "the spread between athletes, not only between one athlete's trials",
+    )
     c.add_argument("--fps", type=float, help="frame rate for formats without one")
     add_common(c)
     c.set_defaults(handler=cmd_reference_calibrate)
@@ -133,9 +139,11 @@ def cmd_reference_calibrate(args: argparse.Namespace) -> int:
     if not files:
         raise SportsGPTError(f"{args.folder} holds no recordings")
     recordings = [read_motion_input(p, args, video=True) for p in files]
+    athletes = [p.name.split("_")[0] for p in files] if args.by_athlete else None
     spec, report = calibrate_bands(
         load_motion_spec(args.motion), recordings, k_sd=args.k,
         min_samples=args.min_samples, label=f"recordings in {args.folder.name}",
+        athletes=athletes,
     )  # fmt: skip
     out = save_spec(spec, args.output)
     lines = [

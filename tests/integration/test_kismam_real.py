@@ -96,6 +96,20 @@ def test_reference_calibrate_from_a_folder(
         spec, compute_kinematics(run), align(run, load_motion_references("max_velocity"))
     )
     assert "low_heel_recovery" not in {p.id for p in result.problems}
+    # two athletes (files named ATHLETE_...): the band holds the spread between them
+    athletes = tmp_path / "squad"
+    athletes.mkdir()
+    for who, name in (
+        ("anna", "sie_humanoid3d_run_forward08"),
+        ("ben", "sie_humanoid3d_run_forward12"),
+    ):
+        (athletes / f"{who}_run.csv").write_bytes((folder / f"{name}.csv").read_bytes())
+    out2 = tmp_path / "squad.json"
+    assert main(["reference", "calibrate", "--motion", "max_velocity", "--from", str(athletes),
+                 "-o", str(out2), "--by-athlete"]) == 0  # fmt: skip
+    pooled = load_assessment_spec(out2)
+    note = {m.id: m for m in pooled.metrics}["swing_knee_flexion"].band.source.note or ""
+    assert "2 athletes (anna" in note and "between SD" in note
 
 
 def _rebuilt_and_shipped(motion: str, shared: Path, tmp_path: Path) -> tuple[Any, Any]:

@@ -43,6 +43,9 @@ log = logging.getLogger(__name__)
 Method = Literal["two_stage", "one_stage", "coarse_only"]
 
 
+FINE_ENDS = 8
+"""Stage 2 weighs the ends with the lowest summed cost first (the path's natural end)."""
+
 COARSE_SLACK = 1.5
 """Stage 1 keeps windows up to 1.5x the threshold: its reduced rate costs a little
 accuracy, and stage 2 decides on the full-rate cost."""
@@ -88,6 +91,12 @@ class Occurrence(BaseModel):
     references: list[str]
     disagreement: dict[str, float] = Field(
         default_factory=dict, description="multi-reference: keyframe spread (frames)"
+    )
+    bounded: bool = Field(
+        default=False,
+        description="the window's cheapest paths all broke the tempo bounds, so this is "
+        "its best end within them: a weaker match, ranked after the others where they "
+        "overlap",
     )
 
 
@@ -305,15 +314,26 @@ def _fine(
     window = np.ascontiguousarray(prep.query[a : b + 1])
     trust = _trust(prep, mirrored, a, b)
     acc = accumulated_cost(t, window, True, trust)
-    # every end, scored per path cell (a compressed path has fewer cells to sum, so the
-    # raw sum would favour it), within the tempo bounds
+    # the ends with the lowest summed cost, then the one among them cheapest per path cell
+    # within the tempo bounds; when every one of them breaks the bounds (a summed cost
+    # favours compressed paths: fewer cells to sum), the end within the bounds cheapest
+    # over both spans (per cell would favour stretched paths), marked ``bounded``
     first, steps = path_spans(acc, True)
     length = np.arange(window.shape[0]) - first + 1
     per_cell = acc[-1] / (steps * prep.weight_sum)
     ok = (length >= m / settings.max_speed) & (length <= m / settings.min_speed)
+    nearest = np.argsort(acc[-1])[:FINE_ENDS]
     best_shape, best_path = np.inf, None
-    if ok.any():
-        j = int(np.flatnonzero(ok)[np.argmin(per_cell[ok])])
+    bounded = not ok[nearest].any()
+    if not bounded:
+        pool = nearest[ok[nearest]]
+        j = int(pool[np.argmin(per_cell[pool])])
+    elif ok.any():  # by the cost over both spans: neither compressed nor stretched favoured
+        spanned = acc[-1] / (m + length)
+        j = int(np.flatnonzero(ok)[np.argmin(spanned[ok])])
+    else:
+        j = -1
+    if j >= 0:
         best_shape, best_path = float(per_cell[j]), backtrack(acc, j, True)
     if best_path is None or best_shape > threshold:
         return None
@@ -339,6 +359,7 @@ def _fine(
         confidence=confidence,
         mirrored=mirrored,
         references=[ref_name],
+        bounded=bounded,
     )
 
 
@@ -443,7 +464,9 @@ def find_occurrences(
 
 
 def _dedupe(occurrences: list[Occurrence], max_overlap: float) -> list[Occurrence]:
-    return _best_disjoint(occurrences, lambda o: o.cost, lambda o: (o.start, o.end), max_overlap)
+    return _best_disjoint(
+        occurrences, lambda o: (o.bounded, o.cost), lambda o: (o.start, o.end), max_overlap
+    )
 
 
 def _one_orientation(
