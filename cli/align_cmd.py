@@ -101,7 +101,12 @@ def _keyframes(text: str) -> dict[str, int]:
 
 
 def cmd_reference_build(args: argparse.Namespace) -> int:
-    from ..tools.motiondtw.reference import build_reference, save_reference
+    from ..tools.motiondtw.reference import (
+        WEAK_SUPPORT,
+        WEAK_WINDOW_S,
+        build_reference,
+        save_reference,
+    )
 
     span = None
     if args.span:
@@ -119,13 +124,22 @@ def cmd_reference_build(args: argparse.Namespace) -> int:
     except ValueError as exc:  # pydantic validation: one line
         raise SportsGPTError(f"invalid reference: {str(exc).splitlines()[-1].strip()}") from None
     out = save_reference(ref, args.output)
-    info = {"output": str(out), **ref.model_dump(mode="json", exclude={"channels", "projected"})}
-    emit(
-        args,
-        info,
+    exclude = {"channels", "projected", "reliability"}
+    support = ref.keyframe_support()
+    weak = {k: v for k, v in support.items() if v < WEAK_SUPPORT}
+    info = {"output": str(out), **ref.model_dump(mode="json", exclude=exclude),
+            "keyframe_support": support, "weak_keyframes": sorted(weak)}  # fmt: skip
+    lines = [
         f"wrote {out}: {ref.motion}/{ref.name}, {ref.frames} frames at {ref.fps:g} fps, "
-        f"{ref.dims}D {ref.view}, keyframes {ref.keyframes}",
-    )
+        f"{ref.dims}D {ref.view}, keyframes {ref.keyframes}"
+    ]
+    lines += [
+        f"  warning: {k} has only {v:.0%} real data within {WEAK_WINDOW_S:g} s (the rest was "
+        "filled over gaps in the keypoints): alignment has little to pin it to; a recording "
+        "that sees it is a better reference"
+        for k, v in weak.items()
+    ]
+    emit(args, info, "\n".join(lines))
     return 0
 
 

@@ -114,3 +114,20 @@ def test_ski_points_are_kept_as_named_extra_points(tmp_path: Path) -> None:
         assert set(again.extra_points) == set(seq.extra_points)
         assert (again.extra_points["left_ski_tip"] == tip)[tip == tip].all()
     assert seq.select_frames(5, 15).extra_points["left_ski_tip"].shape == (10, 2)
+
+
+def test_reference_build_warns_about_a_keyframe_in_a_gap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """jump11's landing comes right after 28 frames filled over a gap: the coach is told
+    that keyframe has little to pin it to."""
+    from sportsgpt.cli.main import main
+
+    src = SKI / "jump11.coco.json"
+    marks = _labels(src)
+    keyframes = f"take_off={marks['take_off']},landing={marks['landing']}"
+    args = ["reference", "build", "--from", str(src), "--fps", "30", "--keyframes", keyframes,
+            "--motion", "ski_jump", "-o", str(tmp_path / "r.json")]  # fmt: skip
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "warning: landing has only" in out and "take_off has only" not in out

@@ -29,6 +29,14 @@ from .features import (
 )
 from .refine import KeyframeRule, OccurrenceGate
 
+WEAK_WINDOW_S = 1.0
+WEAK_SUPPORT = 0.5
+"""A keyframe with less than half real data within 1 s of it (the rest filled over gaps)
+has little to pin it to in alignment: ``reference build`` warns. On the broadcast ski
+jumps it flags jump11's landing (39 % real data), the source whose reference aligns the
+others worst (benchmarks/skijump.py); the take-off gaps of other jumps lie mostly before
+the template's padded start, so they are not counted."""
+
 DEFAULT_COST_THRESHOLD = 1.0
 """Normalised cost (mean squared z-deviation per frame and channel) above which a match is
 rejected; references may carry a calibrated value."""
@@ -141,6 +149,20 @@ class MotionReference(BaseModel):
     @property
     def frames(self) -> int:
         return len(next(iter(self.channels.values())))
+
+    def keyframe_support(self, window_s: float = WEAK_WINDOW_S) -> dict[str, float]:
+        """Per keyframe: the share of the template's channel-frames within +/- ``window_s``
+        that are real data, not filled over a gap (1.0 where the source had none)."""
+        frames = self.frames
+        trust = np.ones((frames, len(self.channels)))
+        for i, name in enumerate(self.channels):
+            if name in self.reliability:
+                trust[:, i] = self.reliability[name]
+        w = max(1, round(window_s * self.fps))
+        return {
+            k: round(float(trust[max(0, f - w) : f + w + 1].mean()), 3)
+            for k, f in self.keyframes.items()
+        }
 
     def features(self, view: str | None = None) -> FeatureSet:
         """The template as seen from ``view`` (a 2D query's camera), when it was projected."""
