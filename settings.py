@@ -182,8 +182,33 @@ class Settings(BaseSettings):
 
     # input limits (every entry point)
     input_max_mb: float = Field(
-        default=2048.0, gt=0, validation_alias=_env("SPORTSGPT_INPUT_MAX_MB"),
-        description="largest motion or video file read, megabytes",
+        default=200.0, gt=0, validation_alias=_env("SPORTSGPT_INPUT_MAX_MB"),
+        description="largest motion file read (pose, mocap, lab file), megabytes",
+    )  # fmt: skip
+    input_max_frames: int = Field(
+        default=1_000_000, gt=0, validation_alias=_env("SPORTSGPT_INPUT_MAX_FRAMES"),
+        description="most frames a motion file may hold (checked from its header first)",
+    )  # fmt: skip
+    input_max_points: int = Field(
+        default=1000, gt=0, validation_alias=_env("SPORTSGPT_INPUT_MAX_POINTS"),
+        description="most joints, markers or keypoints per frame",
+    )  # fmt: skip
+    input_max_values: int = Field(
+        default=30_000_000, gt=0, validation_alias=_env("SPORTSGPT_INPUT_MAX_VALUES"),
+        description="most numbers (frames x points x coordinates) a motion file may "
+        "unpack to: 240 MB as float64",
+    )  # fmt: skip
+    input_max_decompressed_mb: float = Field(
+        default=512.0, gt=0, validation_alias=_env("SPORTSGPT_INPUT_MAX_DECOMPRESSED_MB"),
+        description="most a compressed motion file (NPZ) may expand to, megabytes",
+    )  # fmt: skip
+    input_min_fps: float = Field(
+        default=1.0, gt=0, validation_alias=_env("SPORTSGPT_INPUT_MIN_FPS"),
+        description="lowest frame rate accepted",
+    )  # fmt: skip
+    input_max_fps: float = Field(
+        default=2000.0, gt=0, validation_alias=_env("SPORTSGPT_INPUT_MAX_FPS"),
+        description="highest frame rate accepted",
     )  # fmt: skip
     input_max_video_s: float = Field(
         default=1800.0, gt=0, validation_alias=_env("SPORTSGPT_INPUT_MAX_VIDEO_S"),

@@ -9,7 +9,7 @@ import psycopg
 from langgraph.checkpoint.postgres import PostgresSaver
 from psycopg.rows import dict_row
 
-from ..kb.database import database_uri
+from ..kb.database import connection_problem, database_uri
 from ..kb.settings import KBSettings
 from ..tools.errors import DatabaseUnavailableError
 
@@ -22,9 +22,9 @@ def postgres_checkpointer(settings: KBSettings, serde: Any) -> PostgresSaver:
         conn = psycopg.connect(
             uri, autocommit=True, prepare_threshold=0, row_factory=dict_row, connect_timeout=10
         )
-    except psycopg.OperationalError as exc:
+    except psycopg.Error as exc:
         raise DatabaseUnavailableError(
-            f"conversation memory: cannot reach the database ({exc})"
+            f"conversation memory: cannot reach the database ({connection_problem(exc, uri)})"
         ) from None
     saver = PostgresSaver(conn, serde=serde)
     saver.setup()

@@ -8,6 +8,7 @@ stops when the last one exits. ``DATABASE_URL`` points at any other server inste
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,6 +49,28 @@ def embedded_uri(data_dir: Path) -> str:
     return uri
 
 
+_PASSWORD = re.compile(r"://[^:/@]*:([^@]*)@")
+
+
+def scrub(text: str, uri: str) -> str:
+    """``text`` with the URL's password (if any) masked wherever it appears."""
+    found = _PASSWORD.search(uri)
+    if found and found.group(1):
+        text = text.replace(found.group(1), "****")
+    return _PASSWORD.sub(lambda m: m.group(0).replace(m.group(1), "****"), text)
+
+
+def connection_problem(exc: Exception, uri: str) -> str:
+    """One line on why a connection failed, never quoting the password: a URL psycopg
+    cannot parse (its message quotes the offending token, which may be the password) is
+    described, not echoed."""
+    if isinstance(exc, psycopg.ProgrammingError):
+        return ("DATABASE_URL is not a valid PostgreSQL URL (postgresql://USER:PASSWORD@HOST:"
+                "PORT/DB; percent-encode characters such as % @ : / in the password)")  # fmt: skip
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return scrub(first, uri)
+
+
 def database_uri(settings: KBSettings) -> str:
     return settings.database_url or embedded_uri(settings.data_dir)
 
@@ -63,10 +86,10 @@ def connect(settings: KBSettings) -> Iterator[psycopg.Connection]:
     uri = database_uri(settings)
     try:
         conn = psycopg.connect(uri, connect_timeout=10, autocommit=True)
-    except psycopg.OperationalError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    except psycopg.Error as exc:
         raise DatabaseUnavailableError(
-            f"cannot reach the knowledge-base database at {_where(settings)}: {first}"
+            f"cannot reach the knowledge-base database at {_where(settings)}: "
+            f"{connection_problem(exc, uri)}"
         ) from None
     try:
         ensure_vector_extension(conn, settings)

@@ -9,4 +9,4 @@ bash scripts/setup.sh --dev
 .venv/bin/ruff format --check .
 bash scripts/typecheck.sh
 # unit tests (-m unit) run first, then integration (-m integration), one summary line
-.venv/bin/python -m pytest tests/unit tests/integration
+.venv/bin/python -m pytest tests/unit tests/integration tests/robustness

@@ -1,4 +1,5 @@
-"""Shared fixtures: tests in tests/unit are marked unit, in tests/integration integration."""
+"""Shared fixtures: tests in tests/unit are marked unit, in tests/integration integration,
+in tests/robustness robustness."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.unit)
         elif "integration" in parts:
             item.add_marker(pytest.mark.integration)
+        elif "robustness" in parts:
+            item.add_marker(pytest.mark.robustness)
 
 
 @pytest.fixture(scope="session")

@@ -109,6 +109,9 @@ def save_npz(seq: PoseSequence, path: Path) -> None:
 
 
 def load_npz(path: Path) -> PoseSequence:
+    from .readers.limits import check_npz
+
+    check_npz(path)  # sizes and shapes from the archive's headers, before decompressing
     try:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))

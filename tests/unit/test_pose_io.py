@@ -53,7 +53,7 @@ def test_unknown_output_extension(tmp_path: Path) -> None:
         ("time,left_hip_x,left_hip_y,left_hip_q\n0,1,2,3\n", "is not '<joint>_x"),
         ("time,left_hip_x [px],left_hip_y [m]\n0,1,2\n", "mixed units"),
         ("# units: m\ntime,left_hip_x [px],left_hip_y [px]\n0,1,2\n", "mixed units"),
-        ("# fps: 0\ntime,left_hip_x,left_hip_y\n0,1,2\n", "fps must be a positive number"),
+        ("# fps: 0\ntime,left_hip_x,left_hip_y\n0,1,2\n", "frame rate of 0 fps is outside 1-2000"),
         ("time,left_hip_x,left_hip_y\n0,,\n0.1,,\n", "every joint is missing"),
         ("time,left_hip_x,left_hip_y\n0,1,abc\n", "not a number"),
         ("time,left_hip_x,left_hip_y\n", "no data rows"),

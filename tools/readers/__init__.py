@@ -21,6 +21,7 @@ from .csv_wide import read_csv, write_csv
 from .deepmimic import deepmimic_from_document
 from .keypoints2d import coco_from_document, is_coco, is_openpose, read_openpose
 from .lab_writers import write_c3d, write_trc
+from .limits import check_fps, check_shape
 from .trc import read_trc
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,29 @@ def read_motion(
     file; default: the labels themselves, or a shipped map made for exactly them).
     """
     path = Path(path)
+    try:
+        seq = _read_motion(path, fps=fps, person=person, character=character,
+                           marker_set=marker_set, keypoint_map=keypoint_map)  # fmt: skip
+    except MemoryError:
+        raise MotionInputError(path, "too large to unpack in memory (see the input_max_* "
+                               "settings)") from None  # fmt: skip
+    except RecursionError:
+        raise MotionInputError(path, "nested too deeply to read") from None
+    # whatever the reader trusted, what comes out is within the limits
+    check_fps(path, seq.fps)
+    check_shape(path, frames=seq.n_frames, points=len(seq.joints), dims=seq.dims)
+    return seq
+
+
+def _read_motion(
+    path: Path,
+    *,
+    fps: float | None,
+    person: int | None,
+    character: str | Path | None,
+    marker_set: str | None,
+    keypoint_map: str | Path | None,
+) -> PoseSequence:
     if not path.exists():
         raise MotionInputError(path, "file not found")
     check_input_size(path)
@@ -150,6 +174,8 @@ def _read_json(
         raise MotionInputError(path, "not a text file") from None
     except json.JSONDecodeError as exc:
         raise MotionInputError(path, f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise MotionInputError(path, "JSON nested too deeply to be a motion file") from None
     if isinstance(doc, dict) and doc.get("format") == "sportsgpt.pose":
         return pose_from_dict(doc, path)
     if isinstance(doc, dict) and "Frames" in doc:

@@ -16,6 +16,7 @@ from ..errors import MotionInputError
 from ..geometry import euler_to_matrix
 from ..pose_sequence import PoseSequence
 from ..skeleton import map_named_joints
+from .limits import check_fps, check_shape
 
 _ROT = {"xrotation": "x", "yrotation": "y", "zrotation": "z"}
 _POS = {"xposition": 0, "yposition": 1, "zposition": 2}
@@ -98,6 +99,9 @@ def read_bvh(path: Path) -> PoseSequence:
         raise MotionInputError(path, "truncated BVH: missing 'Frames:' / 'Frame Time:'") from None
     if frame_time <= 0:
         raise MotionInputError(path, f"Frame Time must be positive, got {frame_time}")
+    # forward kinematics holds every joint (with channels or not) in every frame
+    check_shape(path, frames=n_frames, points=len(joints), dims=12)
+    check_fps(path, 1.0 / frame_time)
     rows = [ln for ln in lines[2:] if ln.strip()]
     if len(rows) < n_frames:
         raise MotionInputError(

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ...settings import current_settings
 from ..errors import InvalidPoseError, MotionInputError
 from ..pose_sequence import PoseSequence
 from ..skeleton import JOINT_INDEX, order_joints
+from .limits import check_fps
 
 _COLUMN = re.compile(r"^(?P<joint>[a-z_]+?)_(?P<axis>[xyzc])(?:\s*\[(?P<unit>[a-z]+)\])?$")
 _AXES = "xyz"
@@ -55,6 +57,10 @@ def _parse_header(columns: list[str], path: Path) -> tuple[dict[str, dict[str, i
     return layout, (units.pop() if units else None)
 
 
+CHUNK_ROWS = 4096
+"""Rows are parsed into blocks of this many as they stream (memory: the numbers only)."""
+
+
 def read_csv(path: Path, *, fps: float | None = None) -> PoseSequence:
     """Read a wide CSV pose file."""
     text = path.read_text(encoding="utf-8-sig")
@@ -69,25 +75,41 @@ def read_csv(path: Path, *, fps: float | None = None) -> PoseSequence:
             break
     else:
         raise MotionInputError(path, "empty file (no header row)")
-    rows = list(csv.reader(io.StringIO("\n".join(lines[body_start:]))))
-    header, data = rows[0], [r for r in rows[1:] if any(c.strip() for c in r)]
+    reader = csv.reader(lines[body_start:])
+    header = next(reader)
     layout, column_unit = _parse_header(header, path)
-    if not data:
-        raise MotionInputError(path, "header but no data rows")
     width = len(header)
-    values = np.full((len(data), width), np.nan)
-    for i, row in enumerate(data):
+    limit = current_settings().input_max_values
+    chunks: list[np.ndarray] = []
+    chunk = np.full((CHUNK_ROWS, width), np.nan)
+    filled = count = 0
+    for i, row in enumerate(reader):  # rows checked as they stream, never all held as text
+        if not any(c.strip() for c in row):
+            continue
         if len(row) != width:
             raise MotionInputError(path, f"row {i + 2} has {len(row)} cells, header has {width}")
+        if (count + 1) * width > limit:
+            raise MotionInputError(path, f"more than {limit // width:,} rows of {width} columns "
+                                   "(the input_max_values setting)")  # fmt: skip
         for j, cell in enumerate(row):
             cell = cell.strip()
             if cell:
                 try:
-                    values[i, j] = float(cell)
+                    chunk[filled, j] = float(cell)
                 except ValueError:
                     raise MotionInputError(
-                        path, f"row {i + 2}, column {header[j]!r}: not a number: {cell!r}"
+                        path, f"row {i + 2}, column {header[j]!r}: not a number"
                     ) from None
+        filled += 1
+        count += 1
+        if filled == CHUNK_ROWS:
+            chunks.append(chunk)
+            chunk, filled = np.full((CHUNK_ROWS, width), np.nan), 0
+    chunks.append(chunk[:filled])
+    if count == 0:
+        raise MotionInputError(path, "header but no data rows")
+    values = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
+    data = values  # one row per frame
     times = values[:, 0]
     if np.isnan(times).any():
         raise MotionInputError(path, "the time column has empty cells")
@@ -100,11 +122,12 @@ def read_csv(path: Path, *, fps: float | None = None) -> PoseSequence:
         try:
             fps = float(meta["fps"])
         except ValueError:
-            raise MotionInputError(path, f"fps is not a number: {meta['fps']!r}") from None
+            raise MotionInputError(path, "the '# fps:' line is not a number") from None
     if fps is None:
         if len(times) < 2:
             raise MotionInputError(path, "one frame and no '# fps:' line: frame rate unknown")
         fps = float(1.0 / np.median(np.diff(times)))
+    check_fps(path, fps)
     names = order_joints(list(layout))
     dims = 3 if "z" in layout[names[0]] else 2
     pos = np.stack([values[:, [layout[n][a] for a in _AXES[:dims]]] for n in names], axis=1)

@@ -17,6 +17,7 @@ import numpy as np
 from ..errors import MotionInputError
 from ..pose_sequence import PoseSequence
 from ..skeleton import map_named_joints
+from .limits import check_fps, check_shape
 from .markers import sequence_from_markers
 
 _SCALE = {"m": 1.0, "cm": 0.01, "mm": 0.001}
@@ -36,7 +37,12 @@ def read_trc(path: Path, marker_set: str | None = None) -> PoseSequence:
         raise MotionInputError(path, "TRC header lacks a numeric DataRate or Units") from None
     if units not in _SCALE and units != "px":
         raise MotionInputError(path, f"TRC units {units!r} not supported (m, cm, mm, px)")
+    check_fps(path, rate)
+    declared = {k: header.get(k, "") for k in ("NumFrames", "NumMarkers")}
+    if all(v.isdigit() for v in declared.values()):
+        check_shape(path, frames=int(declared["NumFrames"]), points=int(declared["NumMarkers"]))
     markers = [m.strip() for m in lines[3].split("\t")[2:] if m.strip()]
+    check_shape(path, frames=sum(1 for ln in lines[5:] if ln.strip()), points=len(markers))
     rows = [ln.split("\t") for ln in lines[5:] if ln.strip()]
     if not rows:
         raise MotionInputError(path, "TRC file has no data rows")
@@ -51,7 +57,7 @@ def read_trc(path: Path, marker_set: str | None = None) -> PoseSequence:
                     data[i, j] = float(cell)
                 except ValueError:
                     raise MotionInputError(
-                        path, f"data row {i + 1}: not a number {cell!r}"
+                        path, f"data row {i + 1}, column {j + 1}: not a number"
                     ) from None
     xyz = data[:, 2:].reshape(len(rows), len(markers), 3)
     flat_z = np.nanmax(np.abs(xyz[:, :, 2])) == 0 if np.isfinite(xyz[:, :, 2]).any() else True
