@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
-import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,6 +21,7 @@ from pydantic import BaseModel, Field
 
 from ..kb import KnowledgeBase, SearchFilters, SearchResult
 from ..kb.models import Dose, Kind, Level
+from ..tools.data_files import write_atomically
 from ..tools.errors import SportsGPTError
 from ..tools.kismam import AUTO, Assessment, assess_motion, load_motion_spec
 from ..tools.motiondtw.align import AlignSettings, align
@@ -194,16 +196,29 @@ def assess_motion_tool(ctx: ToolContext, args: AssessInput) -> AssessmentSummary
 def store_analysis(ctx: ToolContext, assessment: Assessment, pose_file: str) -> str:
     """Keep the whole Assessment per athlete, so a later turn can compare with it."""
     folder = ctx.workspace.work_dir / "analyses" / ctx.athlete
-    folder.mkdir(parents=True, exist_ok=True)
-    analysis_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{len(list(folder.glob('*.json'))):03d}"
+    # time order to the microsecond, and unique even for two writers in the same instant
+    analysis_id = f"{datetime.now().strftime('%Y%m%d-%H%M%S-%f')}-{uuid.uuid4().hex[:6]}"
     doc = {"id": analysis_id, "pose_file": pose_file, "assessment": assessment.model_dump()}
-    (folder / f"{analysis_id}.json").write_text(json.dumps(doc, indent=1))
+    write_atomically(folder / f"{analysis_id}.json", json.dumps(doc, indent=1))
     return analysis_id
 
 
 def stored_analyses(ctx: ToolContext) -> list[dict[str, Any]]:
+    """The athlete's analyses, oldest first; one that cannot be read (a file cut short by
+    another tool, edited by hand) is skipped with a warning, never fatal to the others."""
     folder = ctx.workspace.work_dir / "analyses" / ctx.athlete
-    return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
+    out = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            log.warning("skipping an unreadable stored analysis: %s", path.name)
+            continue
+        if isinstance(doc, dict) and isinstance(doc.get("assessment"), dict):
+            out.append(doc)
+        else:
+            log.warning("skipping a stored analysis of another shape: %s", path.name)
+    return out
 
 
 # ---------------------------------------------------------------- knowledge

@@ -6,10 +6,13 @@ traces so an answer can be tied to the prompt that produced it.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 
 from pydantic import BaseModel
+
+_SLOT = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
 class Prompt(BaseModel):
@@ -18,10 +21,10 @@ class Prompt(BaseModel):
     text: str
 
     def render(self, **values: str) -> str:
-        out = self.text
-        for key, value in values.items():
-            out = out.replace("{" + key + "}", value)
-        return out
+        """The template's ``{name}`` slots filled in one pass over the template alone: what
+        is filled in (a user's message, a knowledge-base text) is never scanned again, so
+        braces or slot names inside it stay as they are."""
+        return _SLOT.sub(lambda m: values.get(m.group(1), m.group(0)), self.text)
 
 
 @cache

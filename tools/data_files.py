@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import tempfile
 from pathlib import Path
 from typing import Final, TypeVar
 
@@ -15,6 +17,24 @@ SNAKE_CASE: Final = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 """Motion, keyframe, metric and problem ids: ``max_velocity``, ``left_toe_off``."""
 
 Model = TypeVar("Model", bound=BaseModel)
+
+
+def write_atomically(path: Path, text: str) -> Path:
+    """``text`` into ``path`` all or nothing: a temporary file beside it, flushed to disk,
+    then renamed over it, so a crash or a full disk never leaves half a file (on an error
+    the temporary file is removed and the old ``path``, if any, is untouched)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
 
 
 def first_error_line(exc: Exception) -> str:
