@@ -6,7 +6,7 @@ stored analysis or a retrieved item; every item is cited."""
 from __future__ import annotations
 
 from ..kb.queries import priority
-from .compose import OFFLINE_NOTE, cite, plan_drills, retrieved
+from .compose import OFFLINE_NOTE, cite, no_evidence, plan_drills, retrieved
 from .state import CoachState
 from .tools import KBHit, Measurements
 
@@ -187,7 +187,7 @@ def compose_drill(state: CoachState) -> tuple[str, list[str]]:
     lines = _head(state)
     hit = _drill(state)
     if hit is None:
-        lines.append("No evidence found in the knowledge base for that drill.")
+        lines.append(no_evidence(state, "that drill"))
         return _done(lines)
     lines.append(f"**{hit.title}** {cite(hit)}")
     lines.append(hit.text.split("\n")[0][:400])

@@ -13,6 +13,22 @@ from .safety import SafetyConcern, loads_area, referral
 from .state import CoachState
 from .tools import KBHit
 
+KB_UNAVAILABLE = "The knowledge base is unavailable right now"
+"""Said instead of "no evidence" when the search itself failed (the database is down):
+nothing was found because nothing could be searched."""
+
+
+def no_evidence(state: CoachState, what: str) -> str:
+    """Why there is nothing cited for ``what``: the knowledge base could not be searched,
+    or it holds nothing that fits."""
+    down = [c for c in state.calls if c.tool == "search_knowledge" and not c.ok
+            and c.error_kind == "DatabaseUnavailableError"]  # fmt: skip
+    if down:
+        return (f"{KB_UNAVAILABLE} ({down[-1].error}), so I have nothing cited for {what}; "
+                "the measurements above stand. Please try again in a moment.")  # fmt: skip
+    return f"No evidence found in the knowledge base for {what}."
+
+
 OFFLINE_NOTE = (
     "_Offline mode: no language model is configured, so this guidance was composed "
     "deterministically from the measurements and the knowledge base._"
@@ -129,7 +145,7 @@ def compose_analysis(state: CoachState) -> tuple[str, list[str]]:
         lines += _plan_lines(state, drills)
         lines += session_fit_lines(state, drills)
     else:
-        lines.append("No evidence found in the knowledge base for a dosed plan.")
+        lines.append(no_evidence(state, "a dosed plan"))
     if state.context.missing_equipment:
         lines.append(f"\n(Leaving out what needs: {', '.join(state.context.missing_equipment)}.)")
     if state.context.injuries:
@@ -176,7 +192,7 @@ def compose_answer(state: CoachState) -> tuple[str, list[str]]:
             lines.append("What I found loads the area you told me hurts, so I leave it out "
                          "until a professional has cleared you.")  # fmt: skip
             return "\n".join(lines).strip() + "\n", []
-        lines.append("No evidence found in the knowledge base for this question.")
+        lines.append(no_evidence(state, "this question"))
         return "\n".join(lines), []
     best = hits[0]
     lines.append(f"**{best.title}** {cite(best)}")

@@ -83,7 +83,8 @@ class _Work:
         except SportsGPTError as exc:
             ms = 1000 * (time.perf_counter() - started)
             self.calls.append(ToolCallRecord(tool=tool, args=args, ok=False, duration_ms=ms,
-                                             summary="", error=str(exc)))  # fmt: skip
+                                             summary="", error=str(exc),
+                                             error_kind=type(exc).__name__))  # fmt: skip
             self.trace.append(_event("tool", f"{via}{tool} failed: {exc}", ms=round(ms, 1)))
             return str(exc)
         ms = 1000 * (time.perf_counter() - started)

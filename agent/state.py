@@ -72,6 +72,9 @@ class ToolCallRecord(BaseModel):
     duration_ms: float
     summary: str
     error: str | None = None
+    error_kind: str | None = Field(
+        default=None, description="the error's class (DatabaseUnavailableError, ...)"
+    )
 
 
 class Check(BaseModel):

@@ -21,7 +21,7 @@ from functools import cache
 
 from ..tools.kismam import load_motion_spec
 from ..tools.motiondtw.library import known_motions
-from .compose import CITATION, COULD_NOT, retrieved
+from .compose import CITATION, COULD_NOT, KB_UNAVAILABLE, retrieved
 from .safety import lexicon, loads_area
 from .state import Check, CoachState
 
@@ -116,7 +116,9 @@ def verify_answer(state: CoachState, answer: str) -> list[Check]:
     ]
     kind = state.intent.kind if state.intent else None
     if kind in ("analyze", "adapt", "question", "explain", "drill_details"):
-        excused = COULD_NOT in answer or (not hits and "No evidence found" in answer)
+        excused = COULD_NOT in answer or (
+            not hits and ("No evidence found" in answer or KB_UNAVAILABLE in answer)
+        )
         checks.append(
             _check(
                 "cites_something",

@@ -94,7 +94,13 @@ def connect(settings: KBSettings) -> Iterator[psycopg.Connection]:
     try:
         ensure_vector_extension(conn, settings)
         register_vector(conn)
-        yield conn
+        try:
+            yield conn
+        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:  # went away
+            raise DatabaseUnavailableError(
+                f"the knowledge-base database at {_where(settings)} went away mid-request: "
+                f"{connection_problem(exc, uri)}"
+            ) from None
     finally:
         conn.close()
 
