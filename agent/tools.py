@@ -533,9 +533,9 @@ def run_tool(ctx: ToolContext, name: str, arguments: dict[str, Any]) -> BaseMode
 
 
 def resolve_upload(ctx: ToolContext, path: str | Path) -> Path:
-    """A file the user hands over: its folder becomes readable for this session."""
+    """A file the user hands over: it (not its folder) becomes readable for this session."""
     resolved = Path(path).expanduser().resolve()
     if not resolved.is_file():
         raise SportsGPTError(f"{path}: no such file")
-    ctx.workspace.allow(resolved.parent)
+    ctx.workspace.allow_file(resolved)
     return resolved

@@ -22,12 +22,18 @@ class Workspace:
         self.work_dir = work_dir.resolve()
         self.work_dir.mkdir(parents=True, exist_ok=True)
         self.roots = [self.work_dir, *(p.resolve() for p in (uploads or []))]
+        self.files: set[Path] = set()
 
     def allow(self, folder: Path) -> None:
-        """Let the agent read files in ``folder`` (a file the user handed over, or its folder)."""
+        """Let the agent read files in ``folder`` (the session's own upload folder)."""
         resolved = folder.resolve()
         if resolved not in self.roots:
             self.roots.append(resolved)
+
+    def allow_file(self, path: Path) -> None:
+        """Let the agent read this one file the user handed over, and nothing beside it (a
+        recording's folder may hold a .env or anything else)."""
+        self.files.add(path.resolve())
 
     def resolve(self, path: str | Path) -> Path:
         """``path`` (relative to the work folder) if it lies inside an allowed folder."""
@@ -35,6 +41,8 @@ class Workspace:
         if not candidate.is_absolute():
             candidate = self.work_dir / candidate
         resolved = candidate.resolve()
+        if resolved in self.files:
+            return resolved
         for root in self.roots:
             if resolved == root or root in resolved.parents:
                 return resolved
