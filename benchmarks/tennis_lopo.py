@@ -7,7 +7,7 @@ recipe's settings) from the remaining high-performance players only, each templa
 cost threshold calibrated (``evals.calibrate_references.calibrate``) on the recordings
 of every player but the one left out and the template's own (recognising a serve is not
 about its quality, so the regular players count),
-and bands from the remaining high-performance serves (``references.build.serve_bands``;
+and bands from the remaining high-performance serves (``references.build.recipe_bands``;
 one player alone gives serve-to-serve spread only, and a statistics band needs at
 least 5 serves, so with lvargas' 3 alone the shipped bands stand in). The left-out player's whole
 recording as a side camera sees it is aligned and assessed. Reported per player: serves
@@ -31,11 +31,12 @@ import numpy as np
 
 from sportsgpt.evals.calibrate_references import calibrate
 from sportsgpt.evals.keyframe_suite import recording_query
-from sportsgpt.references.build import build_template, serve_bands
+from sportsgpt.references.build import build_template, recipe_bands
 from sportsgpt.references.recipe import load_recipe, motion_events
 from sportsgpt.tools.kinematics import compute_kinematics
 from sportsgpt.tools.kismam import load_motion_spec
 from sportsgpt.tools.kismam.assess import assess
+from sportsgpt.tools.kismam.calibrate import athlete_of
 from sportsgpt.tools.motiondtw.align import align
 from sportsgpt.tools.projection import project
 from sportsgpt.tools.readers import read_motion
@@ -52,7 +53,7 @@ def players(folder: Path) -> dict[str, tuple[Path, bool]]:
     for row in rows:
         name, level, stroke = row[0], row[1], row[-1]
         if stroke.strip() == "0" and (folder / name).exists():
-            out[name.split("_")[0]] = (folder / name, level.strip() == "1")
+            out[athlete_of(name)] = (folder / name, level.strip() == "1")
     return out
 
 
@@ -90,9 +91,10 @@ def main() -> None:
                 tuned.append(ref.model_copy(update={"cost_threshold": threshold}))
             refs = tuned
         try:
-            spec = serve_bands(
-                shipped_spec, [mocap[p] for p in others], label=f"held out: {', '.join(others)}",
-                athletes=others,
+            assert recipe.bands is not None  # the serve's recipe names its band recordings
+            spec = recipe_bands(
+                shipped_spec, recipe.bands, [mocap[p] for p in others],
+                label=f"held out: {', '.join(others)}", athletes=others,
             )  # fmt: skip
             held_out = True
         except RuntimeError:  # a statistics band needs >= 5 serves: lvargas alone has 3

@@ -145,7 +145,7 @@ def cmd_reference_build(args: argparse.Namespace) -> int:
 
 def cmd_reference_calibrate(args: argparse.Namespace) -> int:
     from ..tools.kismam import load_motion_spec
-    from ..tools.kismam.calibrate import calibrate_bands, save_spec
+    from ..tools.kismam.calibrate import athlete_of, calibrate_bands, save_spec
 
     if not args.folder.is_dir():
         raise SportsGPTError(f"{args.folder} is not a folder")
@@ -153,7 +153,7 @@ def cmd_reference_calibrate(args: argparse.Namespace) -> int:
     if not files:
         raise SportsGPTError(f"{args.folder} holds no recordings")
     recordings = [read_motion_input(p, args, video=True) for p in files]
-    athletes = [p.name.split("_")[0] for p in files] if args.by_athlete else None
+    athletes = [athlete_of(p) for p in files] if args.by_athlete else None
     spec, report = calibrate_bands(
         load_motion_spec(args.motion), recordings, k_sd=args.k,
         min_samples=args.min_samples, label=f"recordings in {args.folder.name}",

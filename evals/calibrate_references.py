@@ -22,6 +22,7 @@ import numpy as np
 
 from ..references.build import tile_loop
 from ..references.recipe import load_recipe, recipes
+from ..tools.kismam.calibrate import athlete_of
 from ..tools.motiondtw.align import AlignSettings, align_features, query_features
 from ..tools.motiondtw.library import load_motion_references, template_path
 from ..tools.motiondtw.reference import MotionReference, save_reference
@@ -63,7 +64,7 @@ def calibration_queries(shared: Path, motion: str) -> list[tuple[KeyframeQuery, 
     rng = np.random.default_rng(SEEDS[0])
     for q in recipe.calibration:
         if q.kind == "recording":
-            name = Path(q.source).name.split("_")[0]
+            name = athlete_of(q.source)
             out.append((recording_query(shared / q.source, rng, name=name), q.template))
     return out
 

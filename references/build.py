@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..tools.kismam.calibrate import calibrate_bands, save_spec
+from ..tools.kismam.calibrate import athlete_of, calibrate_bands, save_spec
 from ..tools.kismam.spec import AssessmentSpec, load_assessment_spec
 from ..tools.motiondtw.events import EVENT_RULES, MotionEvent
 from ..tools.motiondtw.library import template_path
@@ -29,7 +29,7 @@ from ..tools.projection import project
 from ..tools.readers import read_motion
 from ..tools.shared_data import shared_dir
 from .key_positions import load_key_positions, synthesize
-from .recipe import MotionRecipe, TemplateRecipe, motion_events, recipes
+from .recipe import BandsRecipe, MotionRecipe, TemplateRecipe, motion_events, recipes
 
 log = logging.getLogger(__name__)
 
@@ -123,26 +123,27 @@ def motion_bands(shared: Path, recipe: MotionRecipe, spec_path: Path | None = No
         raise ValueError(f"{recipe.motion}: its recipe names no recordings for bands")
     spec_path = spec_path or HERE / recipe.motion / "assessment.json"
     mocap = [read_motion(shared / f) for f in recipe.bands.sources]
-    measured = [project(m, "side") for m in mocap] if recipe.bands.measured == "side" else mocap
-    athletes = [Path(f).name.split("_")[0] for f in recipe.bands.sources]
-    spec = bands_at_mocap_events(
-        load_assessment_spec(spec_path), mocap, measured, label=recipe.bands.label,
+    athletes = [athlete_of(f) for f in recipe.bands.sources]
+    spec = recipe_bands(
+        load_assessment_spec(spec_path), recipe.bands, mocap,
         athletes=athletes if recipe.bands.by_athlete else None,
     )  # fmt: skip
     return save_spec(spec, spec_path)
 
 
-def serve_bands(
+def recipe_bands(
     spec: AssessmentSpec,
+    bands: BandsRecipe,
     mocap: list[PoseSequence],
-    label: str,
-    min_samples: int = 5,
+    label: str | None = None,
     athletes: list[str] | None = None,
 ) -> AssessmentSpec:
-    """The serve's bands from these players' serves as a side camera sees them (the
-    held-out benchmark's bands; the shipped ones come from ``motion_bands``)."""
-    return bands_at_mocap_events(spec, mocap, [project(m, "side") for m in mocap], label=label,
-                                 min_samples=min_samples, athletes=athletes)  # fmt: skip
+    """``spec``'s bands from ``mocap`` measured the way the recipe says (as a side camera
+    sees it, or in 3D); ``mocap`` is the recipe's sources, or some of them (a held-out
+    benchmark leaves one athlete out)."""
+    measured = [project(m, "side") for m in mocap] if bands.measured == "side" else mocap
+    return bands_at_mocap_events(spec, mocap, measured, label=label or bands.label,
+                                 athletes=athletes)  # fmt: skip
 
 
 def build_all(shared: Path, out: Path = HERE) -> list[Path]:

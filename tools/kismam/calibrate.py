@@ -103,6 +103,12 @@ def calibrate_bands(
     return spec.model_copy(update={"metrics": metrics}), report
 
 
+def athlete_of(path: str | Path) -> str:
+    """Whose recording a file is, by the naming convention ``ATHLETE_anything``
+    (``jduribe_Servicio.bvh`` -> ``jduribe``)."""
+    return Path(path).name.split("_")[0]
+
+
 def _centre_and_spread(samples: np.ndarray, athletes: list[str] | None) -> tuple[float, float, str]:
     """(mean, SD, note): plain statistics, or with athletes given (two or more), the mean
     of their means and SD = sqrt(pooled within-athlete variance + variance of the

@@ -289,11 +289,10 @@ def _cells(
     return np.asarray(np.sum(r * diff * diff + (1.0 - r) * trust.neutral, axis=1) / weight_sum)
 
 
-def _trust(prep: PreparedPair, mirrored: bool, a: int = 0, b: int | None = None) -> Trust:
-    """The pair's trust for the query frames a..b (inclusive; None = to the end)."""
+def _trust(prep: PreparedPair, mirrored: bool) -> Trust:
+    """The pair's trust over the whole query (``Trust.window`` cuts out a stretch)."""
     template = prep.template_trust_mirror if mirrored else prep.template_trust
-    query = prep.query_trust[a : None if b is None else b + 1]
-    return Trust(template, np.ascontiguousarray(query), prep.neutral)
+    return Trust(template, prep.query_trust, prep.neutral)
 
 
 def _fine(
@@ -312,7 +311,7 @@ def _fine(
     r = max(round(settings.radius_s * fps), round(0.25 * (end - start + 1)))  # slow tempo: wider
     a, b = max(0, start - r), min(prep.query.shape[0] - 1, end + r)
     window = np.ascontiguousarray(prep.query[a : b + 1])
-    trust = _trust(prep, mirrored, a, b)
+    trust = _trust(prep, mirrored).window(a, b)
     acc = accumulated_cost(t, window, True, trust)
     # the ends with the lowest summed cost, then the one among them cheapest per path cell
     # within the tempo bounds; when every one of them breaks the bounds (a summed cost
@@ -400,8 +399,7 @@ def _coarse_only(
     for cost, a, b, mirrored in found:
         tc = coarse_templates[mirrored]
         window = np.ascontiguousarray(qc[a : b + 1])
-        whole = coarse_trust[mirrored]
-        trust = Trust(whole.template, np.ascontiguousarray(whole.query[a : b + 1]), whole.neutral)
+        trust = coarse_trust[mirrored].window(a, b)
         acc = accumulated_cost(tc, window, True, trust)
         path = backtrack(acc, window.shape[0] - 1, True)
         kf_coarse = {k: round(f / factor) for k, f in prep.keyframes.items()}

@@ -80,6 +80,10 @@ class Trust(NamedTuple):
     query: FloatArray
     neutral: FloatArray
 
+    def window(self, a: int, b: int) -> Trust:
+        """The same trust for query frames a..b (inclusive)."""
+        return self._replace(query=np.ascontiguousarray(self.query[a : b + 1]))
+
 
 def full_trust(template: FloatArray, query: FloatArray) -> Trust:
     return Trust(

@@ -109,7 +109,6 @@ def read_csv(path: Path, *, fps: float | None = None) -> PoseSequence:
     if count == 0:
         raise MotionInputError(path, "header but no data rows")
     values = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
-    data = values  # one row per frame
     times = values[:, 0]
     if np.isnan(times).any():
         raise MotionInputError(path, "the time column has empty cells")
@@ -132,7 +131,7 @@ def read_csv(path: Path, *, fps: float | None = None) -> PoseSequence:
     dims = 3 if "z" in layout[names[0]] else 2
     pos = np.stack([values[:, [layout[n][a] for a in _AXES[:dims]]] for n in names], axis=1)
     conf = np.stack(
-        [values[:, layout[n]["c"]] if "c" in layout[n] else np.ones(len(data)) for n in names],
+        [values[:, layout[n]["c"]] if "c" in layout[n] else np.ones(len(values)) for n in names],
         axis=1,
     )
     conf = np.where(np.isnan(conf), 0.0, conf)

@@ -42,8 +42,9 @@ def read_trc(path: Path, marker_set: str | None = None) -> PoseSequence:
     if all(v.isdigit() for v in declared.values()):
         check_shape(path, frames=int(declared["NumFrames"]), points=int(declared["NumMarkers"]))
     markers = [m.strip() for m in lines[3].split("\t")[2:] if m.strip()]
-    check_shape(path, frames=sum(1 for ln in lines[5:] if ln.strip()), points=len(markers))
-    rows = [ln.split("\t") for ln in lines[5:] if ln.strip()]
+    body = [ln for ln in lines[5:] if ln.strip()]
+    check_shape(path, frames=len(body), points=len(markers))  # before a cell is split
+    rows = [ln.split("\t") for ln in body]
     if not rows:
         raise MotionInputError(path, "TRC file has no data rows")
     width = 2 + 3 * len(markers)
