@@ -12,18 +12,28 @@ folder; nothing is loaded at start, so the page answers at once.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 try:
-    from sportsgpt.settings import Settings, current_settings, load_settings, use_settings
+    from sportsgpt.settings import (
+        Settings,
+        current_settings,
+        load_settings,
+        mask_secrets,
+        use_settings,
+    )
     from sportsgpt.tools.errors import SportsGPTError
 
     if __name__ == "__main__":  # before Gradio reads its own variables: one clear line
@@ -33,6 +43,7 @@ try:
             raise SystemExit(f"app: error: {bad}") from None
 
     import gradio as gr
+    from gradio.utils import get_upload_folder
 
     from sportsgpt.agent import Coach, new_coach
     from sportsgpt.agent.compose import plan_drills
@@ -41,6 +52,7 @@ try:
     from sportsgpt.agent.state import CoachRequest
     from sportsgpt.agent.tools import stored_analyses
     from sportsgpt.kb import KBSettings, KnowledgeBase
+    from sportsgpt.tools.errors import StoppedError
     from sportsgpt.tools.motiondtw.library import known_motions
     from sportsgpt.tools.readers import VIDEO_SUFFIXES, read_motion
 except ImportError as missing:  # `python app.py` from a Python without the install
@@ -62,16 +74,105 @@ ASSESSMENT_HEADERS = ["problem", "severity", "probability", "evidence"]
 PLAN_HEADERS = ["drill", "dose", "knowledge-base id"]
 
 
-class Session:
-    """One browser session: its coach, thread and work folder (removed on reset)."""
+log = logging.getLogger("sportsgpt.app")
 
-    def __init__(self, settings: Settings, kb: KnowledgeBase | None, root: Path) -> None:
-        self.work = root / uuid.uuid4().hex
+
+class Uploads:
+    """Which sessions use which uploaded file. Gradio keeps an upload under a folder named
+    by its content, so two sessions sending the same file share it: the file goes when the
+    last session using it closes. Only files inside Gradio's upload folder are touched."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users: dict[Path, set[str]] = {}
+
+    def hold(self, path: Path, session: str) -> None:
+        path = path.resolve()
+        if path.is_relative_to(Path(get_upload_folder()).resolve()):
+            with self._lock:
+                self._users.setdefault(path, set()).add(session)
+
+    def release(self, session: str) -> None:
+        with self._lock:
+            gone = []
+            for path, users in self._users.items():
+                users.discard(session)
+                if not users:
+                    gone.append(path)
+            for path in gone:
+                del self._users[path]
+                path.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # Gradio's folder for it, if now empty
+                    path.parent.rmdir()
+
+
+class Gate:
+    """At most ``slots`` requests are worked on at once, at most ``max_waiting`` wait for a
+    turn (each told how many are ahead of it); past that the app is busy, and says so."""
+
+    def __init__(self, slots: int, max_waiting: int) -> None:
+        self.slots, self.max_waiting = slots, max_waiting
+        self._cond = threading.Condition()
+        self._running = 0
+        self._waiting: list[object] = []
+
+    def join(self) -> object:
+        """A ticket for the line; ``SportsGPTError`` when the line is full."""
+        with self._cond:
+            if self._running >= self.slots and len(self._waiting) >= self.max_waiting:
+                raise SportsGPTError(
+                    f"the coach is busy ({self._running + len(self._waiting)} requests ahead "
+                    "of you); please try again in a few minutes"
+                )
+            ticket = object()
+            self._waiting.append(ticket)
+            return ticket
+
+    def wait(self, ticket: object, timeout: float) -> int | None:
+        """None once ``ticket`` may go; otherwise, after up to ``timeout`` seconds, how many
+        requests are ahead of it (those being worked on and those before it in line)."""
+        with self._cond:
+            for attempt in range(2):
+                if self._waiting[0] is ticket and self._running < self.slots:
+                    self._waiting.pop(0)
+                    self._running += 1
+                    self._cond.notify_all()
+                    return None
+                if attempt == 0:
+                    self._cond.wait(timeout)
+            return self._running + self._waiting.index(ticket)
+
+    def leave(self, ticket: object) -> None:
+        """The ticket's request is done (or abandoned while waiting)."""
+        with self._cond:
+            if ticket in self._waiting:
+                self._waiting.remove(ticket)
+            else:
+                self._running -= 1
+            self._cond.notify_all()
+
+
+class Session:
+    """One browser session: its coach, thread and work folder, the uploads it used, and its
+    Stop switch. Closing it (reset, the tab closed, or its time to live spent) removes its
+    files."""
+
+    def __init__(self, settings: Settings, kb: KnowledgeBase | None, root: Path,
+                 uploads: Uploads) -> None:  # fmt: skip
+        self.id = uuid.uuid4().hex
+        self.work = root / self.id
         self.coach: Coach = new_coach(self.work, kb=kb, settings=settings)
+        self.stop = threading.Event()
+        self.coach.ctx.stop = self.stop
         self.thread = uuid.uuid4().hex
+        self.uploads = uploads
+        self.closed = False
 
     def close(self) -> None:
+        self.closed = True
+        self.stop.set()  # work still running for this session ends at its next frame
         shutil.rmtree(self.work, ignore_errors=True)
+        self.uploads.release(self.id)
 
 
 def _close(session: Session | None) -> None:
@@ -79,22 +180,33 @@ def _close(session: Session | None) -> None:
         session.close()
 
 
+_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\\/\s'\"`:;,()<>|]+)+[\\/]([^\\/\s'\"`:;,()<>|]+)")
+
+
+def public(text: str) -> str:
+    """``text`` as a user may see it: every path shortened to its file name (no server
+    folders, Gradio's upload hashes or temp paths) and secrets masked."""
+    return mask_secrets(_PATH.sub(lambda m: m.group(1), text))
+
+
+def app_settings(settings: Settings) -> Settings:
+    """The app's settings: the pose stage's video limit is the app's, when that is lower."""
+    limit = min(settings.input_max_video_s, settings.app_max_video_s)
+    return settings.model_copy(update={"input_max_video_s": limit})
+
+
 def check_upload(path: str, settings: Settings | None = None) -> Path:
-    """A readable video or pose file, judged by content (its name decides nothing)."""
-    limit = (settings or current_settings()).app_max_video_s
+    """A readable video or pose file of an accepted type, judged by content; a video's
+    length against the app's limit (``app_settings``), by its header and a seek past the
+    limit (and decoding stops there in any case)."""
+    limit = app_settings(settings or current_settings()).input_max_video_s
     file = Path(path)
     if not file.is_file():
         raise SportsGPTError("the upload did not arrive; please try again")
     if file.suffix.lower() in VIDEO_SUFFIXES:
         from sportsgpt.tools.pose.video import probe_video
 
-        info = probe_video(file)  # raises a clear error for a file that is not a video
-        duration = info.declared_duration_s
-        if duration is not None and duration > limit:
-            raise SportsGPTError(
-                f"{file.name} lasts {duration:.0f} s; please trim it to the motion "
-                f"(at most {limit:.0f} s)"
-            )
+        probe_video(file, limit)  # a clear error for a file that is no video, or too long
         return file
     if file.suffix.lower() not in POSE_SUFFIXES:
         raise SportsGPTError(
@@ -106,7 +218,7 @@ def check_upload(path: str, settings: Settings | None = None) -> Path:
 
 
 def _say(text: str) -> gr.ChatMessage:
-    return gr.ChatMessage(role="assistant", content=text)
+    return gr.ChatMessage(role="assistant", content=public(text))
 
 
 def _step_message(event: Any) -> gr.ChatMessage:
@@ -116,7 +228,8 @@ def _step_message(event: Any) -> gr.ChatMessage:
                             f"{event.detail.split(':')[0]}", "status": "done"}  # fmt: skip
     if ms is not None:
         meta["duration"] = round(float(ms) / 1000, 2)
-    return gr.ChatMessage(role="assistant", content=event.detail, metadata=meta)  # type: ignore[arg-type]
+    meta["title"] = public(meta["title"])
+    return gr.ChatMessage(role="assistant", content=public(event.detail), metadata=meta)  # type: ignore[arg-type]
 
 
 def _tables(session: Session) -> tuple[list[list[Any]], list[list[Any]]]:
@@ -146,26 +259,74 @@ def build_app(
 ) -> gr.Blocks:
     """The app's Blocks. Building it starts nothing: the knowledge base connects and the
     work folder appears with the first session."""
-    settings = settings or current_settings()
+    settings = app_settings(settings or current_settings())
     kb = kb or KnowledgeBase(KBSettings.from_settings(settings))
     roots: list[Path] = [root] if root else []
+    uploads = Uploads()
+    gate = Gate(settings.app_max_concurrent, settings.app_max_waiting)
+    by_browser: dict[str, Session] = {}  # Gradio's session hash -> our session
 
-    def new_session() -> Session:
-        if not roots:
-            roots.append(Path(tempfile.mkdtemp(prefix="sportsgpt_app_")))
-        return Session(settings, kb, roots[0])
+    def new_session(request: gr.Request | None) -> Session:
+        if not roots:  # inside Gradio's upload folder: what a session shows is not copied
+            base = Path(get_upload_folder())
+            base.mkdir(parents=True, exist_ok=True)
+            roots.append(Path(tempfile.mkdtemp(prefix="sportsgpt_app_", dir=base)))
+        session = Session(settings, kb, roots[0], uploads)
+        if request is not None and request.session_hash:
+            by_browser[request.session_hash] = session
+        return session
+
+    def usable(session: Session | None, request: gr.Request | None) -> Session:
+        return session if session is not None and not session.closed else new_session(request)
+
+    def in_line(history: list[Any], ticket: object) -> Iterator[None]:
+        """Wait for a turn, telling the user (in ``history``, updated in place) how many
+        requests are ahead of theirs; yields whenever there is something new to show."""
+        shown = None
+        while (ahead := gate.wait(ticket, 1.0)) is not None:
+            if ahead != shown:
+                note = _say(f"The coach is busy: {ahead} request{'s' * (ahead != 1)} ahead "
+                            "of you. Yours starts as soon as one finishes.")  # fmt: skip
+                if shown is not None:
+                    history.pop()
+                history.append(note)
+                shown = ahead
+                yield
+        if shown is not None:
+            history.pop()
+            yield
 
     def analyze(
         upload: str | None, motion: str, level: str, missing: list[str], days: float,
-        session: Session | None, view: str = "auto",
+        session: Session | None, view: str = "auto", request: gr.Request | None = None,
     ) -> Iterator[tuple[Any, ...]]:  # fmt: skip
-        session = session or new_session()
-        history: list[gr.ChatMessage] = []
+        session = usable(session, request)
+        session.stop.clear()
+        history: list[Any] = []
         empty: tuple[Any, ...] = ([], [], [], None, [])
         if not upload:
             history.append(_say("Please upload a video or a pose file first."))
             yield (history, *empty, session)
             return
+        uploads.hold(Path(upload), session.id)
+        try:
+            ticket = gate.join()
+        except SportsGPTError as exc:
+            history.append(_say(f"Sorry: {exc}."))
+            yield (history, *empty, session)
+            return
+        try:
+            for _ in in_line(history, ticket):
+                yield (history, *empty, session)
+            yield from _analyze(upload, motion, level, missing, days, session, view, history)
+        finally:
+            gate.leave(ticket)
+
+    def _analyze(
+        upload: str, motion: str, level: str, missing: list[str], days: float,
+        session: Session, view: str, history: list[Any],
+    ) -> Iterator[tuple[Any, ...]]:  # fmt: skip
+        empty: tuple[Any, ...] = ([], [], [], None, [])
         try:
             file = check_upload(upload, settings)
         except SportsGPTError as exc:
@@ -184,7 +345,7 @@ def build_app(
         said += [f"no {', no '.join(missing)}"] if missing else []
         said += [f"{int(days)} days a week"] if days else []
         shown = f"{file.name}: {request.message}" + (f" ({'; '.join(said)})" if said else "")
-        history.append(gr.ChatMessage(role="user", content=shown))
+        history.append(gr.ChatMessage(role="user", content=public(shown)))
         yield (history, *empty, session)
         answer = ""
         try:
@@ -193,6 +354,10 @@ def build_app(
                     history.append(_step_message(event))
                     yield (history, *empty, session)
             answer = session.coach.result(session.thread).answer
+        except StoppedError:
+            history.append(_say("Stopped. Nothing was kept of that analysis."))
+            yield (history, *empty, session)
+            return
         except SportsGPTError as exc:
             answer = f"I could not analyse that recording: {exc}"
         history.append(_say(answer))
@@ -203,17 +368,35 @@ def build_app(
         yield (history, problems, plan, gallery, str(plot) if plot else None, report, session)
 
     def follow_up(
-        message: str, history: list[Any], session: Session | None
-    ) -> Iterator[tuple[Any, ...]]:
-        session = session or new_session()
+        message: str, history: list[Any], session: Session | None,
+        request: gr.Request | None = None,
+    ) -> Iterator[tuple[Any, ...]]:  # fmt: skip
+        session = usable(session, request)
+        session.stop.clear()
         history = [*(history or []), gr.ChatMessage(role="user", content=message)]
         yield history, "", session
+        try:
+            ticket = gate.join()
+        except SportsGPTError as exc:
+            history.append(_say(f"Sorry: {exc}."))
+            yield history, "", session
+            return
+        try:
+            for _ in in_line(history, ticket):
+                yield history, "", session
+            yield from _follow_up(message, history, session)
+        finally:
+            gate.leave(ticket)
+
+    def _follow_up(message: str, history: list[Any], session: Session) -> Iterator[tuple[Any, ...]]:
         try:
             for event in session.coach.stream(message, thread=session.thread):
                 if event.kind in ("plan", "tool", "requery"):
                     history.append(_step_message(event))
                     yield history, "", session
             answer = session.coach.result(session.thread).answer
+        except StoppedError:
+            answer = "Stopped."
         except SportsGPTError as exc:
             answer = f"Sorry, I could not answer that: {exc}"
         history.append(_say(answer))
@@ -224,8 +407,28 @@ def build_app(
             session.close()
         return None, [], [], [], [], None, [], None  # the upload goes too
 
-    # no telemetry, no version check: nothing leaves the machine (offline by default)
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+    def stop_work(session: Session | None) -> None:
+        if session is not None:
+            session.stop.set()  # the running pose extraction ends at its next frame
+
+    def tab_closed(request: gr.Request) -> None:
+        session = by_browser.pop(request.session_hash or "", None)
+        if session is not None:
+            session.close()
+
+    def track_upload(upload: str | None, session: Session | None,
+                     request: gr.Request) -> Session:  # fmt: skip
+        session = usable(session, request)
+        if upload:
+            uploads.hold(Path(upload), session.id)
+        return session
+
+    ttl = int(settings.app_session_ttl_s)
+    # no telemetry, no version check: nothing leaves the machine (offline by default);
+    # Gradio's copies of files older than a session's time to live go every 10 minutes,
+    # and all of them when the server stops
+    with gr.Blocks(title=TITLE, analytics_enabled=False,
+                   delete_cache=(min(600, ttl), ttl)) as demo:  # fmt: skip
         gr.Markdown(
             f"# {TITLE}\nUpload a video or a pose file, pick the motion (or let me recognise "
             "it), and get a diagnosis with evidence and a dosed training plan."
@@ -234,7 +437,8 @@ def build_app(
         session = gr.State(None, time_to_live=settings.app_session_ttl_s, delete_callback=_close)
         with gr.Row():
             with gr.Column(scale=1):
-                upload = gr.File(label="Video or pose file", type="filepath")
+                upload = gr.File(label="Video or pose file", type="filepath",
+                                 file_types=[*sorted(VIDEO_SUFFIXES), *POSE_SUFFIXES])  # fmt: skip
                 motion = gr.Dropdown(["auto", *known_motions()], value="auto", label="Motion")
                 view = gr.Dropdown(["auto", "side", "front", "oblique"], value="auto",
                                    label="Camera view (2D)")  # fmt: skip
@@ -262,25 +466,37 @@ def build_app(
         report = gr.File(label="Report (HTML and JSON)", file_count="multiple")
 
         outputs = [chat, problems, plan, gallery, plot, report, session]
+        # the Gate bounds the work; Gradio only has to let the waiting ones in to be told
+        admitted = settings.app_max_concurrent + settings.app_max_waiting + 1
+        lane = {"concurrency_limit": admitted, "concurrency_id": "coach"}
         running = run.click(analyze, [upload, motion, level, missing, days, session, view],
-                            outputs, api_name="analyze")  # fmt: skip
-        stop.click(None, None, None, cancels=[running])
-        question.submit(follow_up, [question, chat, session], [chat, question, session],
-                        api_name="ask")  # fmt: skip
+                            outputs, api_name="analyze", **lane)  # type: ignore[arg-type]  # fmt: skip
+        stop.click(stop_work, [session], None, cancels=[running], api_name="stop")
+        upload.upload(track_upload, [upload, session], [session], api_visibility="private")
+        asking = question.submit(follow_up, [question, chat, session], [chat, question, session],
+                                 api_name="ask", **lane)  # type: ignore[arg-type]  # fmt: skip
+        stop.click(None, None, None, cancels=[asking])
+        demo.unload(tab_closed)
         new.click(reset, [session], [upload, chat, problems, plan, gallery, plot, report,
                   session], api_name="reset")  # fmt: skip
     return demo  # type: ignore[no-any-return]
 
 
 def serve(settings: Settings | None = None) -> None:
-    """Serve the app with these settings (the process's from now on) until interrupted."""
+    """Serve the app with these settings (the process's from now on, with the app's video
+    limit for every stage) until interrupted."""
     global demo
-    settings = use_settings(settings or current_settings())
+    settings = use_settings(app_settings(settings or current_settings()))
     demo = build_app(settings)  # module-level, where Gradio's reload mode looks for it
-    demo.queue().launch(
+    demo.queue(max_size=queue_size(settings)).launch(
         server_name=settings.app_host, server_port=settings.app_port,
         max_file_size=int(settings.app_max_upload_mb * 1024 * 1024),
     )  # fmt: skip
+
+
+def queue_size(settings: Settings) -> int:
+    """Gradio's own queue, behind the Gate: bounded too."""
+    return 2 * (settings.app_max_concurrent + settings.app_max_waiting + 1)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -305,7 +521,7 @@ def __getattr__(name: str) -> Any:
     """``demo`` for tools that import this module and look for it (built on first use)."""
     if name == "demo":
         global demo
-        demo = build_app()
+        demo = build_app(use_settings(app_settings(current_settings())))
         return demo
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final, Literal
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
@@ -150,7 +151,12 @@ class Settings(BaseSettings):
     )  # fmt: skip
     llm_turn_budget_s: float = Field(
         default=180.0, gt=0, validation_alias=_env("SPORTSGPT_LLM_TURN_BUDGET"),
-        description="seconds of model work per conversation turn; past it the "
+        description="seconds of model work per conversation turn, retries included (each "
+        "request's timeout is cut to fit); past it the deterministic path finishes the turn",
+    )  # fmt: skip
+    llm_max_tool_calls: int = Field(
+        default=12, ge=1, le=100, validation_alias=_env("SPORTSGPT_LLM_MAX_TOOL_CALLS"),
+        description="most tool calls the model may make in one turn; past it the "
         "deterministic path finishes the turn",
     )  # fmt: skip
     offline: bool = Field(
@@ -174,6 +180,15 @@ class Settings(BaseSettings):
     app_max_video_s: float = Field(
         default=180.0, gt=0, validation_alias=_env("SPORTSGPT_APP_MAX_VIDEO_S"),
         description="longest video the app analyses (longer ones are refused, not cut)",
+    )  # fmt: skip
+    app_max_concurrent: int = Field(
+        default=2, ge=1, le=32, validation_alias=_env("SPORTSGPT_APP_MAX_CONCURRENT"),
+        description="analyses and questions the app works on at once (the rest wait)",
+    )  # fmt: skip
+    app_max_waiting: int = Field(
+        default=8, ge=0, le=64, validation_alias=_env("SPORTSGPT_APP_MAX_WAITING"),
+        description="requests that may wait for a turn, each told how many are ahead; "
+        "past it the app says it is busy",
     )  # fmt: skip
     app_session_ttl_s: float = Field(
         default=4 * 3600.0, gt=0, validation_alias=_env("SPORTSGPT_APP_SESSION_TTL_S"),
@@ -257,6 +272,55 @@ class Settings(BaseSettings):
         value: SecretStr | None = getattr(self, name)
         return value.get_secret_value() if value is not None else None
 
+    def model_post_init(self, context: Any, /) -> None:
+        """Every secret a settings object holds is known to ``mask_secrets`` from now on."""
+        for name in ("llm_api_key", "database_url"):
+            value = self.secret(name)
+            if value and name == "database_url":
+                value = url_password(value)
+            if value and len(value) >= MIN_SECRET_CHARS:
+                _SECRETS.add(value)
+
+
+# ---------------------------------------------------------------- secrets in what is shown
+MIN_SECRET_CHARS: Final = 4
+_SECRETS: set[str] = set()
+_URL_PASSWORD: Final = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)([^@\s]+)(@)", re.I)
+_KEY_SHAPED: Final = re.compile(r"\b(sk-)[A-Za-z0-9_-]{12,}|\b(Bearer\s+)[A-Za-z0-9._~+/-]{12,}=*")
+
+
+def url_password(url: str) -> str | None:
+    """The password in a URL (as written, percent-escapes and all), if it has one."""
+    try:
+        return urlsplit(url).password if "://" in url else None
+    except ValueError:  # a malformed URL: the pattern in mask_secrets still masks it
+        return None
+
+
+def mask_secrets(text: str, *extra: str) -> str:
+    """``text`` with every secret masked as ``****``: the API keys and database passwords
+    of every settings object made in this process, the ``extra`` ones given, passwords in
+    URLs, and strings shaped like API keys (``sk-...``, ``Bearer ...``)."""
+    for secret in sorted({*_SECRETS, *(e for e in extra if len(e) >= MIN_SECRET_CHARS)},
+                         key=len, reverse=True):  # fmt: skip
+        if secret in text:
+            text = text.replace(secret, "****")
+    text = _URL_PASSWORD.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+    return _KEY_SHAPED.sub(lambda m: f"{m.group(1) or m.group(2)}****", text)
+
+
+class SecretFilter(logging.Filter):
+    """Masks secrets in every record passing a handler (ours and the libraries')."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_secrets(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        if record.exc_info and record.exc_info[1] is not None:  # a traceback is text too
+            record.exc_text = mask_secrets(logging.Formatter().formatException(record.exc_info))
+        return True
+
 
 class _ConfigFile(TomlConfigSettingsSource):
     """The optional TOML config file; a broken one is a clear error, not a traceback."""
@@ -288,23 +352,13 @@ def env_names(name: str) -> list[str]:
     return [str(choice) for choice in alias.choices]
 
 
-def _mask_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = f"{parts.username or ''}:****@{parts.hostname or ''}"
-    if parts.port is not None:
-        netloc += f":{parts.port}"
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
 def shown(name: str, value: Any) -> str:
     """A value as ``sportsgpt config`` prints it: secrets masked."""
     if value is None:
         return "(unset)"
     if isinstance(value, SecretStr):
         secret = value.get_secret_value()
-        return _mask_url(secret) if name == "database_url" else "****" if secret else ""
+        return mask_secrets(secret) if name == "database_url" else "****" if secret else ""
     return str(value)
 
 

@@ -12,7 +12,7 @@ from langgraph.config import get_stream_writer
 from pydantic import BaseModel
 
 from ..kb.queries import problem_queries
-from ..tools.errors import SportsGPTError
+from ..tools.errors import SportsGPTError, StoppedError
 from .plans import search_step
 from .state import (
     CoachState,
@@ -80,6 +80,8 @@ class _Work:
         started = time.perf_counter()
         try:
             result = run_tool(ctx, tool, args)
+        except StoppedError:  # the user stopped the turn: it ends here, nothing is recorded
+            raise
         except SportsGPTError as exc:
             ms = 1000 * (time.perf_counter() - started)
             self.calls.append(ToolCallRecord(tool=tool, args=args, ok=False, duration_ms=ms,

@@ -18,7 +18,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from pydantic import BaseModel
 
 from ..prompts import load_prompt
-from ..settings import Settings
+from ..settings import Settings, mask_secrets
 from .state import CoachState, PlanStep
 from .tools import TOOLS
 
@@ -107,4 +107,4 @@ def compose_messages(state: CoachState, evidence: BaseModel | dict[str, Any]) ->
 
 
 def tool_result_message(call_id: str, content: str) -> ToolMessage:
-    return ToolMessage(content=content[:4000], tool_call_id=call_id)
+    return ToolMessage(content=mask_secrets(content[:4000]), tool_call_id=call_id)

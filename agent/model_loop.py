@@ -54,7 +54,7 @@ def llm_act(work: _Work, run: CoachContext, model: BaseChatModel) -> None:
         if _budget_spent(work, run):
             return
         try:
-            reply = bound.invoke(messages)
+            reply = bound.invoke(messages, **run.request_options())
         except Exception as exc:  # timeouts, HTTP errors, junk: all recovered the same way
             reason = f"{type(exc).__name__}: {str(exc)[:120]}"
             work.trace.append(
@@ -74,6 +74,11 @@ def llm_act(work: _Work, run: CoachContext, model: BaseChatModel) -> None:
                                                 "valid JSON arguments"))  # fmt: skip
             work.trace.append(_event("tool", f"llm: {error}"))
         expanded_before = work.plan.revision
+        if calls and not all(run.take_tool_call() for _ in calls):
+            work.trace.append(_event("requery", "the language model asked for more than "
+                                     f"{run.settings.llm_max_tool_calls} tool calls this turn; "
+                                     "deterministic path takes over"))  # fmt: skip
+            return
         for call in calls:
             step = matching_step(work.plan, call["name"], call["args"])
             args = {k: (work.pose.pose_file if v == POSE and work.pose else v)
@@ -117,14 +122,19 @@ def _evidence(state: CoachState) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def llm_compose(state: CoachState, model: BaseChatModel) -> tuple[str | None, str]:
-    """The model's answer if it passes verification (one retry with the failed checks)."""
+def llm_compose(
+    state: CoachState, model: BaseChatModel, run: CoachContext
+) -> tuple[str | None, str]:
+    """The model's answer if it passes verification (one retry with the failed checks,
+    when the turn's budget allows)."""
     messages = compose_messages(state, _evidence(state))
     why = "no answer"
     for _ in range(2):
+        if spent := run.budget_spent():
+            return None, f"{why}; {spent}"
         text = ""
-        try:
-            for chunk in model.stream(messages):  # partial answers reach a streaming caller
+        try:  # partial answers reach a streaming caller
+            for chunk in model.stream(messages, **run.request_options()):
                 piece = chunk.content if isinstance(chunk.content, str) else ""
                 text += piece
                 if piece:

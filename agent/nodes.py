@@ -122,7 +122,8 @@ def _model_understanding(
     from .model_plan import ask_model
 
     try:
-        return ask_model(state, run.model).model_dump(), "; read by the language model"
+        turn = ask_model(state, run.model, run.request_options())
+        return turn.model_dump(), "; read by the language model"
     except Exception as exc:  # timeouts, HTTP errors, junk: the rules' reading stands
         return None, f"; language model failed ({type(exc).__name__}): rules understood it"
 
@@ -249,7 +250,7 @@ def _model_requery(
 
     failed = [c.detail for c in state.evidence.failed()]
     try:
-        proposal = ask_requery(state, run.model, failed, steps)
+        proposal = ask_requery(state, run.model, failed, steps, run.request_options())
     except Exception as exc:  # timeouts, HTTP errors, junk: the rules' re-query stands
         return steps, f"{reason} (language model failed: {type(exc).__name__})"
     chosen, notes = repair_requery(proposal, steps, state)
@@ -272,7 +273,7 @@ def node_compose(state: CoachState, runtime: Runtime[CoachContext]) -> dict[str,
     trace: list[TraceEvent] = []
     if run.model is not None and not (state.intent and state.intent.kind == "safety"):
         spent = run.budget_spent()
-        answer, why = (None, spent) if spent else llm_compose(work, run.model)
+        answer, why = (None, spent) if spent else llm_compose(work, run.model, run)
         if answer is not None:
             cited = list(dict.fromkeys(CITATION.findall(answer)))
             trace.append(_event("compose", f"language model: {len(cited)} citation(s)"))

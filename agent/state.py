@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from ..kb.models import Level
 from ..kb.queries import AthleteContext
+from ..settings import mask_secrets
 from .safety import SafetyConcern
 from .slots import Slots
 from .tools import AssessmentSummary, KBHit, Measurements, PoseSummary
@@ -103,6 +104,11 @@ class TraceEvent(BaseModel):
     ]  # fmt: skip
     detail: str
     data: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("detail")
+    @classmethod
+    def _masked(cls, detail: str) -> str:  # traces are shown, saved and scored
+        return mask_secrets(detail)
 
 
 def add_trace(old: list[TraceEvent], new: list[TraceEvent]) -> list[TraceEvent]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,6 +46,8 @@ class ToolContext:
     athlete: str = "athlete"
     assessor: Assessor = assess_motion
     """How a recording is diagnosed: alignment then KISMAM (evals swap in ablations)."""
+    stop: threading.Event | None = None
+    """Set by the app's Stop button: pose extraction ends at the next frame."""
 
 
 # ---------------------------------------------------------------- pose
@@ -74,7 +77,7 @@ def extract_pose_tool(ctx: ToolContext, args: ExtractPoseInput) -> PoseSummary:
     if path.suffix.lower() in VIDEO_SUFFIXES:
         from ..tools.pose import extract_pose
 
-        pose = extract_pose(path, progress=False).pose
+        pose = extract_pose(path, progress=False, stop=ctx.stop).pose
         kind = "video"
     else:
         pose = read_motion(path)

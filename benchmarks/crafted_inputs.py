@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from robustness.crafted import CRAFTED
+from robustness.crafted import CRAFTED, CRAFTED_ENV
 from robustness.test_crafted_inputs import run_capped
 
 
@@ -25,7 +25,8 @@ def main() -> None:
             name, make = CRAFTED[case]
             path = Path(tmp) / name
             make(path)
-            got = run_capped([cli, "assess", str(path), "--motion", "standing_long_jump"])
+            got = run_capped([cli, "assess", str(path), "--motion", "standing_long_jump"],
+                             CRAFTED_ENV.get(case))  # fmt: skip
             lines = [ln for ln in str(got["stderr"]).splitlines() if ln.startswith("sportsgpt")]
             shown = (lines[-1] if lines else "(none)").replace(tmp + "/", "")
             if "Traceback" in str(got["stderr"]):

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .. import __version__
-from ..settings import load_settings, settings_scope
+from ..settings import SecretFilter, load_settings, mask_secrets, settings_scope
 from ..tools.errors import SportsGPTError
 from .align_cmd import add_align_parsers
 from .assess_cmd import add_assess_parser
@@ -281,6 +281,7 @@ def configure_logging(verbose: bool = False, level: str = "INFO") -> None:
     """Our messages at ``level`` (the ``log_level`` setting; ``verbose``: DEBUG), other
     libraries' at WARNING, all on the current stderr."""
     handler = _StderrHandler()
+    handler.addFilter(SecretFilter())  # API keys and passwords never reach the log
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -306,7 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SportsGPTError as exc:
         if debug:
             raise
-        sys.stderr.write(f"sportsgpt: error: {exc}\n")
+        sys.stderr.write(f"sportsgpt: error: {mask_secrets(str(exc))}\n")
         return 1
     configure_logging(getattr(args, "verbose", False), args.settings.log_level)
     try:
@@ -316,12 +317,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SportsGPTError as exc:
         if debug:
             raise
-        sys.stderr.write(f"sportsgpt: error: {exc}\n")
+        sys.stderr.write(f"sportsgpt: error: {mask_secrets(str(exc))}\n")
         return 1
     except (OSError, ValueError) as exc:
         if debug:
             raise
-        sys.stderr.write(f"sportsgpt: error: {type(exc).__name__}: {exc}\n")
+        sys.stderr.write(f"sportsgpt: error: {type(exc).__name__}: {mask_secrets(str(exc))}\n")
         return 1
     except KeyboardInterrupt:
         sys.stderr.write("sportsgpt: interrupted\n")

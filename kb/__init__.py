@@ -29,6 +29,7 @@ from .store import (
     get_document,
     get_meta,
     ingest,
+    ingest_lock,
     migrate,
     reset,
     set_meta,
@@ -78,7 +79,7 @@ class KnowledgeBase:
         """Bring the database to the bundled corpus (and the shared exercise database,
         when it is there: if not, say so and leave stored exercises as they are)."""
         corpus = load_coaching_corpus()
-        with self.connection() as conn:
+        with self.connection() as conn, ingest_lock(conn):
             reports = [ingest(conn, corpus, self.embedder, "coaching", progress=progress)]
             set_meta(conn, "corpus", corpus_fingerprint(corpus))
             if exercises:
@@ -106,16 +107,23 @@ class KnowledgeBase:
             return
         corpus = load_coaching_corpus()
         fingerprint = corpus_fingerprint(corpus)
-        stored_embedder = get_meta(conn, "embedder")
-        if current == fingerprint and stored_embedder == self.embedder.identity:
+
+        def current_already() -> bool:
+            return (get_meta(conn, "corpus") == fingerprint
+                    and get_meta(conn, "embedder") == self.embedder.identity)  # fmt: skip
+
+        if current_already():
             return
-        log.info("preparing the knowledge base (first use or an updated corpus)")
-        ingest(conn, corpus, self.embedder, "coaching")
-        set_meta(conn, "corpus", fingerprint)
-        try:
-            ingest(conn, load_exercises(), self.embedder, "exercises")
-        except SharedDataNotFoundError as exc:
-            log.warning("exercises not ingested: %s", exc)
+        with ingest_lock(conn):  # a concurrent first use waits here, then finds it done
+            if current_already():
+                return
+            log.info("preparing the knowledge base (first use or an updated corpus)")
+            ingest(conn, corpus, self.embedder, "coaching")
+            try:
+                ingest(conn, load_exercises(), self.embedder, "exercises")
+            except SharedDataNotFoundError as exc:
+                log.warning("exercises not ingested: %s", exc)
+            set_meta(conn, "corpus", fingerprint)  # last: an interrupted fill resumes
 
     def search(
         self,

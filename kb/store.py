@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from importlib import resources
 from typing import Any
 
@@ -26,7 +27,21 @@ from .models import KBDocument
 log = logging.getLogger(__name__)
 
 MIGRATION_LOCK = 7_301_205  # pg_advisory_xact_lock key: one migrator at a time
+INGEST_LOCK = 7_301_206  # pg_advisory_lock key: one ingest at a time
 CHUNK_CHARS = 1200
+
+
+@contextmanager
+def ingest_lock(conn: psycopg.Connection) -> Iterator[None]:
+    """Hold the ingest lock on this session (re-entrant): a second process filling the
+    same database waits, then finds the work done, instead of inserting the same rows
+    (a UniqueViolation). A session that dies releases it."""
+    conn.execute("SELECT pg_advisory_lock(%s)", (INGEST_LOCK,))
+    try:
+        yield
+    finally:
+        if not conn.closed:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (INGEST_LOCK,))
 
 
 def migrations() -> list[tuple[int, str]]:
@@ -180,6 +195,18 @@ def ingest(
     wrong = [d.id for d in documents if d.collection != collection]
     if wrong:
         raise ValueError(f"documents of another collection: {wrong[:5]}")
+    with ingest_lock(conn):
+        return _ingest(conn, documents, embedder, collection, batch_size, progress)
+
+
+def _ingest(
+    conn: psycopg.Connection,
+    documents: Sequence[KBDocument],
+    embedder: Embedder,
+    collection: str,
+    batch_size: int,
+    progress: bool,
+) -> IngestReport:
     migrate(conn)
     report = IngestReport(collection=collection, reembedded=prepare_vectors(conn, embedder))
     stored: dict[str, str] = dict(
@@ -189,7 +216,7 @@ def ingest(
     )
     todo = [d for d in documents if stored.get(d.id) != d.content_hash]
     report.unchanged = len(documents) - len(todo)
-    gone = sorted(set(stored) - set(ids))
+    gone = sorted(set(stored) - {d.id for d in documents})
     if gone:
         with conn.transaction():
             conn.execute("DELETE FROM kb_documents WHERE id = ANY(%s)", (gone,))

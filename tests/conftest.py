@@ -1,5 +1,5 @@
 """Shared fixtures: tests in tests/unit are marked unit, in tests/integration integration,
-in tests/robustness robustness."""
+in tests/robustness robustness; one embedded knowledge-base server per test session."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from sportsgpt.kb import KBSettings, KnowledgeBase
 from sportsgpt.tools.shared_data import shared_dir
 
 
@@ -25,3 +26,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def shared() -> Path:
     """The real shared data folder (CI has it at ../shared)."""
     return shared_dir()
+
+
+@pytest.fixture(scope="session")
+def kb(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> KnowledgeBase:
+    """The embedded server with the whole corpus and the exercises ingested once."""
+    base = KnowledgeBase(KBSettings(data_dir=tmp_path_factory.mktemp("kb_data")))
+    base.ingest(shared=shared, progress=False)
+    return base

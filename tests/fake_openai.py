@@ -2,8 +2,10 @@
 
 ``POST /v1/chat/completions`` answers from a script: each request takes the next entry,
 ``("tools", [(name, arguments_json_string), ...])``, ``("text", content)`` or
-``("sleep", seconds)``. Plain JSON or ``stream: true`` server-sent events, tool calls with
-``arguments`` as a JSON string and ``finish_reason: "tool_calls"``, as the real API does.
+``("sleep", seconds)``, ``("junk", body)`` (a 200 whose body is not JSON) or
+``("status", code)`` (an HTTP error). Plain JSON or ``stream: true`` server-sent events,
+tool calls with ``arguments`` as a JSON string and ``finish_reason: "tool_calls"``, as the
+real API does.
 ``POST /v1/embeddings`` answers without the script: text t -> [len(t), 1, 0, 2].
 Every request body is kept for assertions.
 """
@@ -102,6 +104,15 @@ def fake_openai(script: list[Entry]) -> Iterator[FakeOpenAI]:
             if entry[0] == "sleep":
                 time.sleep(float(entry[1]))
                 entry = ("text", "too late")
+            if entry[0] in ("junk", "status"):
+                code, raw = (200, str(entry[1]).encode()) if entry[0] == "junk" else (
+                    int(entry[1]), b'{"error": {"message": "server error"}}')  # fmt: skip
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+                return
             if body.get("stream"):
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")

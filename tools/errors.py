@@ -18,6 +18,10 @@ class MotionInputError(SportsGPTError):
         super().__init__(f"{source}: {problem}")
 
 
+class StoppedError(SportsGPTError):
+    """The user stopped the work (the app's Stop button): nothing is kept of it."""
+
+
 class InvalidPoseError(SportsGPTError):
     """A pose sequence that violates the PoseSequence invariants."""
 

@@ -1,4 +1,5 @@
-"""Integration fixtures: one embedded knowledge-base server per test session."""
+"""Integration fixtures: the browser app on the session's knowledge base (``kb``, in
+tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sportsgpt.kb import KBSettings, KnowledgeBase
-
-
-@pytest.fixture(scope="session")
-def kb(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> KnowledgeBase:
-    """The embedded server with the whole corpus and the exercises ingested once."""
-    base = KnowledgeBase(KBSettings(data_dir=tmp_path_factory.mktemp("kb_data")))
-    base.ingest(shared=shared, progress=False)
-    return base
+from sportsgpt.kb import KnowledgeBase
 
 
 def _free_port() -> int:

@@ -85,7 +85,7 @@ def test_long_videos_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
     video = write_video(tmp_path / "long.avi", n_frames=30, fps=2.0)  # 15 s
     short = load_settings(app_max_video_s=10)
-    with pytest.raises(SportsGPTError, match="lasts 15 s; please trim it"):
+    with pytest.raises(SportsGPTError, match="lasts 15 s, over the limit of 10 s"):
         check_upload(str(video), short)
     assert check_upload(str(video), load_settings(app_max_video_s=20)) == video
     # every entry point's own limit (the input_max_video_s setting) holds as well

@@ -97,6 +97,25 @@ def csv_wide_rows(path: Path) -> None:
             out.write(line)
 
 
+def video_lying_header(path: Path) -> None:
+    """A 20 s video whose header declares 10 frames (0.4 s): the length is found by
+    decoding (the limit is set to 5 s for this case, ``CRAFTED_ENV``)."""
+    import cv2
+
+    out = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 25, (64, 48))
+    for i in range(500):
+        out.write(np.full((48, 64, 3), (i * 3) % 255, np.uint8))
+    out.release()
+    data = bytearray(path.read_bytes())
+    for tag, offset in ((b"avih", 16), (b"strh", 32)):  # dwTotalFrames, dwLength
+        at = data.find(tag) + 8 + offset
+        data[at : at + 4] = (10).to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+
+
+CRAFTED_ENV: dict[str, dict[str, str]] = {"video_header": {"SPORTSGPT_INPUT_MAX_VIDEO_S": "5"}}
+"""Settings a case runs under (the defaults otherwise)."""
+
 CRAFTED: dict[str, tuple[str, Callable[[Path], None]]] = {
     "npz_bomb": ("bomb.npz", npz_bomb),
     "npz_claim": ("claim.npz", npz_claim),
@@ -105,4 +124,5 @@ CRAFTED: dict[str, tuple[str, Callable[[Path], None]]] = {
     "csv_fps": ("fps.csv", csv_fps),
     "json_deep": ("deep.json", json_deep),
     "csv_wide_rows": ("wide.csv", csv_wide_rows),
+    "video_header": ("lying.avi", video_lying_header),
 }

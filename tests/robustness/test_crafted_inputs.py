@@ -5,12 +5,13 @@ one line naming the file and the limit, no traceback, under 600 MB and 60 s
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from robustness.crafted import CRAFTED
+from robustness.crafted import CRAFTED, CRAFTED_ENV
 
 RUN = """
 import resource, subprocess, sys, time
@@ -24,9 +25,9 @@ print(__import__("json").dumps({"rc": done.returncode, "stderr": done.stderr,
 """
 
 
-def run_capped(args: list[str]) -> dict[str, object]:
+def run_capped(args: list[str], env: dict[str, str] | None = None) -> dict[str, object]:
     out = subprocess.run([sys.executable, "-c", RUN, *args], capture_output=True, text=True,
-                         timeout=120, check=True)  # fmt: skip
+                         timeout=120, check=True, env={**os.environ, **(env or {})})  # fmt: skip
     return json.loads(out.stdout)
 
 
@@ -36,7 +37,8 @@ def test_a_crafted_file_gets_one_clear_line_in_bounded_memory(tmp_path: Path, ca
     path = tmp_path / name
     make(path)
     cli = str(Path(sys.executable).with_name("sportsgpt"))
-    got = run_capped([cli, "assess", str(path), "--motion", "standing_long_jump"])
+    got = run_capped([cli, "assess", str(path), "--motion", "standing_long_jump"],
+                     CRAFTED_ENV.get(case))  # fmt: skip
     stderr = str(got["stderr"]).strip()
     assert got["rc"] != 0 and "Traceback" not in stderr, stderr[-2000:]
     lines = [ln for ln in stderr.splitlines() if ln.startswith("sportsgpt")]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,8 +19,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from tqdm import tqdm
 
-from ...settings import current_settings
-from ..errors import MissingJointError, MotionInputError, NoPersonError
+from ..errors import MissingJointError, MotionInputError, NoPersonError, StoppedError
 from ..kinematics.body_frame import estimate_view
 from ..pose_sequence import PoseSequence, View
 from ..skeleton import INDEXED_SKELETONS, order_joints
@@ -158,23 +158,26 @@ def extract_pose(
     *,
     backend: PoseBackend | None = None,
     progress: bool = True,
+    stop: threading.Event | None = None,
 ) -> PoseExtraction:
-    """Run pose estimation over ``video`` and return the athlete's skeleton."""
+    """Run pose estimation over ``video`` and return the athlete's skeleton; once ``stop``
+    is set, the next frame raises ``StoppedError`` (decoding and inference end at once)."""
     settings = settings or PoseSettings()
     video = Path(video)
     info = probe_video(video)
     own_backend = backend is None
     model = backend or create_backend(settings)
     try:
-        return _run(video, info, settings, model, progress)
+        return _run(video, info, settings, model, progress, stop)
     finally:
         if own_backend:
             model.close()
 
 
 def _run(
-    video: Path, info: VideoInfo, settings: PoseSettings, backend: PoseBackend, progress: bool
-) -> PoseExtraction:
+    video: Path, info: VideoInfo, settings: PoseSettings, backend: PoseBackend, progress: bool,
+    stop: threading.Event | None,
+) -> PoseExtraction:  # fmt: skip
     window = settings.window
     scale = inference_scale(info, window.max_side)
     mapping = _CanonicalMap(backend.skeleton)
@@ -191,14 +194,10 @@ def _run(
         disable=not progress,
         leave=False,
     )
-    limit_s = current_settings().input_max_video_s
     with bar:
-        for frame in frames:
-            if frame.time_s > limit_s:  # a container that under-declares its length
-                raise MotionInputError(
-                    video, f"runs past the limit of {limit_s:g} s (the input_max_video_s "
-                    "setting, $SPORTSGPT_INPUT_MAX_VIDEO_S): trim it",
-                )  # fmt: skip
+        for frame in frames:  # the decoder stops at the length limit, whatever the header says
+            if stop is not None and stop.is_set():
+                raise StoppedError(f"pose extraction of {video.name} stopped")
             ms = max(round(frame.time_s * 1000), last_ms + 1)  # strictly increasing for VIDEO mode
             last_ms = ms
             detections = backend.detect(frame.prepared, ms)

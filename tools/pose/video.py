@@ -88,8 +88,28 @@ def _open(path: Path) -> cv2.VideoCapture:
     return cap
 
 
-def probe_video(path: str | Path) -> VideoInfo:
-    """Open the video, decode its first frame, and describe it; clear errors otherwise."""
+def too_long(path: Path, how: str, limit: float) -> MotionInputError:
+    return MotionInputError(
+        path, f"{how}, over the limit of {limit:g} s (the input_max_video_s setting, "
+        "$SPORTSGPT_INPUT_MAX_VIDEO_S): trim it to the motion",
+    )  # fmt: skip
+
+
+def _frame_past(cap: cv2.VideoCapture, limit_s: float) -> bool:
+    """Whether a frame can be decoded past ``limit_s`` (one seek and one decode): a header
+    that declares no length, or too short a one, is not believed. Backends that cannot
+    seek say nothing here; decoding stops at the limit anyway (``VideoFrames``)."""
+    if not cap.set(cv2.CAP_PROP_POS_MSEC, (limit_s + 0.5) * 1000.0):
+        return False
+    if not cap.grab():
+        return False
+    return float(cap.get(cv2.CAP_PROP_POS_MSEC)) / 1000.0 > limit_s
+
+
+def probe_video(path: str | Path, max_duration_s: float | None = None) -> VideoInfo:
+    """Open the video, decode its first frame, and describe it; clear errors otherwise,
+    among them a video longer than ``max_duration_s`` (default: the input_max_video_s
+    setting) by its header or by a frame found past that time."""
     path = Path(path)
     check_input_size(path)  # before a decoder touches a file over the limit
     cap = _open(path)
@@ -104,12 +124,11 @@ def probe_video(path: str | Path) -> VideoInfo:
         declared = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         rotation = int(cap.get(cv2.CAP_PROP_ORIENTATION_META) or 0) % 360
         height, width = frame.shape[:2]
-        limit = current_settings().input_max_video_s
+        limit = max_duration_s or current_settings().input_max_video_s
         if declared > 0 and declared / fps > limit:
-            raise MotionInputError(
-                path, f"lasts {declared / fps:.0f} s, over the limit of {limit:g} s "
-                "(the input_max_video_s setting, $SPORTSGPT_INPUT_MAX_VIDEO_S): trim it",
-            )  # fmt: skip
+            raise too_long(path, f"lasts {declared / fps:.0f} s", limit)
+        if _frame_past(cap, limit):  # the header may be silent or lie: look past the limit
+            raise too_long(path, "has frames past that time (found by seeking)", limit)
         return VideoInfo(
             path=str(path),
             width=width,
@@ -165,6 +184,7 @@ class VideoFrames:
         self.prefetch = prefetch
         self.frames_decoded = 0
         self.ended_early = False
+        self.max_duration_s = current_settings().input_max_video_s
 
     def _times(self, cap: cv2.VideoCapture, index: int, previous: float | None) -> float:
         """Container presentation time of the frame just read (seconds)."""
@@ -187,6 +207,9 @@ class VideoFrames:
                 if not cap.grab():
                     break
                 t = self._times(cap, index, previous)
+                if t > self.max_duration_s:  # measured, whatever the header said
+                    raise too_long(Path(self.info.path), "runs past that time (found while "
+                                   "decoding)", self.max_duration_s)  # fmt: skip
                 previous = t
                 index += 1
                 if win.end_s is not None and t >= win.end_s:
