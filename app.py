@@ -44,6 +44,7 @@ try:
 
     import gradio as gr
     from gradio.utils import get_upload_folder
+    from pydantic import ValidationError
 
     from sportsgpt.agent import Coach, new_coach
     from sportsgpt.agent.compose import plan_drills
@@ -52,6 +53,7 @@ try:
     from sportsgpt.agent.state import CoachRequest
     from sportsgpt.agent.tools import stored_analyses
     from sportsgpt.kb import KBSettings, KnowledgeBase
+    from sportsgpt.tools.data_files import first_error_line
     from sportsgpt.tools.errors import StoppedError
     from sportsgpt.tools.motiondtw.library import known_motions
     from sportsgpt.tools.readers import VIDEO_SUFFIXES, read_motion
@@ -217,6 +219,13 @@ def check_upload(path: str, settings: Settings | None = None) -> Path:
     return file
 
 
+def uploaded_path(sent: Any) -> str | None:
+    """The path of what the File input sent, unprocessed (a FileData dict, or a path)."""
+    if isinstance(sent, dict):
+        sent = sent.get("path")
+    return str(sent) if sent else None
+
+
 def _say(text: str) -> gr.ChatMessage:
     return gr.ChatMessage(role="assistant", content=public(text))
 
@@ -297,9 +306,10 @@ def build_app(
             yield
 
     def analyze(
-        upload: str | None, motion: str, level: str, missing: list[str], days: float,
+        sent: Any, motion: str, level: str, missing: list[str], days: float,
         session: Session | None, view: str = "auto", request: gr.Request | None = None,
     ) -> Iterator[tuple[Any, ...]]:  # fmt: skip
+        upload = uploaded_path(sent)
         session = usable(session, request)
         session.stop.clear()
         history: list[Any] = []
@@ -335,12 +345,17 @@ def build_app(
             return
         chosen = None if motion in ("", "auto") else motion
         # the form's fields travel typed: nothing is turned into prose and parsed again
-        request = CoachRequest(
-            message="Analyse my technique and give me a plan.", files=[str(file)],
-            motion=chosen, level=level or None, missing_equipment=list(missing or []),
-            days_per_week=int(days) if days else None,
-            view=None if view in ("", "auto") else view,
-        )  # fmt: skip
+        try:
+            request = CoachRequest(
+                message="Analyse my technique and give me a plan.", files=[str(file)],
+                motion=chosen, level=level or None, missing_equipment=list(missing or []),
+                days_per_week=int(days) if days else None,
+                view=None if view in ("", "auto") else view,
+            )  # fmt: skip
+        except (ValidationError, TypeError, ValueError) as exc:
+            history.append(_say(f"That form cannot be used: {first_error_line(exc)}"))
+            yield (history, *empty, session)
+            return
         said = [f"level: {level}"] if level else []
         said += [f"no {', no '.join(missing)}"] if missing else []
         said += [f"{int(days)} days a week"] if days else []
@@ -416,10 +431,9 @@ def build_app(
         if session is not None:
             session.close()
 
-    def track_upload(upload: str | None, session: Session | None,
-                     request: gr.Request) -> Session:  # fmt: skip
+    def track_upload(sent: Any, session: Session | None, request: gr.Request) -> Session:
         session = usable(session, request)
-        if upload:
+        if upload := uploaded_path(sent):
             uploads.hold(Path(upload), session.id)
         return session
 
@@ -469,10 +483,14 @@ def build_app(
         # the Gate bounds the work; Gradio only has to let the waiting ones in to be told
         admitted = settings.app_max_concurrent + settings.app_max_waiting + 1
         lane = {"concurrency_limit": admitted, "concurrency_id": "coach"}
+        # preprocess=False: the form is validated by CoachRequest, and the upload arrives as
+        # its path (Gradio 6's File.preprocess leaves an empty temporary file per call)
         running = run.click(analyze, [upload, motion, level, missing, days, session, view],
-                            outputs, api_name="analyze", **lane)  # type: ignore[arg-type]  # fmt: skip
+                            outputs, api_name="analyze", preprocess=False,
+                            **lane)  # type: ignore[arg-type]  # fmt: skip
         stop.click(stop_work, [session], None, cancels=[running], api_name="stop")
-        upload.upload(track_upload, [upload, session], [session], api_visibility="private")
+        upload.upload(track_upload, [upload, session], [session], api_visibility="private",
+                      preprocess=False)  # fmt: skip
         asking = question.submit(follow_up, [question, chat, session], [chat, question, session],
                                  api_name="ask", **lane)  # type: ignore[arg-type]  # fmt: skip
         stop.click(None, None, None, cancels=[asking])

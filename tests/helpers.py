@@ -134,11 +134,11 @@ class ScriptedChatModel:
         self.tools = tools
         return self
 
-    def invoke(self, messages: list[object]) -> object:
+    def invoke(self, messages: list[object], **options: object) -> object:
         from langchain_core.messages import AIMessage
 
         self.seen.append(list(messages))
         return self.script.pop(0) if self.script else AIMessage(content="DONE")
 
-    def stream(self, messages: list[object]) -> list[object]:
+    def stream(self, messages: list[object], **options: object) -> list[object]:
         return [self.invoke(messages)]

@@ -194,6 +194,8 @@ def _run(
         disable=not progress,
         leave=False,
     )
+    log.info("%s: estimating the pose (%s frames declared, %s)", video.name,
+             info.declared_frames or "no", backend.name)  # fmt: skip
     with bar:
         for frame in frames:  # the decoder stops at the length limit, whatever the header says
             if stop is not None and stop.is_set():
