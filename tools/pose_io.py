@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -116,8 +118,9 @@ def load_npz(path: Path) -> PoseSequence:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
             arrays = {k: data[k] for k in data.files if k != "meta"}
-    except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
-        raise MotionInputError(path, f"not a readable {FORMAT_NAME} NPZ file ({exc})") from None
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+        raise MotionInputError(path, f"not a readable {FORMAT_NAME} NPZ file "
+                               f"({type(exc).__name__})") from None  # fmt: skip
     doc = {
         **meta,
         "positions": arrays.get("positions"),

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ...settings import current_settings
-from ..errors import MotionInputError
+from ..errors import InvalidPoseError, MotionInputError
 from ..pose_io import load_npz, pose_from_dict, save_json, save_npz
 from ..pose_sequence import PoseSequence
 from .bvh import read_bvh
@@ -106,6 +106,11 @@ def read_motion(
                                "settings)") from None  # fmt: skip
     except RecursionError:
         raise MotionInputError(path, "nested too deeply to read") from None
+    except InvalidPoseError as exc:  # the data model refused what the reader made of it
+        raise MotionInputError(path, str(exc)) from None
+    except UnicodeDecodeError:
+        raise MotionInputError(path, "is not UTF-8 text (a binary file, or one saved in "
+                               "another encoding?)") from None  # fmt: skip
     # whatever the reader trusted, what comes out is within the limits
     check_fps(path, seq.fps)
     check_shape(path, frames=seq.n_frames, points=len(seq.joints), dims=seq.dims)
@@ -170,6 +175,8 @@ def _read_json(
 ) -> PoseSequence:  # fmt: skip
     try:
         doc: Any = json.loads(path.read_text(encoding="utf-8-sig"))
+    except InvalidPoseError as exc:  # the data model refused what the reader made of it
+        raise MotionInputError(path, str(exc)) from None
     except UnicodeDecodeError:
         raise MotionInputError(path, "not a text file") from None
     except json.JSONDecodeError as exc:

@@ -62,11 +62,16 @@ def _parse_hierarchy(tokens: list[str], path: Path) -> tuple[list[_Joint], int]:
                 i += 4
             elif tok == "CHANNELS":
                 count = int(tokens[i + 1])
-                chans = [t.lower() for t in tokens[i + 2 : i + 2 + count]]
+                chans = [t.lower() for t in tokens[i + 2 : i + 2 + max(count, 0)]]
                 bad = [c for c in chans if c not in _ROT and c not in _POS]
                 if bad:
                     raise MotionInputError(path, f"unknown BVH channel(s) {bad}")
                 jnt = joints[stack[-1]]
+                if not 0 <= count <= 6 or len(chans) != count or len(set(chans)) != count:
+                    raise MotionInputError(path, f"joint {jnt.name!r}: CHANNELS {count} does "
+                                           f"not name {count} distinct channels")  # fmt: skip
+                if jnt.channels:
+                    raise MotionInputError(path, f"joint {jnt.name!r} has two CHANNELS lines")
                 jnt.channels, jnt.channel_start = chans, n_channels
                 n_channels += count
                 i += 2 + count

@@ -17,6 +17,7 @@ import logging
 import re
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -61,6 +62,29 @@ def c3d_events(reader: object, rate: float, first_frame: int) -> dict[str, list[
     return {k: sorted(v) for k, v in out.items()}
 
 
+def _header(
+    path: Path, reader: Any, size: int
+) -> tuple[float, int, int, int, str, list[str], set[str]]:
+    """Rate, first frame, points, frames, units, labels and derived (non-marker) labels."""
+    rate = float(reader.point_rate)
+    first, last = int(reader.first_frame), int(reader.last_frame)
+    n_points = int(reader.point_used)
+    frames = last - first + 1
+    if rate <= 0 or frames <= 0 or n_points <= 0:
+        raise MotionInputError(path, f"C3D header: {frames} frames of {n_points} points "
+                               f"at {rate:g} Hz: nothing to read")  # fmt: skip
+    if frames * n_points * 8 > 4 * size + 1024:  # 4 x 2-byte ints at least per point
+        raise MotionInputError(path, f"C3D header claims {frames} frames of {n_points} "
+                               f"points, more than the {size} bytes hold")  # fmt: skip
+    units_param = reader.get("POINT:UNITS")
+    units = units_param.string_value.strip("\x00 ").lower() if units_param else "mm"
+    if units not in _SCALE:
+        raise MotionInputError(path, f"C3D point units {units!r} not supported (mm, cm, m)")
+    labels = [str(label).strip() for label in reader.point_labels][:n_points]
+    derived = {name for g in _NOT_MARKERS for name in _strings(reader.get("POINT"), g)}
+    return rate, first, n_points, frames, units, labels, derived
+
+
 def read_c3d(path: Path, marker_set: str | None = None) -> PoseSequence:
     """A C3D file's markers as the canonical skeleton (events are in ``read_c3d_events``)."""
     seq, _ = read_c3d_with_events(path, marker_set)
@@ -78,23 +102,15 @@ def read_c3d_with_events(
         try:
             reader = c3d.Reader(handle)
         except Exception as exc:  # the c3d package raises plain errors on bad headers
-            raise MotionInputError(path, f"not a readable C3D file ({exc})") from None
-        rate = float(reader.point_rate)
-        first, last = int(reader.first_frame), int(reader.last_frame)
-        n_points = int(reader.point_used)
-        frames = last - first + 1
-        if rate <= 0 or frames <= 0 or n_points <= 0:
-            raise MotionInputError(path, f"C3D header: {frames} frames of {n_points} points "
-                                   f"at {rate:g} Hz: nothing to read")  # fmt: skip
-        if frames * n_points * 8 > 4 * size + 1024:  # 4 x 2-byte ints at least per point
-            raise MotionInputError(path, f"C3D header claims {frames} frames of {n_points} "
-                                   f"points, more than the {size} bytes hold")  # fmt: skip
-        units_param = reader.get("POINT:UNITS")
-        units = units_param.string_value.strip("\x00 ").lower() if units_param else "mm"
-        if units not in _SCALE:
-            raise MotionInputError(path, f"C3D point units {units!r} not supported (mm, cm, m)")
-        labels = [str(label).strip() for label in reader.point_labels][:n_points]
-        derived = {name for g in _NOT_MARKERS for name in _strings(reader.get("POINT"), g)}
+            raise MotionInputError(path, f"not a readable C3D file ({type(exc).__name__})"
+                                   ) from None  # fmt: skip
+        try:  # the header's fields: the c3d package trusts them, and fails plainly
+            rate, first, n_points, frames, units, labels, derived = _header(path, reader, size)
+        except MotionInputError:
+            raise
+        except Exception as exc:
+            raise MotionInputError(path, f"C3D header could not be read ({type(exc).__name__})"
+                                   ) from None  # fmt: skip
         xyz = np.full((frames, n_points, 3), np.nan)
         try:
             for i, (_, points, _analog) in enumerate(reader.read_frames()):
@@ -102,9 +118,10 @@ def read_c3d_with_events(
                     break
                 seen = points[:, 3] >= 0
                 xyz[i, seen] = points[seen, :3]
+            events = c3d_events(reader, rate, first)
         except Exception as exc:
-            raise MotionInputError(path, f"C3D data could not be read ({exc})") from None
-        events = c3d_events(reader, rate, first)
+            raise MotionInputError(path, f"C3D data could not be read ({type(exc).__name__})"
+                                   ) from None  # fmt: skip
     keep = [i for i, n in enumerate(labels) if n and n not in derived]
     seq = sequence_from_markers([labels[i] for i in keep], xyz[:, keep] * _SCALE[units],
                                 fps=rate, source=str(path), skeleton="c3d",

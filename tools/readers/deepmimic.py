@@ -75,7 +75,12 @@ def deepmimic_from_document(
         bodies = {b["Name"]: b for b in char.get("BodyDefs", [])}
     except (KeyError, TypeError):
         raise MotionInputError(char_path, "not a DeepMimic character file") from None
-    frames = np.asarray(doc["Frames"], dtype=np.float64) if doc["Frames"] else np.empty((0, 0))
+    try:
+        frames = np.asarray(doc["Frames"] or np.empty((0, 0)), dtype=np.float64)
+    except (ValueError, TypeError):
+        raise MotionInputError(
+            path, "'Frames' must be rows of numbers, all of one length"
+        ) from None
     if frames.ndim != 2 or frames.shape[0] == 0:
         raise MotionInputError(path, "clip has no frames (or rows of unequal length)")
     width = 8 + sum(_DOF[j["Type"]] for j in joints if j["Parent"] >= 0)

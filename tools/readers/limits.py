@@ -6,6 +6,7 @@ frame rate, and what a compressed file expands to. All are settings (``input_max
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -75,7 +76,7 @@ def check_npz(path: Path) -> None:
                         f"numbers), over the limit of {s.input_max_values:,} (the "
                         "input_max_values setting)",
                     )  # fmt: skip
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error) as exc:
         raise MotionInputError(
             path, f"not a readable sportsgpt.pose NPZ file ({type(exc).__name__})"
         ) from None
