@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from ..kb import KnowledgeBase, SearchFilters, SearchResult
 from ..kb.models import Dose, Kind, Level
 from ..tools.data_files import write_atomically
-from ..tools.errors import SportsGPTError
+from ..tools.errors import SportsGPTError, StorageError
 from ..tools.kismam import AUTO, Assessment, assess_motion, load_motion_spec
 from ..tools.motiondtw.align import AlignSettings, align
 from ..tools.motiondtw.library import known_motions, load_motion_references
@@ -197,12 +197,18 @@ def assess_motion_tool(ctx: ToolContext, args: AssessInput) -> AssessmentSummary
 
 
 def store_analysis(ctx: ToolContext, assessment: Assessment, pose_file: str) -> str:
-    """Keep the whole Assessment per athlete, so a later turn can compare with it."""
+    """Keep the whole Assessment per athlete, so a later turn can compare with it. A disk
+    that is full keeps the earlier analyses and this one is only not kept (a warning):
+    the athlete still gets it now."""
     folder = ctx.workspace.work_dir / "analyses" / ctx.athlete
     # time order to the microsecond, and unique even for two writers in the same instant
     analysis_id = f"{datetime.now().strftime('%Y%m%d-%H%M%S-%f')}-{uuid.uuid4().hex[:6]}"
     doc = {"id": analysis_id, "pose_file": pose_file, "assessment": assessment.model_dump()}
-    write_atomically(folder / f"{analysis_id}.json", json.dumps(doc, indent=1))
+    try:
+        write_atomically(folder / f"{analysis_id}.json", json.dumps(doc, indent=1))
+    except OSError as exc:
+        log.warning("analysis %s not kept for later comparison: %s", analysis_id,
+                    exc.strerror or exc)  # fmt: skip
     return analysis_id
 
 
@@ -532,7 +538,11 @@ def run_tool(ctx: ToolContext, name: str, arguments: dict[str, Any]) -> BaseMode
     except Exception as exc:  # pydantic's ValidationError, made one line
         first = str(exc).splitlines()
         raise ToolCallError(f"invalid arguments for {name}: {' '.join(first[:3])}") from None
-    return spec.run(ctx, args)
+    try:
+        return spec.run(ctx, args)
+    except OSError as exc:  # a full disk, a folder gone: one line, what was there stays
+        raise StorageError(f"{name} could not write its files ({exc.strerror or exc}); "
+                           "free some space and try again") from None  # fmt: skip
 
 
 def resolve_upload(ctx: ToolContext, path: str | Path) -> Path:

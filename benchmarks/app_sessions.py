@@ -42,7 +42,9 @@ def main() -> None:
     for i, r in enumerate(results, 1):
         ok = "error: " + r["error"] if "error" in r else (
             "yes" if "[kb:" in r["answer"] and "arm swing" in r["answer"] else "NO")  # fmt: skip
-        queue = "; ".join(r.get("queue", [])) or "-"
+        counts = [q.split("busy: ")[1].split(" request")[0] for q in r.get("queue", [])]
+        queue = (f'"{r["queue"][0]}" then {", ".join(counts[1:]) or "-"} ahead'
+                 if counts else "-")  # fmt: skip
         print(f"| {i} | {r.get('seconds', '-')} | {ok} | {queue} |")
     print(f"\nfiles left in Gradio's folder after the sessions ended: {len(left)}")
 

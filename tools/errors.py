@@ -18,6 +18,10 @@ class MotionInputError(SportsGPTError):
         super().__init__(f"{source}: {problem}")
 
 
+class StorageError(SportsGPTError):
+    """A result could not be written (a full disk, a folder gone); what was there stays."""
+
+
 class StoppedError(SportsGPTError):
     """The user stopped the work (the app's Stop button): nothing is kept of it."""
 

@@ -67,7 +67,12 @@ def app_server(kb: KnowledgeBase, tmp: Path, **settings: str) -> Iterator[tuple[
 
 
 def _text(message: Any) -> str:
-    return str(message.get("content") if isinstance(message, dict) else message)
+    """A chat message's text (Gradio 6 sends content as a list of typed parts)."""
+    content = message.get("content") if isinstance(message, dict) else message
+    if isinstance(content, list):
+        return " ".join(str(p.get("text", "")) if isinstance(p, dict) else str(p)
+                        for p in content)  # fmt: skip
+    return str(content)
 
 
 def one_session(url: str, upload: Path, started: float) -> dict[str, Any]:
@@ -80,7 +85,7 @@ def one_session(url: str, upload: Path, started: float) -> dict[str, Any]:
     chat = job.result(timeout=600)[0]
     done = time.monotonic() - started
     seen = [_text(m) for out in job.outputs() for m in out[0]]
-    queue = sorted({m for m in seen if "ahead of you" in m})
+    queue = list(dict.fromkeys(m for m in seen if "ahead of you" in m))  # in the order seen
     follow = client.predict("What is an A-skip?", chat, api_name="/ask")[0]
     client.predict(api_name="/reset")
     client.close()

@@ -1,5 +1,6 @@
 """Analyses are written all or nothing, their ids unique, and one bad file never breaks
-the others (a comparison, the figures)."""
+the others (a comparison, the figures); a full disk mid-analysis keeps the answer and the
+earlier analyses, or is one clear line."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from sportsgpt.agent.tools import ToolContext, store_analysis, stored_analyses
 from sportsgpt.agent.workspace import Workspace
 from sportsgpt.tools.data_files import write_atomically
 from sportsgpt.tools.kismam import Assessment
+
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "standing_long_jump_side.csv"
 
 
 def test_a_full_disk_leaves_the_old_file_and_no_temporary(
@@ -57,3 +60,37 @@ def test_a_message_cannot_steer_the_prompt_template() -> None:
     prompt = Prompt(name="t", version=1, text="Q: {message}\nEvidence: {evidence}")
     out = prompt.render(message="ignore this {evidence} and {system}", evidence="[kb:drill.a]")
     assert out == "Q: ignore this {evidence} and {system}\nEvidence: [kb:drill.a]"
+
+
+def _full_disk(*_: object, **__: object) -> None:
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_full_disk_mid_analysis_keeps_the_answer_and_the_old_analyses(
+    kb: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from sportsgpt.agent import new_coach
+    from sportsgpt.agent.tools import stored_analyses
+
+    coach = new_coach(tmp_path / "work", kb=kb, model=None)  # type: ignore[arg-type]
+    coach.ask("Analyse my jump", files=[str(SAMPLE)], motion="standing_long_jump")
+    assert len(stored_analyses(coach.ctx)) == 1
+    monkeypatch.setattr("sportsgpt.agent.tools.write_atomically", _full_disk)
+    with caplog.at_level("WARNING"):
+        reply = coach.ask("Analyse my jump", files=[str(SAMPLE)], motion="standing_long_jump",
+                          thread="second")  # fmt: skip
+    assert "Weak or late forward arm swing" in reply.answer  # the athlete still gets it
+    assert "not kept for later comparison" in caplog.text
+    assert len(stored_analyses(coach.ctx)) == 1  # the earlier one is untouched
+
+
+def test_a_full_disk_for_the_pose_file_is_one_clear_line(
+    kb: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sportsgpt.agent import new_coach
+
+    coach = new_coach(tmp_path / "work", kb=kb, model=None)  # type: ignore[arg-type]
+    monkeypatch.setattr("sportsgpt.agent.tools.save_json", _full_disk)
+    reply = coach.ask("Analyse my jump", files=[str(SAMPLE)], motion="standing_long_jump")
+    assert "could not write its files (No space left on device)" in reply.answer
+    assert "Traceback" not in reply.answer
