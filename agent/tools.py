@@ -10,10 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,14 +19,15 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from ..kb import KnowledgeBase, SearchFilters, SearchResult
+from ..kb.history import Recording, file_hash, new_analysis_id, record_analysis
 from ..kb.models import Dose, Kind, Level
 from ..tools.data_files import write_atomically
-from ..tools.errors import SportsGPTError, StorageError
+from ..tools.errors import KnowledgeBaseError, SportsGPTError, StorageError
 from ..tools.kismam import AUTO, Assessment, assess_motion, load_motion_spec
 from ..tools.motiondtw.align import AlignSettings, align
 from ..tools.motiondtw.library import known_motions, load_motion_references
 from ..tools.pose_io import save_json
-from ..tools.pose_sequence import with_view
+from ..tools.pose_sequence import PoseSequence, with_view
 from ..tools.readers import VIDEO_SUFFIXES, read_motion
 from .workspace import Workspace
 
@@ -48,6 +47,8 @@ class ToolContext:
     """How a recording is diagnosed: alignment then KISMAM (evals swap in ablations)."""
     stop: threading.Event | None = None
     """Set by the app's Stop button: pose extraction ends at the next frame."""
+    recordings: dict[str, Path] = field(default_factory=dict)
+    """pose file -> the recording the user gave (what history keys an analysis by)."""
 
 
 # ---------------------------------------------------------------- pose
@@ -86,6 +87,7 @@ def extract_pose_tool(ctx: ToolContext, args: ExtractPoseInput) -> PoseSummary:
     seen = int((pose.confidence.max(axis=1) > 0).sum())
     out = ctx.workspace.new_path(path.stem, ".pose.json")
     save_json(pose, out)
+    ctx.recordings[str(out)] = path
     rate = seen / max(pose.n_frames, 1)
     return PoseSummary(
         pose_file=str(out), frames=pose.n_frames, frames_with_athlete=seen,
@@ -173,10 +175,11 @@ def _band(band: tuple[float | None, float | None]) -> str:
 def assess_motion_tool(ctx: ToolContext, args: AssessInput) -> AssessmentSummary:
     """Alignment, then KISMAM: named problems with probability and evidence."""
     _check_motion(args.motion, allow_auto=True)
-    assessment = ctx.assessor(
-        _load_pose(ctx, args.pose_file), args.motion, AlignSettings(radius_s=args.radius_s)
-    )
+    pose = _load_pose(ctx, args.pose_file)
+    assessment = ctx.assessor(pose, args.motion, AlignSettings(radius_s=args.radius_s))
     analysis_id = store_analysis(ctx, assessment, args.pose_file)
+    keep_in_history(ctx, assessment, pose, ctx.workspace.resolve(args.pose_file), analysis_id,
+                    {"radius_s": args.radius_s})  # fmt: skip
     problems = [
         ProblemBrief(
             id=p.id, label=p.label, probability=p.probability, severity=p.severity,
@@ -196,13 +199,33 @@ def assess_motion_tool(ctx: ToolContext, args: AssessInput) -> AssessmentSummary
     )  # fmt: skip
 
 
+def keep_in_history(
+    ctx: ToolContext, assessment: Assessment, pose: PoseSequence, pose_file: Path,
+    analysis_id: str, options: dict[str, Any],
+) -> None:  # fmt: skip
+    """The analysis into the athlete's history in PostgreSQL (kb/history.py), keyed by the
+    recording the user gave (its content hash); a database that is down costs the history
+    entry only, with a warning, never the analysis."""
+    source = Path(pose.source)
+    recording = ctx.recordings.get(str(pose_file)) or (source if source.is_file() else pose_file)
+    kind = ("video" if recording.suffix.lower() in VIDEO_SUFFIXES
+            else "mocap" if pose.dims == 3 else "keypoints")  # fmt: skip
+    try:
+        entry = Recording(hash=file_hash(recording), original_name=recording.name, kind=kind,
+                          frames=pose.n_frames, fps=pose.fps, view=pose.view)  # fmt: skip
+        with ctx.kb.connection() as conn:
+            record_analysis(conn, entry, assessment, ctx.athlete, options=options,
+                            analysis_id=analysis_id)  # fmt: skip
+    except (KnowledgeBaseError, OSError) as exc:
+        log.warning("analysis %s not kept in the athlete's history: %s", analysis_id, exc)
+
+
 def store_analysis(ctx: ToolContext, assessment: Assessment, pose_file: str) -> str:
     """Keep the whole Assessment per athlete, so a later turn can compare with it. A disk
     that is full keeps the earlier analyses and this one is only not kept (a warning):
     the athlete still gets it now."""
     folder = ctx.workspace.work_dir / "analyses" / ctx.athlete
-    # time order to the microsecond, and unique even for two writers in the same instant
-    analysis_id = f"{datetime.now().strftime('%Y%m%d-%H%M%S-%f')}-{uuid.uuid4().hex[:6]}"
+    analysis_id = new_analysis_id()
     doc = {"id": analysis_id, "pose_file": pose_file, "assessment": assessment.model_dump()}
     try:
         write_atomically(folder / f"{analysis_id}.json", json.dumps(doc, indent=1))

@@ -25,6 +25,7 @@ from .common import add_motion_input, read_motion_input
 from .common import emit as _emit
 from .config_cmd import add_config_parser
 from .eval_cmd import add_eval_parsers
+from .history_cmd import add_history_parser
 from .kb_cmd import add_kb_parsers
 from .pose_cmd import add_pose_parser
 
@@ -113,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_align_parsers(sub)
     add_assess_parser(sub)
     add_kb_parsers(sub)
+    add_history_parser(sub)
     add_coach_parsers(sub)
     add_eval_parsers(sub)
     add_config_parser(sub)

@@ -1,0 +1,139 @@
+"""``sportsgpt history [ATHLETE]``: an athlete's analyses over time from PostgreSQL
+(kb/history.py): the score, and each problem's key metric against its band; ``--team
+--csv`` one row per analysis of every athlete, for spreadsheets."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from pathlib import Path
+from typing import Any
+
+from ..tools.errors import SportsGPTError
+from .common import add_common, emit
+
+
+def add_history_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "history",
+        help="an athlete's analyses over time (score, each problem's key metric vs its band)",
+        description="Analyses kept in the knowledge base's PostgreSQL, oldest first.",
+    )
+    p.add_argument("athlete", nargs="?", default=None, help="the athlete's name")
+    p.add_argument("--motion", default=None, help="only this motion")
+    p.add_argument("--team", action="store_true", help="every athlete")
+    p.add_argument("--csv", type=Path, default=None, help="write one row per analysis")
+    p.add_argument("--plot", type=Path, default=None, help="the score and key metrics (PNG)")
+    add_common(p)
+    p.set_defaults(handler=cmd_history)
+
+
+def _band(band: list[float | None]) -> str:
+    low, high = band
+    if low is None:
+        return f"<= {high:g}"
+    if high is None:
+        return f">= {low:g}"
+    return f"{low:g}-{high:g}"
+
+
+def key_metric(problem: dict[str, Any]) -> dict[str, Any] | None:
+    """A problem's key metric: its first (largest) piece of evidence."""
+    evidence = problem.get("evidence") or []
+    return evidence[0] if evidence else None
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from ..kb import KBSettings, KnowledgeBase
+    from ..kb.history import analyses_of
+
+    if not args.team and not args.athlete:
+        raise SportsGPTError("name an athlete, or give --team for every athlete")
+    kb = KnowledgeBase(KBSettings.from_settings(args.settings))
+    with kb.connection() as conn:
+        rows = analyses_of(conn, None if args.team else args.athlete, args.motion)
+    if args.csv:
+        _write_csv(rows, args.csv)
+    if args.plot:
+        _plot(rows, args.plot)
+    payload = [
+        {"id": r.id, "athlete": r.athlete, "date": r.created_at.isoformat(), "motion": r.motion,
+         "recording": r.recording, "score": r.score,
+         "problems": [{"id": p["id"], "label": p["label"], "severity": p["severity"],
+                       "key_metric": key_metric(p)} for p in r.problems]}
+        for r in rows
+    ]  # fmt: skip
+    who = "every athlete" if args.team else args.athlete
+    if not rows:
+        text = f"no analyses kept for {who}" + (f" ({args.motion})" if args.motion else "")
+    else:
+        lines = [f"{len(rows)} analyses of {who}, oldest first:"]
+        for r in rows:
+            lines.append(f"{r.created_at:%Y-%m-%d %H:%M}  {r.athlete}  {r.motion}  score "
+                         f"{r.score:.0f}/100  ({r.recording})")  # fmt: skip
+            for p in r.problems:
+                m = key_metric(p)
+                shown = (f": {m['metric']} at {m['keyframe']} {m['measured']:.1f} vs "
+                         f"{_band(m['band'])}") if m else ""  # fmt: skip
+                lines.append(f"    {p['label']} ({p['severity']}){shown}")
+        if args.csv:
+            lines.append(f"wrote {args.csv}")
+        if args.plot:
+            lines.append(f"wrote {args.plot}")
+        text = "\n".join(lines)
+    emit(args, payload, text)
+    return 0
+
+
+def _write_csv(rows: list[Any], out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["athlete", "date", "motion", "recording", "score", "problems",
+                         "analysis_id"])  # fmt: skip
+        for r in rows:
+            problems = ";".join(p["id"] for p in r.problems)
+            writer.writerow([r.athlete, r.created_at.isoformat(), r.motion, r.recording,
+                             f"{r.score:.1f}", problems, r.id])  # fmt: skip
+
+
+def _plot(rows: list[Any], out: Path) -> None:
+    """The score over time, and each problem's key metric with its band."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    metrics: dict[str, list[tuple[Any, float, list[float | None]]]] = {}
+    for r in rows:
+        for p in r.problems:
+            if m := key_metric(p):
+                metrics.setdefault(f"{m['metric']} at {m['keyframe']}", []).append(
+                    (r.created_at, float(m["measured"]), m["band"])
+                )
+    panels = 1 + len(metrics)
+    fig, axes = plt.subplots(panels, 1, figsize=(8, 2.6 * panels), squeeze=False)
+    ax = axes[0][0]
+    for motion in sorted({r.motion for r in rows}):
+        mine = [r for r in rows if r.motion == motion]
+        ax.plot([r.created_at for r in mine], [r.score for r in mine], "o-", label=motion)
+    ax.set_ylabel("score /100")
+    ax.set_ylim(0, 100)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title("Technique score over time")
+    for ax_row, (name, points) in zip(axes[1:], sorted(metrics.items()), strict=True):
+        ax = ax_row[0]
+        ax.plot([t for t, _, _ in points], [v for _, v, _ in points], "o-", color="black")
+        low, high = points[-1][2]
+        values = [v for _, v, _ in points]
+        if low is not None or high is not None:  # an open band is drawn past the values
+            bottom = low if low is not None else min(high or 0.0, *values) - 10
+            top = high if high is not None else max(low or 0.0, *values) + 10
+            ax.axhspan(bottom, top, color="tab:green", alpha=0.2, label="elite band")
+        ax.set_title(name, fontsize=9)
+        ax.legend(loc="best", fontsize=8)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)

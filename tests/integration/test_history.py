@@ -1,0 +1,105 @@
+"""Athlete history in PostgreSQL (kb/history.py, migration 0003) on the session's embedded
+server: one transaction per analysis, idempotent by recording hash, motion and settings
+version; a recording seen again is linked again, never analysed twice."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+
+from sportsgpt.kb import KnowledgeBase
+from sportsgpt.kb.history import (
+    Recording,
+    analyses_of,
+    file_hash,
+    history_counts,
+    link_recording,
+    record_analysis,
+)
+from sportsgpt.tools.kismam import assess_motion
+from sportsgpt.tools.motiondtw.align import AlignSettings
+from sportsgpt.tools.readers import read_motion
+
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "standing_long_jump_side.csv"
+
+
+def _recording(path: Path) -> tuple[Recording, object]:
+    pose = read_motion(path)
+    rec = Recording(hash=file_hash(path), original_name=path.name, kind="keypoints",
+                    frames=pose.n_frames, fps=pose.fps, view=pose.view)  # fmt: skip
+    return rec, assess_motion(pose, "standing_long_jump", AlignSettings())
+
+
+def test_an_analysis_is_stored_once_and_linked_again(kb: KnowledgeBase, tmp_path: Path) -> None:
+    ana, ben = f"ana-{uuid.uuid4().hex[:6]}", f"ben-{uuid.uuid4().hex[:6]}"
+    rec, assessment = _recording(SAMPLE)
+    other = tmp_path / "ben_jump.csv"  # the same jump saved again: another recording
+    other.write_bytes(SAMPLE.read_bytes() + b"\n")
+    rec_b, assessment_b = _recording(other)
+    with kb.connection() as conn:
+        before = history_counts(conn)
+        first, new = record_analysis(conn, rec, assessment, ana, "monday")  # type: ignore[arg-type]
+        again, again_new = record_analysis(conn, rec, assessment, ana, "tuesday")  # type: ignore[arg-type]
+        assert new and not again_new and again == first  # analysed once
+        link_recording(conn, rec, ana, "tuesday")  # linking twice changes nothing
+        b_id, _ = record_analysis(conn, rec_b, assessment_b, ben)  # type: ignore[arg-type]
+        after = history_counts(conn)
+        mine = analyses_of(conn, ana)
+        everyone = analyses_of(conn, motion="standing_long_jump")
+    grown = {k: after[k] - before[k] for k in after}
+    assert grown == {"athletes": 2, "training_sessions": 2, "recordings": 2,
+                     "recording_links": 3, "analyses": 2}  # fmt: skip
+    assert [a.id for a in mine] == [first] and mine[0].session == "monday"  # listed once
+    stored = mine[0]
+    assert stored.score == assessment.score  # type: ignore[attr-defined]
+    assert {p["id"] for p in stored.problems} >= {"weak_arm_swing"}
+    arm = next(p for p in stored.problems if p["id"] == "weak_arm_swing")
+    assert arm["evidence"] and arm["evidence"][0]["measured"] is not None
+    assert set(stored.keyframes) >= {"take_off"} and stored.versions["software"]
+    assert {first, b_id} <= {a.id for a in everyone}
+
+
+def test_history_command_lists_plots_and_exports(
+    kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    from sportsgpt.cli.main import main
+    from sportsgpt.kb.database import embedded_uri
+
+    name = f"cara-{uuid.uuid4().hex[:6]}"
+    pad = 3 + uuid.uuid4().int % 1000  # trailing blank lines: contents no other test has
+    first, later = tmp_path / "week1.csv", tmp_path / "week2.csv"
+    first.write_bytes(SAMPLE.read_bytes() + b"\n" * pad)
+    later.write_bytes(SAMPLE.read_bytes() + b"\n" * (pad + 1))
+    rec, assessment = _recording(first)
+    rec2, assessment2 = _recording(later)
+    with kb.connection() as conn:
+        record_analysis(conn, rec, assessment, name, "week 1")  # type: ignore[arg-type]
+        record_analysis(conn, rec2, assessment2, name, "week 2")  # type: ignore[arg-type]
+    monkeypatch.setenv("DATABASE_URL", embedded_uri(kb.settings.data_dir))
+    plot, table = tmp_path / "history.png", tmp_path / "team.csv"
+    assert main(["history", name, "--json", "--plot", str(plot)]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["recording"] for r in rows] == ["week1.csv", "week2.csv"]
+    assert all(r["problems"][0]["key_metric"]["band"] for r in rows)
+    assert plot.stat().st_size > 10_000
+    assert main(["history", "--team", "--csv", str(table)]) == 0
+    lines = table.read_text().splitlines()
+    assert lines[0].startswith("athlete,date,motion") and sum(name in ln for ln in lines) == 2
+    assert main(["history", name]) == 0
+    text = capsys.readouterr().out
+    assert "2 analyses of" in text and "arm_swing_take_off at take_off" in text
+
+
+def test_a_recording_analysed_for_someone_else_is_in_each_history(kb: KnowledgeBase) -> None:
+    dan, eve = f"dan-{uuid.uuid4().hex[:6]}", f"eve-{uuid.uuid4().hex[:6]}"
+    rec, assessment = _recording(SAMPLE)
+    with kb.connection() as conn:
+        made, _ = record_analysis(conn, rec, assessment, dan, "trial")  # type: ignore[arg-type]
+        again, new = record_analysis(conn, rec, assessment, eve, "camp")  # type: ignore[arg-type]
+        assert again == made and not new
+        assert [(a.id, a.session) for a in analyses_of(conn, eve)] == [(made, "camp")]
+        assert [(a.id, a.session) for a in analyses_of(conn, dan)] == [(made, "trial")]
