@@ -26,6 +26,14 @@ from sportsgpt.tools.readers import read_motion
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "standing_long_jump_side.csv"
 
 
+def _copy(folder: Path, name: str) -> Path:
+    """The sample jump as a recording of its own: trailing blank lines make its contents,
+    and so its hash, unlike any other test's (the session's database is shared)."""
+    out = folder / name
+    out.write_bytes(SAMPLE.read_bytes() + b"\n" * (3 + uuid.uuid4().int % 100_000))
+    return out
+
+
 def _recording(path: Path) -> tuple[Recording, object]:
     pose = read_motion(path)
     rec = Recording(hash=file_hash(path), original_name=path.name, kind="keypoints",
@@ -35,10 +43,8 @@ def _recording(path: Path) -> tuple[Recording, object]:
 
 def test_an_analysis_is_stored_once_and_linked_again(kb: KnowledgeBase, tmp_path: Path) -> None:
     ana, ben = f"ana-{uuid.uuid4().hex[:6]}", f"ben-{uuid.uuid4().hex[:6]}"
-    rec, assessment = _recording(SAMPLE)
-    other = tmp_path / "ben_jump.csv"  # the same jump saved again: another recording
-    other.write_bytes(SAMPLE.read_bytes() + b"\n")
-    rec_b, assessment_b = _recording(other)
+    rec, assessment = _recording(_copy(tmp_path, "ana_jump.csv"))
+    rec_b, assessment_b = _recording(_copy(tmp_path, "ben_jump.csv"))
     with kb.connection() as conn:
         before = history_counts(conn)
         first, new = record_analysis(conn, rec, assessment, ana, "monday")  # type: ignore[arg-type]
@@ -70,12 +76,8 @@ def test_history_command_lists_plots_and_exports(
     from sportsgpt.kb.database import embedded_uri
 
     name = f"cara-{uuid.uuid4().hex[:6]}"
-    pad = 3 + uuid.uuid4().int % 1000  # trailing blank lines: contents no other test has
-    first, later = tmp_path / "week1.csv", tmp_path / "week2.csv"
-    first.write_bytes(SAMPLE.read_bytes() + b"\n" * pad)
-    later.write_bytes(SAMPLE.read_bytes() + b"\n" * (pad + 1))
-    rec, assessment = _recording(first)
-    rec2, assessment2 = _recording(later)
+    rec, assessment = _recording(_copy(tmp_path, "week1.csv"))
+    rec2, assessment2 = _recording(_copy(tmp_path, "week2.csv"))
     with kb.connection() as conn:
         record_analysis(conn, rec, assessment, name, "week 1")  # type: ignore[arg-type]
         record_analysis(conn, rec2, assessment2, name, "week 2")  # type: ignore[arg-type]
@@ -94,11 +96,14 @@ def test_history_command_lists_plots_and_exports(
     assert "2 analyses of" in text and "arm_swing_take_off at take_off" in text
 
 
-def test_a_recording_analysed_for_someone_else_is_in_each_history(kb: KnowledgeBase) -> None:
+def test_a_recording_analysed_for_someone_else_is_in_each_history(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
     dan, eve = f"dan-{uuid.uuid4().hex[:6]}", f"eve-{uuid.uuid4().hex[:6]}"
-    rec, assessment = _recording(SAMPLE)
+    rec, assessment = _recording(_copy(tmp_path, "trial.csv"))
     with kb.connection() as conn:
-        made, _ = record_analysis(conn, rec, assessment, dan, "trial")  # type: ignore[arg-type]
+        made, new = record_analysis(conn, rec, assessment, dan, "trial")  # type: ignore[arg-type]
+        assert new
         again, new = record_analysis(conn, rec, assessment, eve, "camp")  # type: ignore[arg-type]
         assert again == made and not new
         assert [(a.id, a.session) for a in analyses_of(conn, eve)] == [(made, "camp")]
