@@ -6,6 +6,7 @@ stored analysis or a retrieved item; every item is cited."""
 from __future__ import annotations
 
 from ..kb.queries import priority
+from ..tools.kismam.models import band_words
 from .compose import OFFLINE_NOTE, cite, no_evidence, plan_drills, retrieved
 from .state import CoachState
 from .tools import KBHit, Measurements
@@ -24,10 +25,7 @@ def _done(lines: list[str]) -> tuple[str, list[str]]:
 
 def _band(m: Measurements) -> str:
     assert m.band is not None
-    low, high = m.band
-    if low is not None and high is not None:
-        return f"{low:g} to {high:g} {m.unit}"
-    return f"at least {low:g} {m.unit}" if low is not None else f"at most {high:g} {m.unit}"
+    return f"{band_words(*m.band)} {m.unit}"
 
 
 def _verdict(m: Measurements) -> str:

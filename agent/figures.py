@@ -27,6 +27,7 @@ from ..tools.body_view import (
 from ..tools.errors import SportsGPTError
 from ..tools.kinematics import compute_kinematics
 from ..tools.kismam import load_motion_spec
+from ..tools.kismam.models import band_words
 from ..tools.motiondtw.library import load_motion_references
 from ..tools.pose_sequence import PoseSequence
 from ..tools.readers import VIDEO_SUFFIXES, read_motion
@@ -199,10 +200,7 @@ def _caption(fig: Any, metrics: list[dict[str, Any]]) -> None:
             return f"{value:.0f}" if degrees else f"{value:.2f}"
 
         low, high = m["band"]
-        if low is not None and high is not None:
-            band = f"{num(low)} to {num(high)}"
-        else:
-            band = f"at least {num(low)}" if low is not None else f"at most {num(high)}"
+        band = band_words(low, high, num)
         outside = m.get("insufficient", 0) > 0 or m.get("excessive", 0) > 0
         label = m["label"].split(" (")[0]  # the label's explanation is in the report
         text = textwrap.fill(f"{label}: {num(m['measured'])}{unit} (elite {band}{unit})", 70)

@@ -14,7 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.helpers
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # robustness.*
 
 from robustness.test_app_sessions import app_server, files_left, sessions
 

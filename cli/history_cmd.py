@@ -28,15 +28,6 @@ def add_history_parser(sub: Any) -> None:
     p.set_defaults(handler=cmd_history)
 
 
-def _band(band: list[float | None]) -> str:
-    low, high = band
-    if low is None:
-        return f"<= {high:g}"
-    if high is None:
-        return f">= {low:g}"
-    return f"{low:g}-{high:g}"
-
-
 def key_metric(problem: dict[str, Any]) -> dict[str, Any] | None:
     """A problem's key metric: its first (largest) piece of evidence."""
     evidence = problem.get("evidence") or []
@@ -46,6 +37,7 @@ def key_metric(problem: dict[str, Any]) -> dict[str, Any] | None:
 def cmd_history(args: argparse.Namespace) -> int:
     from ..kb import KBSettings, KnowledgeBase
     from ..kb.history import analyses_of
+    from ..tools.kismam.models import band_words
 
     if not args.team and not args.athlete:
         raise SportsGPTError("name an athlete, or give --team for every athlete")
@@ -73,8 +65,8 @@ def cmd_history(args: argparse.Namespace) -> int:
                          f"{r.score:.0f}/100  ({r.recording})")  # fmt: skip
             for p in r.problems:
                 m = key_metric(p)
-                shown = (f": {m['metric']} at {m['keyframe']} {m['measured']:.1f} vs "
-                         f"{_band(m['band'])}") if m else ""  # fmt: skip
+                shown = (f": {m['metric']} at {m['keyframe']} {m['measured']:.1f} (elite "
+                         f"{band_words(*m['band'])})") if m else ""  # fmt: skip
                 lines.append(f"    {p['label']} ({p['severity']}){shown}")
         if args.csv:
             lines.append(f"wrote {args.csv}")

@@ -143,10 +143,9 @@ def _link(conn: psycopg.Connection, recording: Recording, athlete: str,
     return athlete_id, session_id
 
 
-def find_analysis(conn: psycopg.Connection, recording_hash: str, motion: str,
-                  version: str) -> str | None:  # fmt: skip
+def _find(conn: psycopg.Connection, recording_hash: str, motion: str,
+          version: str) -> str | None:  # fmt: skip
     """The id of the stored analysis of this recording, motion and settings version."""
-    migrate(conn)
     row = conn.execute(
         "SELECT id FROM analyses WHERE recording_hash = %s AND motion = %s "
         "AND settings_version = %s", (recording_hash, motion, version),
@@ -186,7 +185,7 @@ def record_analysis(
         ).fetchone()  # fmt: skip
         if row is not None:
             return str(row[0]), True
-    found = find_analysis(conn, recording.hash, assessment.motion, version)
+    found = _find(conn, recording.hash, assessment.motion, version)  # migrated above
     assert found is not None
     return found, False
 

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +18,48 @@ import psycopg
 from sportsgpt.kb import KnowledgeBase
 from sportsgpt.kb.database import embedded_uri
 from sportsgpt.tools.pose_sequence import PoseSequence
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(command: list[str], cwd: Path, env: dict[str, str], port: int,
+            log: Path) -> Iterator[str]:  # fmt: skip
+    """``command`` running (its output in ``log``) until its page answers at
+    127.0.0.1:port, then the page's HTML; the process group is stopped afterwards."""
+    import pytest
+
+    with log.open("w") as out:
+        proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"{' '.join(command)} exited with {proc.returncode}: "
+                            f"{log.read_text()[-2000:]}")  # fmt: skip
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
+                    html = str(page.read().decode())
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"{' '.join(command)} did not serve / within 120 s: "
+                                f"{log.read_text()[-2000:]}")  # fmt: skip
+                time.sleep(0.5)
+        yield html
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=20)
 
 
 def make_pose(

@@ -3,19 +3,13 @@ tests/conftest.py)."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from sportsgpt.kb import KnowledgeBase
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.helpers import free_port
 
 
 @pytest.fixture()
@@ -24,7 +18,7 @@ def served(kb: KnowledgeBase, tmp_path: Path) -> Iterator[str]:
     from sportsgpt.app import build_app
 
     demo = build_app(kb=kb, root=tmp_path / "sessions")
-    port = _free_port()
+    port = free_port()
     demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True,
                         quiet=True)  # fmt: skip
     try:

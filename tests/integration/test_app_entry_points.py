@@ -4,26 +4,18 @@ lacks the install), ``sportsgpt app``, ``python -m sportsgpt.app`` and ``gradio 
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import free_port, serving
+
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 VENV = REPO / ".venv"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _bare_python() -> str | None:
@@ -39,29 +31,8 @@ def _bare_python() -> str | None:
 def _serves(command: list[str], cwd: Path, env: dict[str, str], port: int) -> str:
     """Start ``command``, wait for its page at 127.0.0.1:port, stop it; the page's HTML."""
     log = Path(env["SPORTSGPT_DATA_DIR"]).parent / "entry.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)  # fmt: skip
-        try:
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:
-                if proc.poll() is not None:
-                    pytest.fail(f"{' '.join(command)} exited with {proc.returncode}: "
-                                f"{log.read_text()[-2000:]}")  # fmt: skip
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
-                        return str(page.read().decode())
-                except OSError:
-                    time.sleep(0.5)
-            pytest.fail(f"{' '.join(command)} did not serve / within 120 s: "
-                        f"{log.read_text()[-2000:]}")  # fmt: skip
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=20)
+    with serving(command, cwd, env, port, log) as page:
+        return page
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -81,7 +52,7 @@ ENTRIES: dict[str, Callable[[int], tuple[list[str], Path]]] = {
 
 @pytest.mark.parametrize("entry", list(ENTRIES))
 def test_entry_point_serves_the_page(entry: str, tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     command, cwd = ENTRIES[entry](port)
     page = _serves(command, cwd, _env(tmp_path), port)
     assert "<title>SportsGPT" in page or "SportsGPT" in page
@@ -92,20 +63,20 @@ def test_python_app_py_from_a_python_without_the_install(tmp_path: Path) -> None
     bare = _bare_python()
     if bare is None or not (VENV / "bin" / "python").is_file():
         pytest.skip("no interpreter without sportsgpt, or no .venv in the checkout")
-    port = _free_port()
+    port = free_port()
     page = _serves([bare, "app.py", "--port", str(port)], REPO, _env(tmp_path), port)
     assert "SportsGPT" in page
 
 
 def test_gradio_reload_mode_finds_the_demo(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = _env(tmp_path, GRADIO_SERVER_PORT=str(port))
     page = _serves([str(BIN / "gradio"), "app.py"], REPO, env, port)
     assert "SportsGPT" in page
 
 
 def test_the_port_setting_reaches_the_app(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     page = _serves([sys.executable, "-m", "sportsgpt.app"], Path("/"),
                    _env(tmp_path, GRADIO_SERVER_PORT=str(port)), port)  # fmt: skip
     assert "SportsGPT" in page

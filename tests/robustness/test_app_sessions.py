@@ -6,13 +6,9 @@ a running pose extraction, and when the sessions end no file of theirs is left b
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,50 +16,26 @@ from typing import Any
 
 from sportsgpt.kb import KnowledgeBase
 from sportsgpt.kb.database import embedded_uri
+from tests.helpers import free_port, serving
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = [REPO / "samples" / "standing_long_jump_side.csv"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager
 def app_server(kb: KnowledgeBase, tmp: Path, **settings: str) -> Iterator[tuple[str, Path, Path]]:
     """``python app.py`` on a free loopback port, offline, on the session's knowledge base,
     with Gradio's files under ``tmp/gradio``: (url, that folder, the server's log)."""
-    port = _free_port()
+    port = free_port()
     temp = tmp / "gradio"
     log = tmp / "app.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GRADIO_", "SPORTSGPT_"))}
     env.update(GRADIO_TEMP_DIR=str(temp), SPORTSGPT_OFFLINE="1",
                SPORTSGPT_DATA_DIR=str(tmp / "data"),
                DATABASE_URL=embedded_uri(kb.settings.data_dir), **settings)  # fmt: skip
-    with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, str(REPO / "app.py"), "--port", str(port)],
-                                env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None, log.read_text()[-2000:]
-            try:
-                urllib.request.urlopen(url, timeout=5).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, log.read_text()[-2000:]
-                time.sleep(0.5)
-        yield url, temp, log
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+    command = [sys.executable, str(REPO / "app.py"), "--port", str(port)]
+    with serving(command, REPO, env, port, log):
+        yield f"http://127.0.0.1:{port}/", temp, log
 
 
 def _text(message: Any) -> str:

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 Severity = Literal["minor", "moderate", "major"]
+
+
+def band_words(
+    low: float | None, high: float | None, num: Callable[[float], str] = "{:g}".format
+) -> str:
+    """An elite band as a coach says it: "20 to 40", "at least 80", "at most 12"."""
+    if low is not None and high is not None:
+        return f"{num(low)} to {num(high)}"
+    if low is not None:
+        return f"at least {num(low)}"
+    assert high is not None, "a band has at least one bound"
+    return f"at most {num(high)}"
 
 
 class Evidence(BaseModel):
