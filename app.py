@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import logging
 import os
 import re
 import shutil
@@ -74,9 +73,6 @@ POSE_SUFFIXES = (".json", ".npz", ".csv", ".bvh", ".trc", ".txt")
 EQUIPMENT = ["sled", "starting blocks", "plyo box", "mini hurdles", "medicine ball", "hurdles"]
 ASSESSMENT_HEADERS = ["problem", "severity", "probability", "evidence"]
 PLAN_HEADERS = ["drill", "dose", "knowledge-base id"]
-
-
-log = logging.getLogger("sportsgpt.app")
 
 
 class Uploads:

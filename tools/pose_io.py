@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import zipfile
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -111,14 +109,14 @@ def save_npz(seq: PoseSequence, path: Path) -> None:
 
 
 def load_npz(path: Path) -> PoseSequence:
-    from .readers.limits import check_npz
+    from .readers.limits import NPZ_READ_ERRORS, check_npz
 
     check_npz(path)  # sizes and shapes from the archive's headers, before decompressing
     try:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
             arrays = {k: data[k] for k in data.files if k != "meta"}
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+    except (*NPZ_READ_ERRORS, KeyError) as exc:
         raise MotionInputError(path, f"not a readable {FORMAT_NAME} NPZ file "
                                f"({type(exc).__name__})") from None  # fmt: skip
     doc = {

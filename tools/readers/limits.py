@@ -44,6 +44,10 @@ def check_fps(path: Path | str, fps: float) -> None:
         )  # fmt: skip
 
 
+NPZ_READ_ERRORS = (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error)
+"""What reading a damaged NPZ (its zip directory, a member's header or data) raises."""
+
+
 def check_npz(path: Path) -> None:
     """An NPZ's members, from the zip directory and each array's own header, before one
     is decompressed: what they expand to, and the arrays' shapes."""
@@ -76,7 +80,7 @@ def check_npz(path: Path) -> None:
                         f"numbers), over the limit of {s.input_max_values:,} (the "
                         "input_max_values setting)",
                     )  # fmt: skip
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error) as exc:
+    except NPZ_READ_ERRORS as exc:
         raise MotionInputError(
             path, f"not a readable sportsgpt.pose NPZ file ({type(exc).__name__})"
         ) from None
