@@ -47,13 +47,15 @@ try:
 
     from sportsgpt.agent import Coach, new_coach
     from sportsgpt.agent.compose import plan_drills
-    from sportsgpt.agent.figures import analysis_figures, figure_caption
+    from sportsgpt.agent.figures import analysis_figures, figure_caption, history_plot
     from sportsgpt.agent.report import report_html
     from sportsgpt.agent.state import CoachRequest
     from sportsgpt.agent.tools import stored_analyses
     from sportsgpt.kb import KBSettings, KnowledgeBase
+    from sportsgpt.kb.history import DEFAULT_ATHLETE, analyses_of, athlete_name, key_metric
     from sportsgpt.tools.data_files import first_error_line
     from sportsgpt.tools.errors import StoppedError
+    from sportsgpt.tools.kismam.models import band_words
     from sportsgpt.tools.motiondtw.library import known_motions
     from sportsgpt.tools.readers import VIDEO_SUFFIXES, read_motion
 except ImportError as missing:  # `python app.py` from a Python without the install
@@ -72,6 +74,7 @@ demo: gr.Blocks  # set by serve(), or built on first access (``__getattr__`` bel
 POSE_SUFFIXES = (".json", ".npz", ".csv", ".bvh", ".trc", ".txt")
 EQUIPMENT = ["sled", "starting blocks", "plyo box", "mini hurdles", "medicine ball", "hurdles"]
 ASSESSMENT_HEADERS = ["problem", "severity", "probability", "evidence"]
+HISTORY_HEADERS = ["date", "motion", "recording", "score", "problems (key metric vs elite band)"]
 PLAN_HEADERS = ["drill", "dose", "knowledge-base id"]
 
 
@@ -259,6 +262,21 @@ def _report(session: Session, answer: str, figures: list[Path]) -> list[str]:
     return [str(out / "sportsgpt_report.html"), str(out / "sportsgpt_report.json")]
 
 
+def history_rows(rows: list[Any]) -> list[list[Any]]:
+    """The History tab's table: one row per stored analysis, oldest first."""
+    out = []
+    for r in rows:
+        problems = []
+        for p in r.problems:
+            m = key_metric(p)
+            shown = (f" ({m['metric']} {m['measured']:.1f}, elite {band_words(*m['band'])})"
+                     if m else "")  # fmt: skip
+            problems.append(p["label"] + shown)
+        out.append([f"{r.created_at:%Y-%m-%d %H:%M}", r.motion, public(r.recording),
+                    round(r.score), "; ".join(problems) or "none"])  # fmt: skip
+    return out
+
+
 def build_app(
     settings: Settings | None = None, kb: KnowledgeBase | None = None, root: Path | None = None
 ) -> gr.Blocks:
@@ -301,15 +319,26 @@ def build_app(
             history.pop()
             yield
 
+    def named(session: Session, athlete: str | None) -> None:
+        """The session's coach keeps and reads the history of the athlete in the form."""
+        session.coach.ctx.athlete = athlete_name(athlete)
+
     def analyze(
         sent: Any, motion: str, level: str, missing: list[str], days: float,
-        session: Session | None, view: str = "auto", request: gr.Request | None = None,
+        session: Session | None, view: str = "auto", athlete: str = "",
+        request: gr.Request | None = None,
     ) -> Iterator[tuple[Any, ...]]:  # fmt: skip
         upload = uploaded_path(sent)
         session = usable(session, request)
         session.stop.clear()
         history: list[Any] = []
         empty: tuple[Any, ...] = ([], [], [], None, [])
+        try:
+            named(session, athlete)
+        except SportsGPTError as exc:
+            history.append(_say(f"Sorry: {exc}."))
+            yield (history, *empty, session)
+            return
         if not upload:
             history.append(_say("Please upload a video or a pose file first."))
             yield (history, *empty, session)
@@ -379,7 +408,7 @@ def build_app(
         yield (history, problems, plan, gallery, str(plot) if plot else None, report, session)
 
     def follow_up(
-        message: str, history: list[Any], session: Session | None,
+        message: str, history: list[Any], session: Session | None, athlete: str = "",
         request: gr.Request | None = None,
     ) -> Iterator[tuple[Any, ...]]:  # fmt: skip
         session = usable(session, request)
@@ -387,6 +416,7 @@ def build_app(
         history = [*(history or []), gr.ChatMessage(role="user", content=message)]
         yield history, "", session
         try:
+            named(session, athlete)
             ticket = gate.join()
         except SportsGPTError as exc:
             history.append(_say(f"Sorry: {exc}."))
@@ -412,6 +442,24 @@ def build_app(
             answer = f"Sorry, I could not answer that: {exc}"
         history.append(_say(answer))
         yield history, "", session
+
+    def show_history(
+        athlete: str, motion: str, session: Session | None, request: gr.Request | None = None
+    ) -> tuple[Any, ...]:  # fmt: skip
+        """The athlete's analyses kept in PostgreSQL: the plot and the table."""
+        session = usable(session, request)
+        try:
+            name = athlete_name(athlete)
+            with kb.connection() as conn:
+                rows = analyses_of(conn, name, None if motion in ("", "all") else motion)
+        except SportsGPTError as exc:
+            return None, [], f"Sorry: {public(str(exc))}.", session
+        if not rows:
+            return None, [], f"No analysis is kept for {name} yet.", session
+        out = history_plot(rows, session.work / "history" / f"{uuid.uuid4().hex[:8]}.png")
+        span = f"{rows[0].created_at:%Y-%m-%d} to {rows[-1].created_at:%Y-%m-%d}"
+        note = f"{len(rows)} analyses of {name}, {span}."
+        return str(out), history_rows(rows), note, session
 
     def reset(session: Session | None) -> tuple[Any, ...]:
         if session is not None:
@@ -447,6 +495,8 @@ def build_app(
         session = gr.State(None, time_to_live=settings.app_session_ttl_s, delete_callback=_close)
         with gr.Row():
             with gr.Column(scale=1):
+                athlete = gr.Textbox(value=DEFAULT_ATHLETE, label="Athlete", max_lines=1,
+                                     info="whose history analyses are kept in")  # fmt: skip
                 upload = gr.File(label="Video or pose file", type="filepath",
                                  file_types=[*sorted(VIDEO_SUFFIXES), *POSE_SUFFIXES])  # fmt: skip
                 motion = gr.Dropdown(["auto", *known_motions()], value="auto", label="Motion")
@@ -473,6 +523,14 @@ def build_app(
             )
         with gr.Tab("Angles"):
             plot = gr.Image(label="Measured angles with the elite bands", type="filepath")
+        with gr.Tab("History"):
+            with gr.Row():
+                past_motion = gr.Dropdown(["all", *known_motions()], value="all", label="Motion")
+                show = gr.Button("Show the athlete's history")
+            past_note = gr.Markdown()
+            past_plot = gr.Image(label="Score and key metrics over time, elite bands shaded",
+                                 type="filepath")  # fmt: skip
+            past = gr.Dataframe(headers=HISTORY_HEADERS, label="Analyses, oldest first")
         report = gr.File(label="Report (HTML and JSON)", file_count="multiple")
 
         outputs = [chat, problems, plan, gallery, plot, report, session]
@@ -481,14 +539,18 @@ def build_app(
         lane = {"concurrency_limit": admitted, "concurrency_id": "coach"}
         # preprocess=False: the form is validated by CoachRequest, and the upload arrives as
         # its path (Gradio 6's File.preprocess leaves an empty temporary file per call)
-        running = run.click(analyze, [upload, motion, level, missing, days, session, view],
+        running = run.click(analyze, [upload, motion, level, missing, days, session, view,
+                                      athlete],
                             outputs, api_name="analyze", preprocess=False,
                             **lane)  # type: ignore[arg-type]  # fmt: skip
         stop.click(stop_work, [session], None, cancels=[running], api_name="stop")
         upload.upload(track_upload, [upload, session], [session], api_visibility="private",
                       preprocess=False)  # fmt: skip
-        asking = question.submit(follow_up, [question, chat, session], [chat, question, session],
-                                 api_name="ask", **lane)  # type: ignore[arg-type]  # fmt: skip
+        asking = question.submit(follow_up, [question, chat, session, athlete],
+                                 [chat, question, session], api_name="ask",
+                                 **lane)  # type: ignore[arg-type]  # fmt: skip
+        show.click(show_history, [athlete, past_motion, session],
+                   [past_plot, past, past_note, session], api_name="history")  # fmt: skip
         stop.click(None, None, None, cancels=[asking])
         demo.unload(tab_closed)
         new.click(reset, [session], [upload, chat, problems, plan, gallery, plot, report,

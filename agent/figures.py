@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..kb.history import StoredAnalysis, key_metric
 from ..tools.body_view import (
     FlatPose,
     facing_sign,
@@ -257,3 +258,42 @@ def _channel(
     template = templates.get(metric["id"])
     name = template.replace("{side}", side) if template else None
     return name if name in channels else None
+
+
+def history_plot(rows: list[StoredAnalysis], out: Path) -> Path:
+    """An athlete's history (``sportsgpt history --plot``, the app's History tab): the
+    technique score over time per motion, and each problem's key metric with its band."""
+    metrics: dict[str, list[tuple[Any, float, list[float | None]]]] = {}  # name -> points
+    for r in rows:
+        for p in r.problems:
+            if m := key_metric(p):
+                metrics.setdefault(f"{m['metric']} at {m['keyframe']}", []).append(
+                    (r.created_at, float(m["measured"]), m["band"])
+                )
+    panels = 1 + len(metrics)
+    fig, axes = plt.subplots(panels, 1, figsize=(8, 2.6 * panels), squeeze=False)
+    ax = axes[0][0]
+    for motion in sorted({r.motion for r in rows}):
+        mine = [r for r in rows if r.motion == motion]
+        ax.plot([r.created_at for r in mine], [r.score for r in mine], "o-", label=motion)
+    ax.set_ylabel("score /100")
+    ax.set_ylim(0, 100)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title("Technique score over time")
+    for ax_row, (name, points) in zip(axes[1:], sorted(metrics.items()), strict=True):
+        ax = ax_row[0]
+        ax.plot([t for t, _, _ in points], [v for _, v, _ in points], "o-", color="black")
+        low, high = points[-1][2]
+        values = [v for _, v, _ in points]
+        if low is not None or high is not None:  # an open band is drawn past the values
+            bottom = low if low is not None else min(high or 0.0, *values) - 10
+            top = high if high is not None else max(low or 0.0, *values) + 10
+            ax.axhspan(bottom, top, color="tab:green", alpha=0.2, label="elite band")
+        ax.set_title(name, fontsize=9)
+        ax.legend(loc="best", fontsize=8)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out

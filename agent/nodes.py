@@ -24,6 +24,7 @@ from .plans import (
     technique_steps,
     why_steps,
 )
+from .progress import progress_report
 from .state import (
     CoachState,
     Intent,
@@ -31,11 +32,7 @@ from .state import (
     PlanStep,
     TraceEvent,
 )
-from .tools import (
-    KBHit,
-    ToolContext,
-    stored_analyses,
-)
+from .tools import KBHit
 from .understand import understand
 from .verify import verify_answer
 
@@ -266,7 +263,9 @@ def node_compose(state: CoachState, runtime: Runtime[CoachContext]) -> dict[str,
     run = runtime.context
     work, update = state, {}
     if state.intent and state.intent.kind == "compare":
-        update["comparison"] = _compare(run.tools)
+        intent = state.intent
+        motion = intent.motion or (state.assessment.motion if state.assessment else None)
+        update["comparison"] = progress_report(run.tools, state.message, intent.slots, motion)
         work = state.model_copy(update=update)
     if state.intent and state.intent.kind == "adapt" and "adapted" in state.guidance:
         work = state.model_copy(update={"guidance": _adapted_view(state)})
@@ -298,25 +297,6 @@ def _adapted_view(state: CoachState) -> dict[str, list[KBHit]]:
     else:
         view["development"] = adapted
     return view
-
-
-def _compare(ctx: ToolContext) -> str:
-    done = stored_analyses(ctx)
-    if len(done) < 2:
-        return "Only one analysis is stored for this athlete: nothing to compare yet."
-    old, new = done[-2]["assessment"], done[-1]["assessment"]
-    before = {p["id"]: p for p in old["problems"]}
-    after = {p["id"]: p for p in new["problems"]}
-    motion = new["motion"].replace("_", " ")
-    lines = [f"Technique score {old['score']:.0f} -> {new['score']:.0f} ({motion})."]
-    for pid in sorted(set(before) - set(after)):
-        lines.append(f"- resolved: {before[pid]['label']}")
-    for pid in sorted(set(after) - set(before)):
-        lines.append(f"- new: {after[pid]['label']}")
-    for pid in sorted(set(before) & set(after)):
-        p_old, p_new = before[pid]["probability"], after[pid]["probability"]
-        lines.append(f"- still present: {after[pid]['label']} (p {p_old:.2f} -> {p_new:.2f})")
-    return "\n".join(lines)
 
 
 def node_verify(state: CoachState) -> dict[str, Any]:

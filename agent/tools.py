@@ -19,7 +19,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from ..kb import KnowledgeBase, SearchFilters, SearchResult
-from ..kb.history import Recording, file_hash, new_analysis_id, record_analysis
+from ..kb.history import Recording, analysis_options, new_analysis_id, record_analysis
 from ..kb.models import Dose, Kind, Level
 from ..tools.data_files import write_atomically
 from ..tools.errors import KnowledgeBaseError, SportsGPTError, StorageError
@@ -179,7 +179,7 @@ def assess_motion_tool(ctx: ToolContext, args: AssessInput) -> AssessmentSummary
     assessment = ctx.assessor(pose, args.motion, AlignSettings(radius_s=args.radius_s))
     analysis_id = store_analysis(ctx, assessment, args.pose_file)
     keep_in_history(ctx, assessment, pose, ctx.workspace.resolve(args.pose_file), analysis_id,
-                    {"radius_s": args.radius_s})  # fmt: skip
+                    analysis_options(AlignSettings(radius_s=args.radius_s)))  # fmt: skip
     problems = [
         ProblemBrief(
             id=p.id, label=p.label, probability=p.probability, severity=p.severity,
@@ -208,11 +208,8 @@ def keep_in_history(
     entry only, with a warning, never the analysis."""
     source = Path(pose.source)
     recording = ctx.recordings.get(str(pose_file)) or (source if source.is_file() else pose_file)
-    kind = ("video" if recording.suffix.lower() in VIDEO_SUFFIXES
-            else "mocap" if pose.dims == 3 else "keypoints")  # fmt: skip
     try:
-        entry = Recording(hash=file_hash(recording), original_name=recording.name, kind=kind,
-                          frames=pose.n_frames, fps=pose.fps, view=pose.view)  # fmt: skip
+        entry = Recording.of(recording, pose)
         with ctx.kb.connection() as conn:
             record_analysis(conn, entry, assessment, ctx.athlete, options=options,
                             analysis_id=analysis_id)  # fmt: skip

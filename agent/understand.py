@@ -140,6 +140,14 @@ def _boosts(text: str, slots: Slots, kit: bool, last_kind: str | None) -> dict[s
         t,
     ):
         b["compare"] = 0.12
+    if re.search(  # over time: the athlete's history answers it
+        r"\b((?:am i|i'?m|is my|are my|is it)(?: [\w-]+){0,4} (?:progressing|improving|"
+        r"getting better)|"
+        r"my progress|over (?:time|the (?:season|weeks|months?))|trend\w*|history|"
+        r"across (?:my )?(?:sessions|videos|recordings))\b",
+        t,
+    ):
+        b["compare"] = b.get("compare", 0.0) + 0.3
     if re.match(r"\s*(what(?:'s| is| are)|explain|tell me about|how do i do)\b", t) and not (
         slots.joint or slots.metric
     ):
@@ -216,8 +224,8 @@ def understand(
     ranked = sorted(scores, key=lambda k: scores[k], reverse=True)
     kind: str = ranked[0]
     confidence = round(scores[kind], 3)
-    needs_analysis = kind in (
-        "measurement", "why_flagged", "fix_first", "adapt", "compare", "technique",
+    needs_analysis = kind in (  # a comparison reads the stored history instead
+        "measurement", "why_flagged", "fix_first", "adapt", "technique",
     )  # fmt: skip
     if needs_analysis and not has_analysis:
         kind = "question"

@@ -186,6 +186,7 @@ def _named_problems(state: CoachState, answer: str) -> Check:
     allowed |= {h.id.split(".", 1)[1] for h in hits if h.id.startswith("problem.")}
     # an answer may quote a retrieved item that names a problem (its text, its sources)
     quoted = " ".join([h.text for h in hits] + [s for h in hits for s in h.sources]).lower()
+    quoted += " " + (state.comparison or "").lower()  # the stored analyses' problems
     asked = state.message.lower()
     labels = problem_labels()
     fine = {label for label, ids in labels.items() if ids & allowed}

@@ -23,6 +23,8 @@ def add_coach_parsers(sub: Any) -> None:
     p.add_argument("--view", choices=VIEWS, help="camera view of 2D input (default: estimated)")
     p.add_argument("-o", "--output", type=Path, default=None, help="report.md|.json|.html")
     p.add_argument("--message", default="Analyse my technique and give me a plan.")
+    p.add_argument("--athlete", default=None, help="whose history the analysis is kept in "
+                   "(default: 'athlete')")  # fmt: skip
     p.add_argument(
         "--figures", type=Path, default=None, metavar="DIR",
         help="also write the keyframe pictures (athlete beside the elite) and the angle plot",
@@ -41,6 +43,8 @@ def add_coach_parsers(sub: Any) -> None:
     p.add_argument("--motion", default=None)
     p.add_argument("--view", choices=VIEWS, help="camera view of 2D input (default: estimated)")
     p.add_argument("--thread", default="default", help="continue this conversation")
+    p.add_argument("--athlete", default=None, help="whose history the coach reads and "
+                   "keeps analyses in (default: 'athlete')")  # fmt: skip
     add_common(p)
     p.set_defaults(handler=cmd_chat)
 
@@ -49,8 +53,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from ..agent import new_coach
     from ..agent.report import report_html
     from ..agent.state import CoachRequest
+    from ..kb.history import athlete_name
 
-    coach = new_coach(settings=args.settings)
+    coach = new_coach(settings=args.settings, athlete=athlete_name(args.athlete))
     reply = coach.ask(CoachRequest(message=args.message, files=[str(args.input)],
                                    motion=args.motion, view=args.view))  # fmt: skip
     payload = {"answer": reply.answer, "citations": reply.citations,
@@ -79,9 +84,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     from ..agent import new_coach
     from ..agent.state import CoachRequest
+    from ..kb.history import athlete_name
 
-    # a conversation outlives the process: threads in PostgreSQL, analyses in the data dir
-    coach = new_coach(args.settings.threads_dir, memory="postgres", settings=args.settings)
+    # a conversation outlives the process: threads and the athlete's history in PostgreSQL
+    coach = new_coach(args.settings.threads_dir, memory="postgres", settings=args.settings,
+                      athlete=athlete_name(args.athlete))  # fmt: skip
     if args.video:
         request = CoachRequest(message="Analyse this recording.", files=[str(args.video)],
                                motion=args.motion, view=args.view)  # fmt: skip

@@ -28,15 +28,9 @@ def add_history_parser(sub: Any) -> None:
     p.set_defaults(handler=cmd_history)
 
 
-def key_metric(problem: dict[str, Any]) -> dict[str, Any] | None:
-    """A problem's key metric: its first (largest) piece of evidence."""
-    evidence = problem.get("evidence") or []
-    return evidence[0] if evidence else None
-
-
 def cmd_history(args: argparse.Namespace) -> int:
     from ..kb import KBSettings, KnowledgeBase
-    from ..kb.history import analyses_of
+    from ..kb.history import analyses_of, key_metric
     from ..tools.kismam.models import band_words
 
     if not args.team and not args.athlete:
@@ -47,7 +41,9 @@ def cmd_history(args: argparse.Namespace) -> int:
     if args.csv:
         _write_csv(rows, args.csv)
     if args.plot:
-        _plot(rows, args.plot)
+        from ..agent.figures import history_plot
+
+        history_plot(rows, args.plot)
     payload = [
         {"id": r.id, "athlete": r.athlete, "date": r.created_at.isoformat(), "motion": r.motion,
          "recording": r.recording, "score": r.score,
@@ -87,45 +83,3 @@ def _write_csv(rows: list[Any], out: Path) -> None:
             problems = ";".join(p["id"] for p in r.problems)
             writer.writerow([r.athlete, r.created_at.isoformat(), r.motion, r.recording,
                              f"{r.score:.1f}", problems, r.id])  # fmt: skip
-
-
-def _plot(rows: list[Any], out: Path) -> None:
-    """The score over time, and each problem's key metric with its band."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    metrics: dict[str, list[tuple[Any, float, list[float | None]]]] = {}
-    for r in rows:
-        for p in r.problems:
-            if m := key_metric(p):
-                metrics.setdefault(f"{m['metric']} at {m['keyframe']}", []).append(
-                    (r.created_at, float(m["measured"]), m["band"])
-                )
-    panels = 1 + len(metrics)
-    fig, axes = plt.subplots(panels, 1, figsize=(8, 2.6 * panels), squeeze=False)
-    ax = axes[0][0]
-    for motion in sorted({r.motion for r in rows}):
-        mine = [r for r in rows if r.motion == motion]
-        ax.plot([r.created_at for r in mine], [r.score for r in mine], "o-", label=motion)
-    ax.set_ylabel("score /100")
-    ax.set_ylim(0, 100)
-    ax.legend(loc="lower right", fontsize=8)
-    ax.set_title("Technique score over time")
-    for ax_row, (name, points) in zip(axes[1:], sorted(metrics.items()), strict=True):
-        ax = ax_row[0]
-        ax.plot([t for t, _, _ in points], [v for _, v, _ in points], "o-", color="black")
-        low, high = points[-1][2]
-        values = [v for _, v, _ in points]
-        if low is not None or high is not None:  # an open band is drawn past the values
-            bottom = low if low is not None else min(high or 0.0, *values) - 10
-            top = high if high is not None else max(low or 0.0, *values) + 10
-            ax.axhspan(bottom, top, color="tab:green", alpha=0.2, label="elite band")
-        ax.set_title(name, fontsize=9)
-        ax.legend(loc="best", fontsize=8)
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=110)
-    plt.close(fig)

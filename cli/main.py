@@ -19,6 +19,7 @@ from ..settings import SecretFilter, load_settings, mask_secrets, settings_scope
 from ..tools.errors import SportsGPTError
 from .align_cmd import add_align_parsers
 from .assess_cmd import add_assess_parser
+from .batch_cmd import add_batch_parser
 from .coach_cmd import add_coach_parsers
 from .common import add_common as _add_common
 from .common import add_motion_input, read_motion_input
@@ -114,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_align_parsers(sub)
     add_assess_parser(sub)
     add_kb_parsers(sub)
+    add_batch_parser(sub)
     add_history_parser(sub)
     add_coach_parsers(sub)
     add_eval_parsers(sub)

@@ -22,11 +22,29 @@ from psycopg import sql
 from pydantic import BaseModel, Field
 
 from .. import __version__
+from ..tools.errors import SportsGPTError
 from ..tools.kismam import Assessment
+from ..tools.motiondtw.align import AlignSettings
 from ..tools.motiondtw.library import REFERENCES_DIR
+from ..tools.pose_sequence import PoseSequence
+from ..tools.readers import VIDEO_SUFFIXES
 from .store import migrate
 
 HASH_CHUNK = 1 << 20
+
+
+MAX_NAME = 80
+DEFAULT_ATHLETE = "athlete"
+
+
+def athlete_name(text: str | None, default: str = DEFAULT_ATHLETE) -> str:
+    """An athlete's name as the history keeps it (spaces collapsed; empty: ``default``)."""
+    name = " ".join((text or "").split())
+    if not name:
+        return default
+    if len(name) > MAX_NAME or not name.isprintable():
+        raise SportsGPTError(f"an athlete's name is 1 to {MAX_NAME} printable characters")
+    return name
 
 
 def file_hash(path: Path) -> str:
@@ -62,6 +80,12 @@ def settings_version(versions: dict[str, str], options: dict[str, Any] | None = 
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
+def analysis_options(settings: AlignSettings | None = None) -> dict[str, Any]:
+    """The options of an analysis that change its result (part of its settings version):
+    the same for the coach's tool and a batch, so each finds what the other stored."""
+    return {"radius_s": (settings or AlignSettings()).radius_s}
+
+
 def new_analysis_id() -> str:
     """Time order to the microsecond, and unique even for two writers in the same instant."""
     return f"{datetime.now().strftime('%Y%m%d-%H%M%S-%f')}-{uuid.uuid4().hex[:6]}"
@@ -79,6 +103,14 @@ class Recording(BaseModel):
     def duration_s(self) -> float:
         return self.frames / self.fps
 
+    @classmethod
+    def of(cls, path: Path, pose: PoseSequence, digest: str | None = None) -> Recording:
+        """The recording ``path`` as ``pose`` read it (hashed here unless ``digest``)."""
+        kind = ("video" if path.suffix.lower() in VIDEO_SUFFIXES
+                else "mocap" if pose.dims == 3 else "keypoints")  # fmt: skip
+        return cls(hash=digest or file_hash(path), original_name=path.name, kind=kind,
+                   frames=pose.n_frames, fps=pose.fps, view=pose.view)  # fmt: skip
+
 
 class StoredAnalysis(BaseModel):
     """One analysis as history holds it."""
@@ -95,6 +127,44 @@ class StoredAnalysis(BaseModel):
     versions: dict[str, str]
     created_at: datetime
     assessment: dict[str, Any]
+
+    def metric(self, metric_id: str) -> MetricSummary | None:
+        """The metric as this analysis measured it: the median over its occurrences."""
+        found = [m for o in self.assessment.get("occurrences", [])
+                 for m in o.get("metrics", []) if m.get("id") == metric_id]  # fmt: skip
+        if not found:
+            return None
+        values = sorted(float(m["measured"]) for m in found)
+        mid = len(values) // 2
+        median = values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+        first = found[0]
+        low, high = first["band"]
+        return MetricSummary(id=metric_id, label=first["label"], unit=first["unit"],
+                             keyframe=first["keyframe"], median=round(median, 1),
+                             band=(low, high), occurrences=len(found))  # fmt: skip
+
+
+def key_metric(problem: dict[str, Any]) -> dict[str, Any] | None:
+    """A stored problem's key metric: its first (largest) piece of evidence."""
+    evidence = problem.get("evidence") or []
+    return evidence[0] if evidence else None
+
+
+class MetricSummary(BaseModel):
+    """One metric of one stored analysis, over its occurrences."""
+
+    id: str
+    label: str
+    unit: str
+    keyframe: str
+    median: float
+    band: tuple[float | None, float | None]
+    occurrences: int
+
+    @property
+    def in_band(self) -> bool:
+        low, high = self.band
+        return (low is None or self.median >= low) and (high is None or self.median <= high)
 
 
 def _athlete_id(conn: psycopg.Connection, name: str) -> int:
@@ -118,27 +188,31 @@ def _session_id(conn: psycopg.Connection, athlete_id: int, label: str | None) ->
     return int(row[0])
 
 
-def link_recording(conn: psycopg.Connection, recording: Recording, athlete: str,
+def link_recording(conn: psycopg.Connection, recording: Recording | str, athlete: str,
                    session: str | None = None) -> None:  # fmt: skip
-    """Store the recording (once) and link it to the athlete and session."""
+    """Store the recording (once) and link it to the athlete and session; a recording
+    already stored may be named by its hash alone."""
+    migrate(conn)
     with conn.transaction():
         _link(conn, recording, athlete, session)
 
 
-def _link(conn: psycopg.Connection, recording: Recording, athlete: str,
+def _link(conn: psycopg.Connection, recording: Recording | str, athlete: str,
           session: str | None) -> tuple[int, int | None]:  # fmt: skip
     athlete_id = _athlete_id(conn, athlete)
     session_id = _session_id(conn, athlete_id, session)
-    conn.execute(
-        "INSERT INTO recordings (hash, original_name, kind, frames, fps, duration_s, view) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (hash) DO NOTHING",
-        (recording.hash, recording.original_name, recording.kind, recording.frames,
-         recording.fps, recording.duration_s, recording.view),
-    )  # fmt: skip
+    if isinstance(recording, Recording):
+        conn.execute(
+            "INSERT INTO recordings (hash, original_name, kind, frames, fps, duration_s, view) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (hash) DO NOTHING",
+            (recording.hash, recording.original_name, recording.kind, recording.frames,
+             recording.fps, recording.duration_s, recording.view),
+        )  # fmt: skip
+    digest = recording.hash if isinstance(recording, Recording) else recording
     conn.execute(
         "INSERT INTO recording_links (recording_hash, athlete_id, session_id) "
         "VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
-        (recording.hash, athlete_id, session_id),
+        (digest, athlete_id, session_id),
     )  # fmt: skip
     return athlete_id, session_id
 
@@ -151,6 +225,31 @@ def _find(conn: psycopg.Connection, recording_hash: str, motion: str,
         "AND settings_version = %s", (recording_hash, motion, version),
     ).fetchone()  # fmt: skip
     return str(row[0]) if row else None
+
+
+class KnownAnalysis(BaseModel):
+    """An analysis already stored for a recording with today's versions and options."""
+
+    id: str
+    motion: str
+    score: float
+
+
+def analysed(conn: psycopg.Connection, recording_hash: str, motion: str | None,
+             options: dict[str, Any] | None = None) -> KnownAnalysis | None:  # fmt: skip
+    """The stored analysis of this recording that analysing it again would return: of
+    ``motion`` (of any motion with None, what ``auto`` would recognise), made with the
+    current software, references, spec and these options."""
+    migrate(conn)
+    rows = conn.execute(
+        "SELECT id, motion, score, settings_version FROM analyses WHERE recording_hash = %s "
+        "AND (%s::text IS NULL OR motion = %s) ORDER BY created_at DESC",
+        (recording_hash, motion, motion),
+    ).fetchall()  # fmt: skip
+    for analysis_id, found, score, version in rows:
+        if version == settings_version(analysis_versions(found), options):
+            return KnownAnalysis(id=analysis_id, motion=found, score=score)
+    return None
 
 
 def record_analysis(

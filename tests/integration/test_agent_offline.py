@@ -106,19 +106,30 @@ def test_no_problem_still_gives_a_development_plan(kb: KnowledgeBase, tmp_path: 
 
 def test_threads_live_in_postgres_and_analyses_compare(kb: KnowledgeBase, tmp_path: Path) -> None:
     """A thread continues in a new coach process-state from the PostgreSQL checkpoints,
-    and 'compare with my last video' compares the stored analyses."""
+    and 'compare with my last video' compares the analyses kept in the athlete's history
+    (the same recording sent again is not a second analysis; another recording is)."""
+    import uuid
+
     work = tmp_path / "work"
-    first = new_coach(work, kb=kb, model=None, memory="postgres")
+    athlete = f"ida-{uuid.uuid4().hex[:6]}"
+    first = new_coach(work, kb=kb, model=None, memory="postgres", athlete=athlete)
     first.ask("Analyse my jump", thread="t1", files=[str(SAMPLE)], motion="standing_long_jump")
-    again = new_coach(work, kb=kb, model=None, memory="postgres")  # a fresh coach, same thread
+    again = new_coach(work, kb=kb, model=None, memory="postgres", athlete=athlete)
     reply = again.ask("I have no plyo box", thread="t1")
     assert reply.state.intent and reply.state.intent.kind == "adapt"
     assert "Weak or late forward arm swing" in reply.answer
-    again.ask("Analyse my jump again", thread="t1", files=[str(SAMPLE)],
+    alone = again.ask("Compare with my last video", thread="t1")
+    assert "Only 1 analysis of your standing long jump" in alone.answer
+    later = tmp_path / "jump_week2.csv"
+    later.write_bytes(SAMPLE.read_bytes() + b"\n" * (2 + uuid.uuid4().int % 10_000))
+    again.ask("Analyse my jump again", thread="t1", files=[str(later)],
               motion="standing_long_jump")  # fmt: skip
     compared = again.ask("Compare with my last video", thread="t1")
     assert compared.state.intent and compared.state.intent.kind == "compare"
-    assert "Technique score 74 -> 74" in compared.answer and "still present" in compared.answer
+    assert "2 analyses of your standing long jump" in compared.answer
+    assert re.search(r"Technique score: 74 \(.*standing_long_jump_side.csv\) -> 74 \(.*"
+                     r"jump_week2.csv\)", compared.answer)  # fmt: skip
+    assert "Still present: Weak or late forward arm swing" in compared.answer
 
 
 def test_stream_yields_typed_events_in_order(kb: KnowledgeBase, tmp_path: Path) -> None:

@@ -92,3 +92,27 @@ def test_long_videos_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("SPORTSGPT_INPUT_MAX_VIDEO_S", "12")
     with pytest.raises(SportsGPTError, match="over the limit of 12 s"):
         probe_video(video)
+
+
+def test_the_history_tab_shows_what_the_athlete_analysed(served: str, tmp_path: Path) -> None:
+    """An analysis made in the app for a named athlete is in their history (PostgreSQL):
+    the History tab's plot and table, and the coach's answer about progress."""
+    import uuid
+
+    from gradio_client import Client, handle_file
+
+    name = f"gus-{uuid.uuid4().hex[:6]}"
+    week = tmp_path / "gus_week1.csv"
+    week.write_bytes(SAMPLE.read_bytes() + b"\n" * (2 + uuid.uuid4().int % 10_000))
+    client = Client(served, verbose=False)
+    client.predict(handle_file(str(week)), "standing_long_jump", "", [], 3, "auto", name,
+                   api_name="/analyze")  # fmt: skip
+    plot, table, note = client.predict(name, "all", api_name="/history")
+    assert f"1 analyses of {name}" in note and Path(str(plot)).stat().st_size > 10_000
+    [row] = table["data"]
+    assert row[1] == "standing_long_jump" and row[2] == "gus_week1.csv" and row[3] == 74
+    assert "Weak or late forward arm swing (arm_swing_take_off" in row[4]
+    chat, _ = client.predict("How am I progressing on my arm swing?", [], name, api_name="/ask")
+    assert "Only 1 analysis of your standing long jump" in str(chat[-1])
+    _, empty, note = client.predict(f"nobody-{uuid.uuid4().hex[:6]}", "all", api_name="/history")
+    assert "No analysis is kept" in note and not empty["data"]

@@ -108,3 +108,35 @@ def test_a_recording_analysed_for_someone_else_is_in_each_history(
         assert again == made and not new
         assert [(a.id, a.session) for a in analyses_of(conn, eve)] == [(made, "camp")]
         assert [(a.id, a.session) for a in analyses_of(conn, dan)] == [(made, "trial")]
+
+
+def test_the_coach_answers_progress_from_the_stored_history(
+    kb: KnowledgeBase, tmp_path: Path, shared: Path
+) -> None:
+    """'How am I progressing on my arm swing?' in a fresh session, with no recording sent:
+    the answer is the athlete's history, its numbers those of the stored analyses."""
+    from sportsgpt.agent import new_coach
+
+    name = f"fay-{uuid.uuid4().hex[:6]}"
+    jump = tmp_path / "humanoid3d_jump.txt"  # the mocap jump, then the 2D sample
+    jump.write_bytes((shared / "data/deepmimic/motions/humanoid3d_jump.txt").read_bytes())
+    stored = []
+    with kb.connection() as conn:
+        for path in (jump, _copy(tmp_path, "week2.csv")):
+            rec, assessment = _recording(path)
+            record_analysis(conn, rec, assessment, name, "camp")  # type: ignore[arg-type]
+        stored = analyses_of(conn, name)
+    coach = new_coach(tmp_path / "work", kb=kb, model=None, athlete=name)
+    for question in ("How am I progressing on my arm swing?", "is my arm swing improving?"):
+        reply = coach.ask(question)
+        assert reply.state.intent and reply.state.intent.kind == "compare", question
+        arm = [a.metric("arm_swing_take_off") for a in stored]
+        assert all(arm)
+        expected = " -> ".join(f"{m.median:g}" for m in arm if m)
+        assert "Arm position at take-off" in reply.answer and expected in reply.answer
+        scores = " -> ".join(f"{a.score:.0f} (" for a in stored)
+        assert scores.split(" -> ")[0] in reply.answer and "2 analyses" in reply.answer
+        assert "elite at least 80" in reply.answer and "outside the elite band" in reply.answer
+        assert reply.trace[-2].detail == "passed"  # verified: every number is grounded
+    other = new_coach(tmp_path / "work2", kb=kb, model=None, athlete=f"new-{uuid.uuid4().hex[:6]}")
+    assert "No analysis is kept" in other.ask("How am I progressing on my arm swing?").answer

@@ -30,6 +30,11 @@ MotionFormat = Literal[
     "sportsgpt-json", "npz", "csv", "bvh", "trc", "c3d", "deepmimic", "coco", "openpose"
 ]
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv"}
+FORMAT_BY_SUFFIX = {".bvh": "bvh", ".trc": "trc", ".c3d": "c3d", ".csv": "csv", ".npz": "npz",
+                    ".mat": "mat", ".mot": "mot", ".sto": "mot"}  # fmt: skip
+# every file a folder of recordings may hold: videos, the formats above, and our JSON /
+# DeepMimic / COCO / OpenPose documents (.json, .txt; told apart by content)
+MOTION_SUFFIXES = VIDEO_SUFFIXES | set(FORMAT_BY_SUFFIX) | {".json", ".txt"}
 DEFAULT_2D_FPS = 30.0
 
 
@@ -59,10 +64,8 @@ def detect_format(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix in VIDEO_SUFFIXES:
         return "video"
-    by_suffix = {".bvh": "bvh", ".trc": "trc", ".c3d": "c3d", ".csv": "csv", ".npz": "npz",
-                 ".mat": "mat", ".mot": "mot", ".sto": "mot"}  # fmt: skip
-    if suffix in by_suffix:
-        return by_suffix[suffix]
+    if suffix in FORMAT_BY_SUFFIX:
+        return FORMAT_BY_SUFFIX[suffix]
     return _sniff_text(path)
 
 
