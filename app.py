@@ -52,10 +52,9 @@ try:
     from sportsgpt.agent.state import CoachRequest
     from sportsgpt.agent.tools import stored_analyses
     from sportsgpt.kb import KBSettings, KnowledgeBase
-    from sportsgpt.kb.history import DEFAULT_ATHLETE, analyses_of, athlete_name, key_metric
+    from sportsgpt.kb.history import DEFAULT_ATHLETE, analyses_of, athlete_name
     from sportsgpt.tools.data_files import first_error_line
     from sportsgpt.tools.errors import StoppedError
-    from sportsgpt.tools.kismam.models import band_words
     from sportsgpt.tools.motiondtw.library import known_motions
     from sportsgpt.tools.readers import VIDEO_SUFFIXES, read_motion
 except ImportError as missing:  # `python app.py` from a Python without the install
@@ -268,10 +267,8 @@ def history_rows(rows: list[Any]) -> list[list[Any]]:
     for r in rows:
         problems = []
         for p in r.problems:
-            m = key_metric(p)
-            shown = (f" ({m['metric']} {m['measured']:.1f}, elite {band_words(*m['band'])})"
-                     if m else "")  # fmt: skip
-            problems.append(p["label"] + shown)
+            m = r.problem_metric(p)
+            problems.append(p["label"] + (f": {m.words()}" if m else ""))
         out.append([f"{r.created_at:%Y-%m-%d %H:%M}", r.motion, public(r.recording),
                     round(r.score), "; ".join(problems) or "none"])  # fmt: skip
     return out

@@ -260,38 +260,51 @@ def _channel(
     return name if name in channels else None
 
 
+MAX_HISTORY_METRICS = 6  # panels of key metrics in one history plot
+
+
 def history_plot(rows: list[StoredAnalysis], out: Path) -> Path:
     """An athlete's history (``sportsgpt history --plot``, the app's History tab): the
-    technique score over time per motion, and each problem's key metric with its band."""
-    metrics: dict[str, list[tuple[Any, float, list[float | None]]]] = {}  # name -> points
-    for r in rows:
-        for p in r.problems:
-            if m := key_metric(p):
-                metrics.setdefault(f"{m['metric']} at {m['keyframe']}", []).append(
-                    (r.created_at, float(m["measured"]), m["band"])
-                )
-    panels = 1 + len(metrics)
-    fig, axes = plt.subplots(panels, 1, figsize=(8, 2.6 * panels), squeeze=False)
+    technique score per motion, then each metric that was ever a problem's key metric,
+    as measured in every analysis (the median over its occurrences, as the coach reports
+    it) against its elite band. One step per analysis, oldest first, labelled by date (and
+    time when two share a day): a season reads evenly, and a day's clips stay apart."""
+    days = [f"{r.created_at:%Y-%m-%d}" for r in rows]
+    form = "%Y-%m-%d\n%H:%M" if len(set(days)) < len(days) else "%Y-%m-%d"
+    steps = list(range(len(rows)))
+    keys = list(dict.fromkeys((r.motion, m["metric"]) for r in rows for p in r.problems
+                              if (m := key_metric(p))))[:MAX_HISTORY_METRICS]  # fmt: skip
+    fig, axes = plt.subplots(1 + len(keys), 1, figsize=(8, 2.6 * (1 + len(keys))),
+                             squeeze=False, sharex=True)  # fmt: skip
     ax = axes[0][0]
     for motion in sorted({r.motion for r in rows}):
-        mine = [r for r in rows if r.motion == motion]
-        ax.plot([r.created_at for r in mine], [r.score for r in mine], "o-", label=motion)
+        mine = [(i, r) for i, r in zip(steps, rows, strict=True) if r.motion == motion]
+        ax.plot([i for i, _ in mine], [r.score for _, r in mine], "o-", label=motion)
     ax.set_ylabel("score /100")
-    ax.set_ylim(0, 100)
+    ax.set_ylim(0, 105)
     ax.legend(loc="lower right", fontsize=8)
-    ax.set_title("Technique score over time")
-    for ax_row, (name, points) in zip(axes[1:], sorted(metrics.items()), strict=True):
+    ax.set_title("Technique score, one point per analysis")
+    for ax_row, (motion, metric_id) in zip(axes[1:], keys, strict=True):
         ax = ax_row[0]
-        ax.plot([t for t, _, _ in points], [v for _, v, _ in points], "o-", color="black")
-        low, high = points[-1][2]
-        values = [v for _, v, _ in points]
+        points = [(i, v) for i, r in zip(steps, rows, strict=True)
+                  if r.motion == motion and (v := r.metric(metric_id))]  # fmt: skip
+        values = [m.median for _, m in points]
+        ax.plot([i for i, _ in points], values, "o-", color="black", label="measured")
+        last = points[-1][1]
+        low, high = last.band
         if low is not None or high is not None:  # an open band is drawn past the values
             bottom = low if low is not None else min(high or 0.0, *values) - 10
             top = high if high is not None else max(low or 0.0, *values) + 10
-            ax.axhspan(bottom, top, color="tab:green", alpha=0.2, label="elite band")
-        ax.set_title(name, fontsize=9)
+            ax.axhspan(bottom, top, color="tab:green", alpha=0.2,
+                       label=f"elite {band_words(low, high)}")  # fmt: skip
+        ax.set_title(textwrap.shorten(f"{last.label} ({motion.replace('_', ' ')})", 90),
+                     fontsize=9)  # fmt: skip
+        ax.set_ylabel(last.unit)
         ax.legend(loc="best", fontsize=8)
-    fig.autofmt_xdate()
+    bottom_ax = axes[-1][0]
+    bottom_ax.set_xticks(steps, [f"{r.created_at:{form}}" for r in rows], fontsize=7,
+                         rotation=45 if len(rows) > 6 else 0)  # fmt: skip
+    bottom_ax.set_xlim(-0.5, len(rows) - 0.5)
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=110)

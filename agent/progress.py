@@ -63,8 +63,8 @@ def _metric_line(shown: list[StoredAnalysis], metric_id: str) -> str | None:
     unit = f" {last.unit}" if last.unit else ""
     series = " -> ".join(f"{m.median:g}" for _, m in measured)
     where = "inside" if last.in_band else "outside"
-    line = (f"- {last.label}: {series}{unit} (elite {band_words(*last.band)}{unit}); now "
-            f"{where} the elite band")  # fmt: skip
+    band = band_words(*last.band, num=lambda v: f"{v:.3g}")
+    line = f"- {last.label}: {series}{unit} (elite {band}{unit}); now {where} the elite band"
     if len(measured) < len(values):
         line += f" (not measured in {len(values) - len(measured)} of them)"
     return line + "."

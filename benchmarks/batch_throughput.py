@@ -15,7 +15,8 @@ In the same run, one after the other:
   worker processes bound to 127.0.0.1, timed from submission to the last result (the
   cluster is started and every worker has imported the pose stack before the timing).
 
-Prints a Markdown table: clips/min, frames/s, the ratio to the bare landmarker, and for 2
+Each row is the median of ``--repeat`` interleaved runs. Prints a Markdown table:
+clips/min, frames/s, the ratio to the bare landmarker, and for 2
 workers the speed-up over 1 and per core (speed-up / cores used).
 """
 
@@ -28,6 +29,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -74,12 +77,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clips", type=int, default=4, help="clips per measurement (4)")
     parser.add_argument("--motion", default="walking_gait", help="what the clips show")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each; medians (3)")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     demo = shared_dir() / "media" / "sports2d_demo.mp4"
-    name = PoseSettings().model or "full"  # what a batch runs
-    model = resolve_mediapipe_model(name)
-    rows: list[tuple[str, float, int]] = []
+    model_name = PoseSettings().model or "full"  # what a batch runs
+    model = resolve_mediapipe_model(model_name)
     with tempfile.TemporaryDirectory() as tmp:
         clips = []
         for i in range(args.clips):
@@ -89,20 +92,24 @@ def main() -> None:
                 f.write(b"\0" * (i + 1))
             clips.append(clip)
         frames, stamps = decoded_bgr(demo, None)
-        fps = bare_fps(model, frames, stamps)  # per clip, inference only
-        rows.append(("bare landmarker (inference only)", len(frames) * args.clips / fps,
-                     len(frames) * args.clips))  # fmt: skip
-        started = time.perf_counter()
-        n = sum(extract_pose(c, PoseSettings(), progress=False).report.frames for c in clips)
-        rows.append(("pipeline, in process (no Dask)", time.perf_counter() - started, n))
-        for workers in (1, 2):
-            elapsed, n = on_dask(clips, workers, args.motion)
-            rows.append((f"Dask, {workers} worker{'s' * (workers > 1)} (whole analysis)",
-                         elapsed, n))  # fmt: skip
+        total = len(frames) * args.clips
+        runs: dict[str, list[tuple[float, int]]] = {}
+        for _ in range(args.repeat):  # interleaved, so drifts hit every row alike
+            fps = bare_fps(model, frames, stamps)  # per clip, inference only
+            runs.setdefault("bare landmarker (inference only)", []).append((total / fps, total))
+            started = time.perf_counter()
+            n = sum(extract_pose(c, PoseSettings(), progress=False).report.frames for c in clips)
+            runs.setdefault("pipeline, in process (no Dask)", []).append(
+                (time.perf_counter() - started, n)
+            )
+            for workers in (1, 2):
+                name = f"Dask, {workers} worker{'s' * (workers > 1)} (whole analysis)"
+                runs.setdefault(name, []).append(on_dask(clips, workers, args.motion))
+    rows = [(name, float(np.median([t for t, _ in got])), got[0][1]) for name, got in runs.items()]
     bare = rows[0][2] / rows[0][1]
     one = rows[2][2] / rows[2][1]
-    print(f"{args.clips} clips of 1768x994 x {len(frames)} frames, model {name}, "
-          f"{cores} cores\n")  # fmt: skip
+    print(f"{args.clips} clips of 1768x994 x {len(frames)} frames, model {model_name}, "
+          f"{cores} cores, medians of {args.repeat} runs\n")  # fmt: skip
     print("| run | seconds | clips/min | frames/s | vs bare landmarker | vs 1 worker |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, seconds, n in rows:

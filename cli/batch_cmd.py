@@ -48,6 +48,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.motion != "auto" and args.motion not in known_motions():
         raise SportsGPTError(f"unknown motion {args.motion!r}; known: "
                              f"{', '.join(known_motions())}, or auto")  # fmt: skip
+    if not 1 <= args.workers <= 256:
+        raise SportsGPTError(f"--workers is 1 to 256, got {args.workers}")
     if args.address and args.workers != 2:
         log.warning("--workers is for the local cluster: the scheduler at %s has its own",
                     args.address)  # fmt: skip

@@ -30,11 +30,11 @@ def add_history_parser(sub: Any) -> None:
 
 def cmd_history(args: argparse.Namespace) -> int:
     from ..kb import KBSettings, KnowledgeBase
-    from ..kb.history import analyses_of, key_metric
-    from ..tools.kismam.models import band_words
+    from ..kb.history import analyses_of, athlete_name, key_metric
 
-    if not args.team and not args.athlete:
+    if not args.team and not (args.athlete or "").strip():
         raise SportsGPTError("name an athlete, or give --team for every athlete")
+    args.athlete = None if args.team else athlete_name(args.athlete)
     kb = KnowledgeBase(KBSettings.from_settings(args.settings))
     with kb.connection() as conn:
         rows = analyses_of(conn, None if args.team else args.athlete, args.motion)
@@ -60,9 +60,8 @@ def cmd_history(args: argparse.Namespace) -> int:
             lines.append(f"{r.created_at:%Y-%m-%d %H:%M}  {r.athlete}  {r.motion}  score "
                          f"{r.score:.0f}/100  ({r.recording})")  # fmt: skip
             for p in r.problems:
-                m = key_metric(p)
-                shown = (f": {m['metric']} at {m['keyframe']} {m['measured']:.1f} (elite "
-                         f"{band_words(*m['band'])})") if m else ""  # fmt: skip
+                m = r.problem_metric(p)
+                shown = f": {m.words()}" if m else ""
                 lines.append(f"    {p['label']} ({p['severity']}){shown}")
         if args.csv:
             lines.append(f"wrote {args.csv}")

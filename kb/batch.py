@@ -6,7 +6,6 @@ it and the next run resumes where it stopped."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -15,6 +14,7 @@ import psycopg
 from pydantic import BaseModel, Field
 from tqdm import tqdm
 
+from ..settings import mask_secrets
 from ..tools.batch import (
     BatchItem,
     RecordingAnalysis,
@@ -23,6 +23,8 @@ from ..tools.batch import (
     find_recordings,
     worker_settings,
 )
+from ..tools.data_files import first_error_line
+from ..tools.errors import KnowledgeBaseError
 from ..tools.kismam import AUTO
 from . import KnowledgeBase
 from .history import (
@@ -66,10 +68,7 @@ def _row(item: BatchItem, status: Status, **fields: object) -> BatchRow:
                                     "motion": None, "status": status, **fields})  # fmt: skip
 
 
-def run_batch(
-    kb: KnowledgeBase, request: BatchRequest, progress: bool = True,
-    on_row: Callable[[BatchRow], None] | None = None,
-) -> list[BatchRow]:  # fmt: skip
+def run_batch(kb: KnowledgeBase, request: BatchRequest, progress: bool = True) -> list[BatchRow]:
     """Analyse every recording of the folder not yet in the history, link every one to
     its athlete and the session, and return one row per recording (folder order)."""
     session = request.session or date.today().isoformat()
@@ -98,9 +97,6 @@ def run_batch(
         skipped = len(rows)
         log.info("%d recording(s): %d already analysed or unreadable, %d to analyse",
                  len(items), skipped, sum(map(len, todo.values())))  # fmt: skip
-        for row in rows.values():
-            if on_row:
-                on_row(row)
         if todo:
             firsts = [group[0] for group in todo.values()]
             hashes = {group[0].name: digest for digest, group in todo.items()}
@@ -110,10 +106,8 @@ def run_batch(
                 for item, result in stream:
                     digest = hashes[item.name]
                     for n, same in enumerate(todo[digest]):
-                        row = _store(conn, same, digest, result, session, options, n > 0)
-                        rows[same.name] = row
-                        if on_row:
-                            on_row(row)
+                        rows[same.name] = _store(conn, same, digest, result, session, options,
+                                                 n > 0)  # fmt: skip
                     bar.update(1)
     return [rows[item.name] for item in items if item.name in rows]
 
@@ -127,8 +121,14 @@ def _store(conn: psycopg.Connection, item: BatchItem, digest: str, result: Recor
     assert result.frames is not None and result.fps is not None and result.kind is not None
     recording = Recording(hash=digest, original_name=item.path.name, kind=result.kind,
                           frames=result.frames, fps=result.fps, view=result.view)  # fmt: skip
-    analysis_id, new = record_analysis(conn, recording, result.assessment, item.athlete,
-                                       session, options)  # fmt: skip
+    try:
+        analysis_id, new = record_analysis(conn, recording, result.assessment, item.athlete,
+                                           session, options)  # fmt: skip
+    except psycopg.Error as exc:  # a server gone mid-batch: one line, the rest kept
+        problem = mask_secrets(first_error_line(exc))
+        raise KnowledgeBaseError(f"the batch stopped at {item.name}: the database failed "
+                                 f"({problem}); what finished is kept, run it again to "
+                                 "resume") from None  # fmt: skip
     a = result.assessment
     log.info("%s: %s, score %.0f (%s, %.1f s on a worker)", item.name, a.motion, a.score,
              "new" if new else "already stored", result.worker_s)  # fmt: skip

@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from .. import __version__
 from ..tools.errors import SportsGPTError
 from ..tools.kismam import Assessment
+from ..tools.kismam.models import band_words
 from ..tools.motiondtw.align import AlignSettings
 from ..tools.motiondtw.library import REFERENCES_DIR
 from ..tools.pose_sequence import PoseSequence
@@ -128,6 +129,11 @@ class StoredAnalysis(BaseModel):
     created_at: datetime
     assessment: dict[str, Any]
 
+    def problem_metric(self, problem: dict[str, Any]) -> MetricSummary | None:
+        """A stored problem's key metric (``key_metric``) as this analysis measured it."""
+        found = key_metric(problem)
+        return self.metric(found["metric"]) if found else None
+
     def metric(self, metric_id: str) -> MetricSummary | None:
         """The metric as this analysis measured it: the median over its occurrences."""
         found = [m for o in self.assessment.get("occurrences", [])
@@ -165,6 +171,13 @@ class MetricSummary(BaseModel):
     def in_band(self) -> bool:
         low, high = self.band
         return (low is None or self.median >= low) and (high is None or self.median <= high)
+
+    def words(self) -> str:
+        """'Trunk lean at impact 18.7 deg (median of 4; elite -7.6 to 8.7 deg)'."""
+        unit = f" {self.unit}" if self.unit else ""
+        over = f"median of {self.occurrences}; " if self.occurrences > 1 else ""
+        band = band_words(*self.band, num=lambda v: f"{v:.3g}")
+        return f"{self.label} {self.median:g}{unit} ({over}elite {band}{unit})"
 
 
 def _athlete_id(conn: psycopg.Connection, name: str) -> int:

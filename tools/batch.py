@@ -144,11 +144,14 @@ def dask_client(address: str | None = None, workers: int = 2) -> Iterator[Any]:
         return
     import dask
 
-    # Dask pins each worker's numerical libraries to one thread; a pose model's inference
-    # uses more when the cores are free, so each worker gets its share of the machine
+    # Dask's default worker environment pins numerical libraries to one thread and sets
+    # MALLOC_TRIM_THRESHOLD_, which also fixes glibc's mmap threshold: each decoded frame
+    # (5 MB at 1768x994) is then mapped and unmapped afresh, in system time. A pose
+    # model's inference uses more than one thread when the cores are free, so each worker
+    # gets its share of the machine instead (docs/scaling.md: 0.73x -> 0.82x the bare
+    # landmarker with one worker)
     share = str(max(1, (os.cpu_count() or 1) // workers))
-    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
-    environ |= {k: share for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
+    environ = {k: share for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
     with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                host="127.0.0.1", dashboard_address=None,

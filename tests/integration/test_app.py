@@ -111,7 +111,7 @@ def test_the_history_tab_shows_what_the_athlete_analysed(served: str, tmp_path: 
     assert f"1 analyses of {name}" in note and Path(str(plot)).stat().st_size > 10_000
     [row] = table["data"]
     assert row[1] == "standing_long_jump" and row[2] == "gus_week1.csv" and row[3] == 74
-    assert "Weak or late forward arm swing (arm_swing_take_off" in row[4]
+    assert "Weak or late forward arm swing: Arm position at take-off" in row[4]
     chat, _ = client.predict("How am I progressing on my arm swing?", [], name, api_name="/ask")
     assert "Only 1 analysis of your standing long jump" in str(chat[-1])
     _, empty, note = client.predict(f"nobody-{uuid.uuid4().hex[:6]}", "all", api_name="/history")

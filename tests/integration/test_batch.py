@@ -122,10 +122,12 @@ def scheduler(tmp_path: Path) -> Iterator[str]:
     address = f"tcp://127.0.0.1:{port}"
     logs = [(tmp_path / "scheduler.log").open("w"), (tmp_path / "worker.log").open("w")]
     commands = [
+        # --no-dashboard still serves Dask's HTTP routes on every interface: they are
+        # bound to loopback too
         [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
-         "--no-dashboard"],
+         "--dashboard-address", "127.0.0.1:0"],
         [str(BIN / "dask"), "worker", address, "--host", "127.0.0.1", "--nworkers", "1",
-         "--nthreads", "1", "--no-dashboard"],
+         "--nthreads", "1", "--dashboard-address", "127.0.0.1:0"],
     ]  # fmt: skip
     procs = []
     try:
@@ -134,6 +136,7 @@ def scheduler(tmp_path: Path) -> Iterator[str]:
                                           start_new_session=True))  # fmt: skip
             time.sleep(1.0)
         yield address
+        assert _listening(procs) <= {"127.0.0.1"}, "a Dask process listens beyond loopback"
     finally:
         for proc in reversed(procs):
             os.killpg(proc.pid, signal.SIGTERM)
@@ -143,6 +146,20 @@ def scheduler(tmp_path: Path) -> Iterator[str]:
                 os.killpg(proc.pid, signal.SIGKILL)
         for log in logs:
             log.close()
+
+
+def _listening(procs: list[subprocess.Popen[bytes]]) -> set[str]:
+    """The addresses the processes (and their children) listen on."""
+    import psutil
+
+    found = set()
+    for proc in procs:
+        root = psutil.Process(proc.pid)
+        for p in [root, *root.children(recursive=True)]:
+            for conn in p.net_connections(kind="inet"):
+                if conn.status == psutil.CONN_LISTEN:
+                    found.add(conn.laddr.ip)
+    return found
 
 
 def test_a_batch_killed_midway_resumes_on_a_scheduler(
@@ -180,3 +197,16 @@ def test_a_batch_killed_midway_resumes_on_a_scheduler(
         done = analyses_of(conn, athlete)
     assert len(done) == total and len({a.recording_hash for a in done}) == total
     assert {r["analysis_id"] for r in rows} == {a.id for a in done}
+
+
+def test_the_local_cluster_listens_on_loopback_only() -> None:
+    import psutil
+
+    from sportsgpt.tools.batch import dask_client
+
+    with dask_client(None, 2) as client:
+        assert len(client.scheduler_info()["workers"]) == 2
+        me = psutil.Process()
+        sockets = [c for p in [me, *me.children(recursive=True)] for c in p.net_connections()]
+        found = {c.laddr.ip for c in sockets if c.status == psutil.CONN_LISTEN and c.laddr}
+    assert found == {"127.0.0.1"}

@@ -93,7 +93,10 @@ def test_history_command_lists_plots_and_exports(
     assert lines[0].startswith("athlete,date,motion") and sum(name in ln for ln in lines) == 2
     assert main(["history", name]) == 0
     text = capsys.readouterr().out
-    assert "2 analyses of" in text and "arm_swing_take_off at take_off" in text
+    assert (
+        "2 analyses of" in text and "Weak or late forward arm swing (major): Arm position" in text
+    )
+    assert "(elite at least 80 deg)" in text
 
 
 def test_a_recording_analysed_for_someone_else_is_in_each_history(
