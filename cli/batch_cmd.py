@@ -40,22 +40,26 @@ def add_batch_parser(sub: Any) -> None:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
     from ..kb import KBSettings, KnowledgeBase
     from ..kb.batch import BatchRequest, run_batch
+    from ..tools.data_files import first_error_line
     from ..tools.errors import SportsGPTError
     from ..tools.motiondtw.library import known_motions
 
     if args.motion != "auto" and args.motion not in known_motions():
         raise SportsGPTError(f"unknown motion {args.motion!r}; known: "
                              f"{', '.join(known_motions())}, or auto")  # fmt: skip
-    if not 1 <= args.workers <= 256:
-        raise SportsGPTError(f"--workers is 1 to 256, got {args.workers}")
     if args.address and args.workers != 2:
         log.warning("--workers is for the local cluster: the scheduler at %s has its own",
                     args.address)  # fmt: skip
-    request = BatchRequest(folder=args.folder, athlete_from=args.athlete_from,
-                           motion=args.motion, address=args.address, workers=args.workers,
-                           session=args.session)  # fmt: skip
+    try:
+        request = BatchRequest(folder=args.folder, athlete_from=args.athlete_from,
+                               motion=args.motion, address=args.address, workers=args.workers,
+                               session=args.session)  # fmt: skip
+    except ValidationError as exc:
+        raise SportsGPTError(f"batch: {first_error_line(exc)}") from None
     kb = KnowledgeBase(KBSettings.from_settings(args.settings))
     rows = run_batch(kb, request)
     counts = {s: sum(r.status == s for r in rows) for s in ("analysed", "skipped", "failed")}

@@ -22,6 +22,7 @@ from psycopg import sql
 from pydantic import BaseModel, Field
 
 from .. import __version__
+from ..tools.batch import MAX_ATHLETE_NAME
 from ..tools.errors import SportsGPTError
 from ..tools.kismam import Assessment
 from ..tools.kismam.models import band_words
@@ -34,7 +35,7 @@ from .store import migrate
 HASH_CHUNK = 1 << 20
 
 
-MAX_NAME = 80
+MAX_NAME = MAX_ATHLETE_NAME
 DEFAULT_ATHLETE = "athlete"
 
 

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from ..settings import Settings, current_settings, settings_scope
 from .errors import SportsGPTError
@@ -34,6 +34,7 @@ ATHLETE_FROM_HELP = (
     "'folder': the first folder under DIR (files at its top: DIR's own name); 'filename': "
     "the name up to its first '_', '-', '.' or space; anything else: that one name for all"
 )
+MAX_ATHLETE_NAME = 80  # as the history keeps names (kb/history.athlete_name)
 # settings a worker is not sent: it needs none of them, and they are secrets
 _NOT_FOR_WORKERS = ("database_url", "llm_api_key")
 
@@ -43,7 +44,7 @@ class BatchItem(BaseModel):
 
     path: Path = Field(description="absolute: what a worker opens")
     name: str = Field(description="relative to the folder: what reports show")
-    athlete: str = Field(min_length=1, max_length=80)
+    athlete: str = Field(min_length=1, max_length=MAX_ATHLETE_NAME)
 
 
 class RecordingAnalysis(BaseModel):
@@ -81,8 +82,14 @@ def find_recordings(folder: Path, athlete_from: str = "folder") -> list[BatchIte
         if path.suffix.lower() not in MOTION_SUFFIXES:
             ignored += 1
             continue
-        items.append(BatchItem(path=path.resolve(), name=relative.as_posix(),
-                               athlete=athlete_of(relative, folder, athlete_from)))  # fmt: skip
+        athlete = " ".join(athlete_of(relative, folder, athlete_from).split())
+        try:
+            items.append(BatchItem(path=path.resolve(), name=relative.as_posix(),
+                                   athlete=athlete))  # fmt: skip
+        except ValidationError:
+            raise SportsGPTError(f"{relative}: {athlete[:40]!r}... is no athlete's name (1 to "
+                                 f"{MAX_ATHLETE_NAME} characters); rename the folder or "
+                                 "give --athlete-from") from None  # fmt: skip
     log.info("%s: %d recording(s), %d other file(s) ignored", folder, len(items), ignored)
     return items
 

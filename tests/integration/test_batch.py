@@ -20,6 +20,7 @@ import pytest
 from sportsgpt.kb import KnowledgeBase
 from sportsgpt.kb.history import analyses_of, history_counts
 from sportsgpt.tools.batch import athlete_of, find_recordings
+from sportsgpt.tools.errors import SportsGPTError
 from tests.helpers import free_port
 
 BIN = Path(sys.executable).parent
@@ -71,6 +72,12 @@ def test_athletes_come_from_folders_names_or_one_name(tmp_path: Path) -> None:
         ("maya/2026-11/clip_1.mp4", "maya"), ("tom-serve.bvh", "squad")]  # fmt: skip
     assert athlete_of(Path("maya/tom_2.bvh"), folder, "filename") == "tom"
     assert athlete_of(Path("maya/tom_2.bvh"), folder, "Zoe") == "Zoe"
+    (folder / ("x" * 90)).mkdir()
+    (folder / ("x" * 90) / "a.bvh").write_bytes(b"x")
+    with pytest.raises(SportsGPTError, match="is no athlete's name"):
+        find_recordings(folder)
+    with pytest.raises(SportsGPTError, match="not a folder"):
+        find_recordings(folder / "tom-serve.bvh")
 
 
 def test_a_local_cluster_batch_reports_skips_and_links(
