@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..kb.history import StoredAnalysis, key_metric
+from ..kb.history import StoredAnalysis, date_form, key_metric
 from ..tools.body_view import (
     FlatPose,
     facing_sign,
@@ -269,8 +269,7 @@ def history_plot(rows: list[StoredAnalysis], out: Path) -> Path:
     as measured in every analysis (the median over its occurrences, as the coach reports
     it) against its elite band. One step per analysis, oldest first, labelled by date (and
     time when two share a day): a season reads evenly, and a day's clips stay apart."""
-    days = [f"{r.created_at:%Y-%m-%d}" for r in rows]
-    form = "%Y-%m-%d\n%H:%M" if len(set(days)) < len(days) else "%Y-%m-%d"
+    form = date_form(rows, between="\n")
     steps = list(range(len(rows)))
     keys = list(dict.fromkeys((r.motion, m["metric"]) for r in rows for p in r.problems
                               if (m := key_metric(p))))[:MAX_HISTORY_METRICS]  # fmt: skip

@@ -6,9 +6,8 @@ Every number comes from a stored analysis; nothing is estimated here."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
-from ..kb.history import StoredAnalysis, analyses_of
+from ..kb.history import StoredAnalysis, analyses_of, date_form, key_metric
 from ..tools.errors import KnowledgeBaseError
 from ..tools.kismam import load_motion_spec
 from ..tools.kismam.models import band_words
@@ -47,13 +46,6 @@ def _focus(question: str, slots: Slots, motion: str) -> list[str]:
             if (keyframe and keyframe in m.at) or (joint and joint in m.channel)]  # fmt: skip
 
 
-def _dated(history: list[StoredAnalysis]) -> Callable[[StoredAnalysis], str]:
-    """How an analysis is dated in the answer: the day, and the time when two share it."""
-    days = [f"{a.created_at:%Y-%m-%d}" for a in history]
-    form = "%Y-%m-%d %H:%M" if len(set(days)) < len(days) else "%Y-%m-%d"
-    return lambda a: f"{a.created_at:{form}}"
-
-
 def _metric_line(shown: list[StoredAnalysis], metric_id: str) -> str | None:
     values = [(a, a.metric(metric_id)) for a in shown]
     measured = [(a, m) for a, m in values if m is not None]
@@ -83,7 +75,11 @@ def progress_report(ctx: ToolContext, question: str, slots: Slots, motion: str |
     motion = motion or everything[-1].motion
     history = [a for a in everything if a.motion == motion]
     name = motion.replace("_", " ")
-    _when = _dated(history)
+    form = date_form(history)
+
+    def _when(a: StoredAnalysis) -> str:
+        return f"{a.created_at:{form}}"
+
     if len(history) < 2:
         only = f" ({_when(history[0])}, score {history[0].score:.0f})" if history else ""
         return (f"Only {len(history)} analysis of your {name} is in your history{only}: "
@@ -96,7 +92,7 @@ def progress_report(ctx: ToolContext, question: str, slots: Slots, motion: str |
     lines.append("- Technique score: " + " -> ".join(
         f"{a.score:.0f} ({_when(a)}, {a.recording})" for a in shown) + ".")  # fmt: skip
     metrics = _focus(question, slots, motion) or list(dict.fromkeys(
-        p["evidence"][0]["metric"] for a in shown[-2:] for p in a.problems if p["evidence"]
+        m["metric"] for a in shown[-2:] for p in a.problems if (m := key_metric(p))
     ))  # fmt: skip
     for metric_id in metrics:
         line = _metric_line(shown, metric_id)

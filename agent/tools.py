@@ -23,12 +23,12 @@ from ..kb.history import Recording, analysis_options, new_analysis_id, record_an
 from ..kb.models import Dose, Kind, Level
 from ..tools.data_files import write_atomically
 from ..tools.errors import KnowledgeBaseError, SportsGPTError, StorageError
-from ..tools.kismam import AUTO, Assessment, assess_motion, load_motion_spec
+from ..tools.kismam import Assessment, assess_motion, check_motion, load_motion_spec
 from ..tools.motiondtw.align import AlignSettings, align
-from ..tools.motiondtw.library import known_motions, load_motion_references
+from ..tools.motiondtw.library import load_motion_references
 from ..tools.pose_io import save_json
 from ..tools.pose_sequence import PoseSequence, with_view
-from ..tools.readers import VIDEO_SUFFIXES, read_motion
+from ..tools.readers import VIDEO_SUFFIXES, read_motion, source_kind
 from .workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -79,10 +79,9 @@ def extract_pose_tool(ctx: ToolContext, args: ExtractPoseInput) -> PoseSummary:
         from ..tools.pose import extract_pose
 
         pose = extract_pose(path, progress=False, stop=ctx.stop).pose
-        kind = "video"
     else:
         pose = read_motion(path)
-        kind = "mocap" if pose.dims == 3 else "keypoints"
+    kind = source_kind(path, pose.dims)
     pose = with_view(pose, args.view)
     seen = int((pose.confidence.max(axis=1) > 0).sum())
     out = ctx.workspace.new_path(path.stem, ".pose.json")
@@ -118,15 +117,9 @@ def _load_pose(ctx: ToolContext, pose_file: str) -> Any:
     return read_motion(ctx.workspace.resolve(pose_file))
 
 
-def _check_motion(motion: str, allow_auto: bool = False) -> None:
-    known = known_motions()
-    if motion not in known and not (allow_auto and motion == AUTO):
-        raise SportsGPTError(f"unknown motion {motion!r}; known: {', '.join(known)}")
-
-
 def align_motion_tool(ctx: ToolContext, args: AlignInput) -> AlignmentSummary:
     """Find every occurrence of the motion and its keyframes (MotionDTW)."""
-    _check_motion(args.motion)
+    check_motion(args.motion)
     result = align(
         _load_pose(ctx, args.pose_file), load_motion_references(args.motion),
         AlignSettings(radius_s=args.radius_s),
@@ -174,7 +167,7 @@ def _band(band: tuple[float | None, float | None]) -> str:
 
 def assess_motion_tool(ctx: ToolContext, args: AssessInput) -> AssessmentSummary:
     """Alignment, then KISMAM: named problems with probability and evidence."""
-    _check_motion(args.motion, allow_auto=True)
+    check_motion(args.motion, allow_auto=True)
     pose = _load_pose(ctx, args.pose_file)
     assessment = ctx.assessor(pose, args.motion, AlignSettings(radius_s=args.radius_s))
     analysis_id = store_analysis(ctx, assessment, args.pose_file)

@@ -46,11 +46,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from ..kb.batch import BatchRequest, run_batch
     from ..tools.data_files import first_error_line
     from ..tools.errors import SportsGPTError
-    from ..tools.motiondtw.library import known_motions
+    from ..tools.kismam import check_motion
 
-    if args.motion != "auto" and args.motion not in known_motions():
-        raise SportsGPTError(f"unknown motion {args.motion!r}; known: "
-                             f"{', '.join(known_motions())}, or auto")  # fmt: skip
+    check_motion(args.motion, allow_auto=True)
     if args.address and args.workers != 2:
         log.warning("--workers is for the local cluster: the scheduler at %s has its own",
                     args.address)  # fmt: skip

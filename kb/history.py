@@ -29,13 +29,12 @@ from ..tools.kismam.models import band_words
 from ..tools.motiondtw.align import AlignSettings
 from ..tools.motiondtw.library import REFERENCES_DIR
 from ..tools.pose_sequence import PoseSequence
-from ..tools.readers import VIDEO_SUFFIXES
+from ..tools.readers import source_kind
 from .store import migrate
 
 HASH_CHUNK = 1 << 20
 
 
-MAX_NAME = MAX_ATHLETE_NAME
 DEFAULT_ATHLETE = "athlete"
 
 
@@ -44,8 +43,9 @@ def athlete_name(text: str | None, default: str = DEFAULT_ATHLETE) -> str:
     name = " ".join((text or "").split())
     if not name:
         return default
-    if len(name) > MAX_NAME or not name.isprintable():
-        raise SportsGPTError(f"an athlete's name is 1 to {MAX_NAME} printable characters")
+    if len(name) > MAX_ATHLETE_NAME or not name.isprintable():
+        raise SportsGPTError(f"an athlete's name is 1 to {MAX_ATHLETE_NAME} printable "
+                             "characters")  # fmt: skip
     return name
 
 
@@ -106,12 +106,11 @@ class Recording(BaseModel):
         return self.frames / self.fps
 
     @classmethod
-    def of(cls, path: Path, pose: PoseSequence, digest: str | None = None) -> Recording:
-        """The recording ``path`` as ``pose`` read it (hashed here unless ``digest``)."""
-        kind = ("video" if path.suffix.lower() in VIDEO_SUFFIXES
-                else "mocap" if pose.dims == 3 else "keypoints")  # fmt: skip
-        return cls(hash=digest or file_hash(path), original_name=path.name, kind=kind,
-                   frames=pose.n_frames, fps=pose.fps, view=pose.view)  # fmt: skip
+    def of(cls, path: Path, pose: PoseSequence) -> Recording:
+        """The recording ``path`` as ``pose`` read it (hashed here)."""
+        return cls(hash=file_hash(path), original_name=path.name,
+                   kind=source_kind(path, pose.dims), frames=pose.n_frames, fps=pose.fps,
+                   view=pose.view)  # fmt: skip
 
 
 class StoredAnalysis(BaseModel):
@@ -149,6 +148,13 @@ class StoredAnalysis(BaseModel):
         return MetricSummary(id=metric_id, label=first["label"], unit=first["unit"],
                              keyframe=first["keyframe"], median=round(median, 1),
                              band=(low, high), occurrences=len(found))  # fmt: skip
+
+
+def date_form(rows: list[StoredAnalysis], between: str = " ") -> str:
+    """How analyses are dated where they are listed together: the day, and the time too
+    (after ``between``) when two share a day."""
+    days = [f"{r.created_at:%Y-%m-%d}" for r in rows]
+    return f"%Y-%m-%d{between}%H:%M" if len(set(days)) < len(days) else "%Y-%m-%d"
 
 
 def key_metric(problem: dict[str, Any]) -> dict[str, Any] | None:

@@ -26,7 +26,7 @@ from ..settings import Settings, current_settings, settings_scope
 from .errors import SportsGPTError
 from .kismam import Assessment, assess_motion
 from .motiondtw.align import AlignSettings
-from .readers import MOTION_SUFFIXES, VIDEO_SUFFIXES, read_motion
+from .readers import MOTION_SUFFIXES, VIDEO_SUFFIXES, read_motion, source_kind
 
 log = logging.getLogger(__name__)
 
@@ -113,16 +113,15 @@ def analyse_recording(path: str, name: str, motion: str, settings: dict[str, Any
                 from .pose import extract_pose  # the pose models: only for a video
 
                 pose = extract_pose(source, progress=False).pose
-                kind = "video"
             else:
                 pose = read_motion(source)
-                kind = "mocap" if pose.dims == 3 else "keypoints"
             assessment = assess_motion(pose, motion, align)
         except SportsGPTError as exc:
             return RecordingAnalysis(name=name, error=str(exc),
                                      worker_s=time.perf_counter() - started)  # fmt: skip
-    return RecordingAnalysis(name=name, kind=kind, frames=pose.n_frames, fps=pose.fps,
-                             view=pose.view, assessment=assessment,
+    return RecordingAnalysis(name=name, kind=source_kind(source, pose.dims),
+                             frames=pose.n_frames, fps=pose.fps, view=pose.view,
+                             assessment=assessment,
                              worker_s=round(time.perf_counter() - started, 3))  # fmt: skip
 
 

@@ -28,11 +28,22 @@ __all__ = [
     "align_motion",
     "assess",
     "assess_motion",
+    "check_motion",
     "load_motion_spec",
     "recognise_motion",
 ]
 
 AUTO = "auto"
+
+
+def check_motion(motion: str, allow_auto: bool = False) -> None:
+    """A motion we know (or ``auto`` where recognising it is allowed), else a clear error."""
+    known = known_motions()
+    if motion not in known and not (allow_auto and motion == AUTO):
+        also = f", or {AUTO}" if allow_auto else ""
+        raise SportsGPTError(f"unknown motion {motion!r}; known: {', '.join(known)}{also}")
+
+
 log = logging.getLogger(__name__)
 
 

@@ -69,6 +69,14 @@ def detect_format(path: Path) -> str:
     return _sniff_text(path)
 
 
+def source_kind(path: Path, dims: int) -> str:
+    """What a recording is, as the history and the tools report it: video, mocap (3D) or
+    keypoints (2D)."""
+    return (
+        "video" if path.suffix.lower() in VIDEO_SUFFIXES else "mocap" if dims == 3 else "keypoints"
+    )
+
+
 def check_input_size(path: Path) -> None:
     """Refuse a file over the ``input_max_mb`` setting before reading a byte of it."""
     if not path.is_file():
