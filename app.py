@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -47,7 +48,12 @@ try:
 
     from sportsgpt.agent import Coach, new_coach
     from sportsgpt.agent.compose import plan_drills
-    from sportsgpt.agent.figures import analysis_figures, figure_caption, history_plot
+    from sportsgpt.agent.figures import (
+        AnalysisVideos,
+        analysis_figures,
+        analysis_videos,
+        figure_caption,
+    )
     from sportsgpt.agent.report import report_html
     from sportsgpt.agent.state import CoachRequest
     from sportsgpt.agent.tools import stored_analyses
@@ -57,6 +63,7 @@ try:
     from sportsgpt.tools.errors import StoppedError
     from sportsgpt.tools.motiondtw.library import known_motions
     from sportsgpt.tools.readers import VIDEO_SUFFIXES, read_motion
+    from sportsgpt.tools.render.history import history_plot
 except ImportError as missing:  # `python app.py` from a Python without the install
     if __name__ != "__main__":
         raise
@@ -68,6 +75,7 @@ except ImportError as missing:  # `python app.py` from a Python without the inst
         "`bash scripts/setup.sh` in the checkout, then `python app.py` again"
     ) from None
 
+log = logging.getLogger("sportsgpt.app")
 TITLE = "SportsGPT"
 demo: gr.Blocks  # set by serve(), or built on first access (``__getattr__`` below)
 POSE_SUFFIXES = (".json", ".npz", ".csv", ".bvh", ".trc", ".txt")
@@ -231,8 +239,9 @@ def _say(text: str) -> gr.ChatMessage:
 def _step_message(event: Any) -> gr.ChatMessage:
     title = {"plan": "Plan", "tool": "Tool", "requery": "Re-query", "check": "Evidence check"}
     ms = event.data.get("ms")
-    meta: dict[str, Any] = {"title": f"{title.get(event.kind, event.kind)}: "
-                            f"{event.detail.split(':')[0]}", "status": "done"}  # fmt: skip
+    what = event.detail.split(":")[0].replace("_", " ")  # a tool's name, in words
+    meta: dict[str, Any] = {"title": f"{title.get(event.kind, event.kind)}: {what}",
+                            "status": "done"}  # fmt: skip
     if ms is not None:
         meta["duration"] = round(float(ms) / 1000, 2)
     meta["title"] = public(meta["title"])
@@ -248,6 +257,51 @@ def _tables(session: Session) -> tuple[list[list[Any]], list[list[Any]]]:
             problems.append([p.label, p.severity, round(p.probability, 2), "; ".join(p.evidence)])
     plan = [[h.title, h.dose or "", h.id] for h in plan_drills(state)]
     return problems, plan
+
+
+def _no_marks() -> Any:
+    """The jump-to-keyframe list, emptied (no analysis, or one without videos)."""
+    return gr.Dropdown(choices=[], value=None, interactive=False)
+
+
+def _videos(session: Session) -> AnalysisVideos:
+    """The annotated video and the side-by-side of the session's latest analysis."""
+    analyses = stored_analyses(session.coach.ctx)
+    if not analyses:
+        return AnalysisVideos()
+    out = session.work / "videos" / analyses[-1]["id"]
+    return analysis_videos(session.coach.ctx, out / "annotated.mp4", out / "side_by_side.mp4",
+                           progress=False)  # fmt: skip
+
+
+def _marks(videos: AnalysisVideos) -> Any:
+    """The jump-to-keyframe choices: label -> 'annotated seconds|side-by-side seconds'."""
+    choices = [(m.label, f"{m.annotated_s}|{'' if m.side_s is None else m.side_s}")
+               for m in videos.marks]  # fmt: skip
+    return gr.Dropdown(choices=choices, value=None, interactive=bool(choices))
+
+
+JUMP_JS = """(value) => {
+  if (!value) { return value; }
+  const [annotated, side] = value.split("|");
+  const seek = (id, t) => {
+    const video = document.querySelector(`#${id} video`);
+    if (video && t !== "") { video.pause(); video.currentTime = parseFloat(t); }
+  };
+  seek("annotated-video", annotated);
+  seek("side-video", side);
+  return value;
+}"""
+"""Jump both players to a keyframe, in the browser (no round trip to the server)."""
+PAGE_CSS = """
+#coach-chat { min-height: 420px; }
+@media (max-width: 640px) {
+  .gradio-container { padding: 0 !important; }
+  .gradio-container .main.app { padding-left: 8px !important; padding-right: 8px !important; }
+  #coach-chat { height: 62vh !important; }
+}
+"""
+"""The page at phone width: the form stacks above the chat, the chat fills the screen."""
 
 
 def _report(session: Session, answer: str, figures: list[Path]) -> list[str]:
@@ -329,7 +383,7 @@ def build_app(
         session = usable(session, request)
         session.stop.clear()
         history: list[Any] = []
-        empty: tuple[Any, ...] = ([], [], [], None, [])
+        empty: tuple[Any, ...] = ([], [], [], None, [], None, None, _no_marks())
         try:
             named(session, athlete)
         except SportsGPTError as exc:
@@ -358,7 +412,7 @@ def build_app(
         upload: str, motion: str, level: str, missing: list[str], days: float,
         session: Session, view: str, history: list[Any],
     ) -> Iterator[tuple[Any, ...]]:  # fmt: skip
-        empty: tuple[Any, ...] = ([], [], [], None, [])
+        empty: tuple[Any, ...] = ([], [], [], None, [], None, None, _no_marks())
         try:
             file = check_upload(upload, settings)
         except SportsGPTError as exc:
@@ -402,7 +456,22 @@ def build_app(
         images, plot = analysis_figures(session.coach.ctx, session.work / "figures")
         gallery = [(str(p), figure_caption(p)) for p in images]
         report = _report(session, answer, [*images, *([plot] if plot else [])])
-        yield (history, problems, plan, gallery, str(plot) if plot else None, report, session)
+        figure = str(plot) if plot else None
+        yield (history, problems, plan, gallery, figure, report, None, None, _no_marks(),
+               session)  # the answer first, then its videos  # fmt: skip
+        try:
+            videos = _videos(session)
+        except StoppedError:
+            return
+        except SportsGPTError as exc:
+            log.warning("no videos for this analysis: %s", exc)
+            return
+        if videos.annotated is None:
+            return
+        files = [*report, *(v.path for v in (videos.annotated, videos.side_by_side) if v)]
+        side = videos.side_by_side.path if videos.side_by_side else None
+        yield (history, problems, plan, gallery, figure, files, videos.annotated.path, side,
+               _marks(videos), session)  # fmt: skip
 
     def follow_up(
         message: str, history: list[Any], session: Session | None, athlete: str = "",
@@ -461,7 +530,7 @@ def build_app(
     def reset(session: Session | None) -> tuple[Any, ...]:
         if session is not None:
             session.close()
-        return None, [], [], [], [], None, [], None  # the upload goes too
+        return None, [], [], [], [], None, [], None, None, _no_marks(), None  # the upload too
 
     def stop_work(session: Session | None) -> None:
         if session is not None:
@@ -488,10 +557,11 @@ def build_app(
             f"# {TITLE}\nUpload a video or a pose file, pick the motion (or let me recognise "
             "it), and get a diagnosis with evidence and a dosed training plan."
         )
+        gr.HTML(f"<style>{PAGE_CSS}</style>", padding=False)  # whichever way it is launched
         # a session's files go when it is reset, or when the browser session ends
         session = gr.State(None, time_to_live=settings.app_session_ttl_s, delete_callback=_close)
-        with gr.Row():
-            with gr.Column(scale=1):
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=1, min_width=300):
                 athlete = gr.Textbox(value=DEFAULT_ATHLETE, label="Athlete", max_lines=1,
                                      info="whose history analyses are kept in")  # fmt: skip
                 upload = gr.File(label="Video or pose file", type="filepath",
@@ -506,11 +576,17 @@ def build_app(
                 run = gr.Button("Analyse", variant="primary")
                 stop = gr.Button("Stop")
                 new = gr.Button("New analysis")
-            with gr.Column(scale=2):
-                chat = gr.Chatbot(label="Coach", height=560)
-                question = gr.Textbox(label="Ask a follow-up", placeholder="What is an A-skip?")
+            with gr.Column(scale=2, min_width=300):
+                # bubbles: the athlete's own messages on the right, the coach's on the left
+                chat = gr.Chatbot(label="Coach", height=560, layout="bubble", elem_id="coach-chat")
+                with gr.Row(equal_height=True):
+                    question = gr.Textbox(label="Ask a follow-up", placeholder="What is an "
+                                          "A-skip? (Enter sends)", scale=5, min_width=200,
+                                          submit_btn=False)  # fmt: skip
+                    send = gr.Button("Send", variant="primary", scale=1, min_width=80)
         with gr.Tab("Assessment"):
-            problems = gr.Dataframe(headers=ASSESSMENT_HEADERS, label="Problems and evidence")
+            problems = gr.Dataframe(headers=ASSESSMENT_HEADERS, label="Problems and evidence",
+                                    wrap=True)  # fmt: skip
         with gr.Tab("Plan"):
             plan = gr.Dataframe(headers=PLAN_HEADERS, label="Training plan")
         with gr.Tab("Keyframes"):
@@ -520,6 +596,21 @@ def build_app(
             )
         with gr.Tab("Angles"):
             plot = gr.Image(label="Measured angles with the elite bands", type="filepath")
+        with gr.Tab("Videos"):
+            marks = gr.Dropdown([], label="Jump to a keyframe", interactive=False)
+            with gr.Row():
+                with gr.Column(min_width=300):
+                    gr.Markdown("**Annotated**: skeleton, live angles, the verdict at each "
+                                "keyframe, a timeline with every keyframe")  # fmt: skip
+                    annotated = gr.Video(label="Annotated video", show_label=False,
+                                         elem_id="annotated-video", format=None,
+                                         buttons=["download"])  # fmt: skip
+                with gr.Column(min_width=300):
+                    gr.Markdown("**Side by side** with the elite reference, time-aligned "
+                                "through the alignment, every occurrence in turn")  # fmt: skip
+                    side = gr.Video(label="Side-by-side video", show_label=False,
+                                    elem_id="side-video", format=None,
+                                    buttons=["download"])  # fmt: skip
         with gr.Tab("History"):
             with gr.Row():
                 past_motion = gr.Dropdown(["all", *known_motions()], value="all", label="Motion")
@@ -530,7 +621,7 @@ def build_app(
             past = gr.Dataframe(headers=HISTORY_HEADERS, label="Analyses, oldest first")
         report = gr.File(label="Report (HTML and JSON)", file_count="multiple")
 
-        outputs = [chat, problems, plan, gallery, plot, report, session]
+        outputs = [chat, problems, plan, gallery, plot, report, annotated, side, marks, session]
         # the Gate bounds the work; Gradio only has to let the waiting ones in to be told
         admitted = settings.app_max_concurrent + settings.app_max_waiting + 1
         lane = {"concurrency_limit": admitted, "concurrency_id": "coach"}
@@ -546,12 +637,16 @@ def build_app(
         asking = question.submit(follow_up, [question, chat, session, athlete],
                                  [chat, question, session], api_name="ask",
                                  **lane)  # type: ignore[arg-type]  # fmt: skip
+        sending = send.click(follow_up, [question, chat, session, athlete],
+                             [chat, question, session], api_visibility="private",
+                             **lane)  # type: ignore[arg-type]  # fmt: skip
+        marks.change(None, [marks], None, js=JUMP_JS)
         show.click(show_history, [athlete, past_motion, session],
                    [past_plot, past, past_note, session], api_name="history")  # fmt: skip
-        stop.click(None, None, None, cancels=[asking])
+        stop.click(None, None, None, cancels=[asking, sending])
         demo.unload(tab_closed)
         new.click(reset, [session], [upload, chat, problems, plan, gallery, plot, report,
-                  session], api_name="reset")  # fmt: skip
+                  annotated, side, marks, session], api_name="reset")  # fmt: skip
     return demo  # type: ignore[no-any-return]
 
 

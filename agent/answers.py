@@ -6,7 +6,7 @@ stored analysis or a retrieved item; every item is cited."""
 from __future__ import annotations
 
 from ..kb.queries import priority
-from ..tools.kismam.models import band_words
+from ..tools.kismam.wording import band_words, quantity, unit_notes
 from .compose import OFFLINE_NOTE, cite, no_evidence, plan_drills, retrieved
 from .state import CoachState
 from .tools import KBHit, Measurements
@@ -25,7 +25,7 @@ def _done(lines: list[str]) -> tuple[str, list[str]]:
 
 def _band(m: Measurements) -> str:
     assert m.band is not None
-    return f"{band_words(*m.band)} {m.unit}"
+    return band_words(*m.band, m.unit)
 
 
 def _verdict(m: Measurements) -> str:
@@ -40,16 +40,18 @@ def _verdict(m: Measurements) -> str:
 
 
 def measurement_lines(m: Measurements) -> list[str]:
+    name = m.name or m.label
     if not m.values:
-        return [f"- {m.label}: not measured at {', '.join(m.keyframes) or 'that keyframe'}."]
-    where = ", ".join(k.replace("_", " ") for k in m.keyframes)
-    head = f"- **{m.label}** at {where}: **{m.median:g} {m.unit}**".rstrip()
+        return [f"- {name}: not measured at {', '.join(m.keyframes) or 'that keyframe'}."]
+    where = ", ".join(dict.fromkeys(v.at or v.keyframe.replace("_", " ") for v in m.values))
+    named = name if where.lower() in name.lower() else f"{name} at {where}"
+    head = f"- **{named}**: **{quantity(m.median or 0.0, m.unit)}**"
     if len(m.values) > 1:
         several = len(m.keyframes) > 1  # say which keyframe each value is at
         each = "; ".join(
             f"occurrence {v.occurrence}"
-            + (f" {v.keyframe.replace('_', ' ')}" if several else "")
-            + f": {v.value:g} (frame {v.frame})"
+            + (f" {v.at or v.keyframe.replace('_', ' ')}" if several else "")
+            + f": {quantity(v.value, m.unit)} (frame {v.frame})"
             for v in m.values
         )
         head += f" (median of {len(m.values)}: {each})"
@@ -72,10 +74,10 @@ def compose_measurement(state: CoachState) -> tuple[str, list[str]]:
     lines.append("From your analysis:")
     for m in state.measurements:
         lines += measurement_lines(m)
-    keys = {k for m in state.measurements for k in m.keyframes}
+    lines += [f"\n{note}" for note in unit_notes(m.unit for m in state.measurements)]
+    keys = {v.at or v.keyframe.replace("_", " ") for m in state.measurements for v in m.values}
     if keys:
-        shown = ", ".join(sorted(k.replace("_", " ") for k in keys))
-        lines.append(f"\nYou can see it in the keyframe picture at {shown}.")
+        lines.append(f"\nYou can see it in the keyframe picture at {', '.join(sorted(keys))}.")
     if not any(m.band for m in state.measurements):
         lines.append(
             "No elite band is set for this value at this keyframe, so I do not "
@@ -97,7 +99,8 @@ def compose_technique(state: CoachState) -> tuple[str, list[str]]:
                  "against, each with its source, and your value beside it.")  # fmt: skip
     for m in banded:
         lines += measurement_lines(m)
-    keys = sorted({k.replace("_", " ") for m in banded for k in m.keyframes})
+    lines += [f"\n{note}" for note in unit_notes(m.unit for m in banded)]
+    keys = sorted({v.at or v.keyframe.replace("_", " ") for m in banded for v in m.values})
     lines.append(f"\nYou can compare yourself in the keyframe pictures at {', '.join(keys)}.")
     return _done(lines)
 
@@ -137,10 +140,10 @@ def compose_why(state: CoachState) -> tuple[str, list[str]]:
     guide = retrieved(state).get(f"problem.{problem}")
     if guide is not None:
         lines.append(f"\n{guide.text.split('. ')[0].strip().rstrip('.')}. {cite(guide)}")
-    keys = {k for m in state.measurements for k in m.keyframes}
+    keys = {v.at or v.keyframe.replace("_", " ") for m in state.measurements for v in m.values}
     if keys:
-        shown = ", ".join(sorted(k.replace("_", " ") for k in keys))
-        lines.append(f"The keyframe picture at {shown} shows it.")
+        lines.append(f"The keyframe picture at {', '.join(sorted(keys))} shows it.")
+    lines += [f"\n{note}" for note in unit_notes(m.unit for m in state.measurements)]
     return _done(lines)
 
 

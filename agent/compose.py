@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from ..tools.kismam.wording import unit_notes
 from .safety import SafetyConcern, loads_area, referral
 from .state import CoachState
 from .tools import KBHit
@@ -110,8 +111,12 @@ def compose_analysis(state: CoachState) -> tuple[str, list[str]]:
         )
         return "\n".join(lines).strip() + "\n", []
     title = a.motion.replace("_", " ")
+    if a.capture:  # the recording's own limits come before any feedback
+        lines.append("## What this recording limits")
+        lines += [f"- {line}" for line in a.capture]
+        lines.append("")
     lines.append(f"## Diagnosis: {title}, technique score {a.score:.0f}/100")
-    lines.append(f"{a.occurrences} occurrence(s) analysed.")
+    lines.append(f"{a.occurrences} occurrence{'s' * (a.occurrences != 1)} analysed.")
     asked = state.intent.motion if state.intent else None
     if asked and asked != a.motion:
         lines.append(
@@ -131,12 +136,15 @@ def compose_analysis(state: CoachState) -> tuple[str, list[str]]:
         guide = guides.get(f"problem.{p.id}")
         if guide is not None:
             lines.append(f"   {_first_sentences(guide.text, 2)} {cite(guide)}")
+    units = [*a.unit_notes]
     if state.measurements:  # what the athlete asked to see along with the analysis
         from .answers import measurement_lines
 
         lines.append("\n## What you asked about")
         for m in state.measurements:
             lines += measurement_lines(m)
+        units += unit_notes(m.unit for m in state.measurements)
+    lines += [f"\n_{note}_" for note in dict.fromkeys(units)]
     drills = plan_drills(state)
     lines.append("\n## Plan, in priority order")
     if drills:
@@ -154,10 +162,9 @@ def compose_analysis(state: CoachState) -> tuple[str, list[str]]:
             "which you told me hurts; please have it checked by a physiotherapist or sports "
             "medicine doctor before loading it again.)"
         )
-    if a.unmeasurable:
+    if a.not_judged:
         lines.append("\n## Not judged")
-        for what, why in a.unmeasurable.items():
-            lines.append(f"- {what.replace('_', ' ')}: {why}")
+        lines += [f"- {line}" for line in a.not_judged]
     if state.requeries:
         lines.append("\n## How I checked")
         lines += [f"- {r}" for r in state.requeries]

@@ -71,8 +71,8 @@ def why_steps(state: CoachState, slots: Slots) -> list[PlanStep]:
     if problem is None or state.assessment is None:
         return []
     brief = next((p for p in state.assessment.problems if p.id == problem), None)
-    if brief is not None:  # 'metric at keyframe (frame N): ...'
-        metrics = [line.split(" at ", 1)[0] for line in brief.evidence]
+    if brief is not None:
+        metrics = brief.metrics
         label = brief.label
     else:  # asked about a problem that was not flagged: show its metrics all the same
         spec = _spec_problem(state, problem)

@@ -10,7 +10,7 @@ import logging
 from ..kb.history import StoredAnalysis, analyses_of, date_form, key_metric
 from ..tools.errors import KnowledgeBaseError
 from ..tools.kismam import load_motion_spec
-from ..tools.kismam.models import band_words
+from ..tools.kismam.wording import band_words, quantity
 from .slots import Slots, joint_in, keyframe_in, metric_in, problem_in
 from .tools import ToolContext
 
@@ -52,11 +52,10 @@ def _metric_line(shown: list[StoredAnalysis], metric_id: str) -> str | None:
     if not measured:
         return None
     last = measured[-1][1]
-    unit = f" {last.unit}" if last.unit else ""
-    series = " -> ".join(f"{m.median:g}" for _, m in measured)
+    series = " -> ".join(quantity(m.median, last.unit) for _, m in measured)
     where = "inside" if last.in_band else "outside"
-    band = band_words(*last.band, num=lambda v: f"{v:.3g}")
-    line = f"- {last.label}: {series}{unit} (elite {band}{unit}); now {where} the elite band"
+    band = band_words(*last.band, last.unit)
+    line = f"- {last.label}: {series} (elite {band}); now {where} the elite band"
     if len(measured) < len(values):
         line += f" (not measured in {len(values) - len(measured)} of them)"
     return line + "."

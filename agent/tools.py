@@ -24,6 +24,9 @@ from ..kb.models import Dose, Kind, Level
 from ..tools.data_files import write_atomically
 from ..tools.errors import KnowledgeBaseError, SportsGPTError, StorageError
 from ..tools.kismam import Assessment, assess_motion, check_motion, load_motion_spec
+from ..tools.kismam.capture import capture_words
+from ..tools.kismam.wording import band_words, evidence_words, not_judged, unit_notes
+from ..tools.kismam.wording import quantity as quantity_words
 from ..tools.motiondtw.align import AlignSettings, align
 from ..tools.motiondtw.library import load_motion_references
 from ..tools.pose_io import save_json
@@ -146,7 +149,9 @@ class ProblemBrief(BaseModel):
     label: str
     probability: float
     severity: str
-    evidence: list[str] = Field(description="'metric at keyframe: measured vs band'")
+    evidence: list[str] = Field(description="'Arm swing at take-off: 46° (elite ≥ 80°), frame 44'")
+    metrics: list[str] = Field(default_factory=list, description="the metric ids measured")
+    measured: list[float] = Field(default_factory=list, description="the values, as evidence")
 
 
 class AssessmentSummary(BaseModel):
@@ -157,12 +162,16 @@ class AssessmentSummary(BaseModel):
     best_cost: float | None
     problems: list[ProblemBrief]
     unmeasurable: dict[str, str]
+    unit_notes: list[str] = Field(default_factory=list, description="units explained once")
+    capture: list[str] = Field(
+        default_factory=list, description="what the recording limits, and how to film better"
+    )
     summary: str
 
-
-def _band(band: tuple[float | None, float | None]) -> str:
-    low, high = band
-    return f"{'-' if low is None else f'{low:g}'}..{'-' if high is None else f'{high:g}'}"
+    @property
+    def not_judged(self) -> list[str]:
+        """What could not be judged, in words, one line per reason."""
+        return not_judged(self.motion, self.unmeasurable)
 
 
 def assess_motion_tool(ctx: ToolContext, args: AssessInput) -> AssessmentSummary:
@@ -176,8 +185,9 @@ def assess_motion_tool(ctx: ToolContext, args: AssessInput) -> AssessmentSummary
     problems = [
         ProblemBrief(
             id=p.id, label=p.label, probability=p.probability, severity=p.severity,
-            evidence=[f"{e.metric} at {e.keyframe} (frame {e.frame}): {e.measured:g} vs "
-                      f"{_band(e.band)}" for e in p.evidence[:4]],
+            evidence=[evidence_words(e) for e in p.evidence[:4]],
+            metrics=list(dict.fromkeys(e.metric for e in p.evidence)),
+            measured=[e.measured for e in p.evidence[:4]],
         )
         for p in assessment.problems
     ]  # fmt: skip
@@ -187,7 +197,9 @@ def assess_motion_tool(ctx: ToolContext, args: AssessInput) -> AssessmentSummary
         analysis_id=analysis_id, motion=assessment.motion, score=assessment.score,
         occurrences=len(assessment.occurrences), best_cost=best, problems=problems,
         unmeasurable=assessment.unmeasurable,
-        summary=f"{assessment.motion}: score {assessment.score:.0f}/100 over "
+        unit_notes=unit_notes(m.unit for o in assessment.occurrences for m in o.metrics),
+        capture=capture_words(assessment.capture),
+        summary=f"{assessment.motion.replace('_', ' ')}: score {assessment.score:.0f}/100 over "
         f"{len(assessment.occurrences)} occurrence(s); {names}",
     )  # fmt: skip
 
@@ -414,11 +426,13 @@ class MeasuredValue(BaseModel):
     keyframe: str
     frame: int
     value: float
+    at: str = Field(default="", description="the keyframe's name in words")
 
 
 class Measurements(BaseModel):
     quantity: str
     label: str
+    name: str = Field(default="", description="a coach's name for it, e.g. 'Arm swing at take-off'")
     unit: str
     side: str | None
     keyframes: list[str]
@@ -450,13 +464,14 @@ def get_measurements_tool(ctx: ToolContext, args: MeasurementsInput) -> Measurem
     numbers = [i for i in range(1, len(assessment.occurrences) + 1) if args.occurrence in (None, i)]
     metric = next((m for m in spec.metrics if m.id == args.quantity), None)
     if metric is not None:
-        values = [MeasuredValue(occurrence=n, keyframe=r.keyframe, frame=r.frame, value=r.measured)
+        values = [MeasuredValue(occurrence=n, keyframe=r.keyframe, frame=r.frame, value=r.measured,
+                                at=spec.keyframe_label(r.keyframe))
                   for n, o in zip(numbers, chosen, strict=True) for r in o.metrics
                   if r.id == metric.id and args.keyframe in (None, r.keyframe)]  # fmt: skip
         result = next((r for o in chosen for r in o.metrics if r.id == metric.id), None)
         return _measurements(args.quantity, metric.label, metric.unit, None, values,
                              result.band if result else None, result.source if result else None,
-                             metric.id)  # fmt: skip
+                             metric.id, metric.name)  # fmt: skip
     from ..tools.kinematics import compute_kinematics
 
     series = compute_kinematics(_load_pose(ctx, pose_file))
@@ -474,28 +489,32 @@ def get_measurements_tool(ctx: ToolContext, args: MeasurementsInput) -> Measurem
             frame = occ.keyframes.get(key)
             if frame is not None and 0 <= frame < len(data) and np.isfinite(data[frame]):
                 values.append(MeasuredValue(occurrence=n, keyframe=key, frame=frame,
-                                            value=round(float(data[frame]), 2)))  # fmt: skip
+                                            value=round(float(data[frame]), 2),
+                                            at=spec.keyframe_label(key)))  # fmt: skip
     scored = next((m for m in spec.metrics if args.quantity in m.channel
                    and (args.keyframe is None or args.keyframe in m.at)), None)  # fmt: skip
     label = channel.replace("_", " ")
     unit = str(series.units.get(channel, ""))
     side_out = side if channel != args.quantity else None
     return _measurements(args.quantity, label, unit, side_out, values, None, None,
-                         scored.id if scored else None)  # fmt: skip
+                         scored.id if scored else None, label[:1].upper() + label[1:])  # fmt: skip
 
 
 def _measurements(
     quantity: str, label: str, unit: str, side: str | None, values: list[MeasuredValue],
     band: tuple[float | None, float | None] | None, source: str | None, metric: str | None,
+    name: str,
 ) -> Measurements:  # fmt: skip
     median = float(np.median([v.value for v in values])) if values else None
     keys = list(dict.fromkeys(v.keyframe for v in values))
-    shown = "none measured" if median is None else f"median {median:.1f} {unit}".strip()
+    where = ", ".join(dict.fromkeys(v.at or v.keyframe for v in values)) or "-"
+    shown = "none measured" if median is None else f"median {quantity_words(median, unit)}"
     return Measurements(
-        quantity=quantity, label=label, unit=unit, side=side, keyframes=keys, values=values,
-        median=None if median is None else round(median, 2), band=band, band_source=source,
-        metric=metric, summary=f"{label} at {', '.join(keys) or '-'}: {shown} "
-        f"over {len(values)} value(s)" + (f"; elite band {_band(band)}" if band else ""),
+        quantity=quantity, label=label, name=name, unit=unit, side=side, keyframes=keys,
+        values=values, median=None if median is None else round(median, 2), band=band,
+        band_source=source, metric=metric,
+        summary=f"{name} at {where}: {shown} over {len(values)} value(s)"
+        + (f"; elite band {band_words(*band, unit)}" if band else ""),
     )  # fmt: skip
 
 

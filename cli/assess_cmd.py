@@ -27,23 +27,24 @@ def add_assess_parser(sub: Any) -> None:
 
 def cmd_assess(args: argparse.Namespace) -> int:
     from ..tools.kismam import assess_motion
+    from ..tools.kismam.capture import capture_words
+    from ..tools.kismam.wording import evidence_words, not_judged, unit_notes
 
     result = assess_motion(read_motion_input(args.pose, args, video=True), args.motion)
     lines = [
-        f"{args.pose}: {result.motion}, technique score {result.score:.0f}/100, "
-        f"{len(result.occurrences)} occurrence(s)"
+        f"{args.pose}: {result.motion.replace('_', ' ')}, technique score "
+        f"{result.score:.0f}/100, {len(result.occurrences)} occurrence(s)"
     ]
+    lines += [f"  recording: {line}" for line in capture_words(result.capture)]
     for problem in result.problems:
-        lines.append(f"  {problem.severity:<8} {problem.label} (p={problem.probability:.2f})")
-        for ev in problem.evidence[:3]:
-            low, high = ev.band
-            band = f"{low if low is not None else '-'}..{high if high is not None else '-'}"
-            where = f"{ev.metric} at {ev.keyframe} (frame {ev.frame})"
-            lines.append(f"           {where}: {ev.measured} vs {band}")
+        lines.append(f"  {problem.severity:<8} {problem.label} (probability "
+                     f"{problem.probability:.2f})")  # fmt: skip
+        lines += [f"           {evidence_words(ev)}" for ev in problem.evidence[:3]]
         lines.append(f"           {problem.coach_text}")
     if not result.problems:
         lines.append("  no problem found: every measured metric is inside its elite band")
-    for what, why in result.unmeasurable.items():
-        lines.append(f"  not judged: {what}: {why}")
+    lines += [f"  not judged: {line}" for line in not_judged(result.motion, result.unmeasurable)]
+    units = [m.unit for o in result.occurrences for m in o.metrics]
+    lines += [f"  {note}" for note in unit_notes(units)]
     emit(args, result.model_dump(mode="json"), "\n".join(lines))
     return 0

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Any
 
 from .common import VIEWS, add_common, emit
+
+log = logging.getLogger(__name__)
 
 
 def add_coach_parsers(sub: Any) -> None:
@@ -28,6 +31,15 @@ def add_coach_parsers(sub: Any) -> None:
     p.add_argument(
         "--figures", type=Path, default=None, metavar="DIR",
         help="also write the keyframe pictures (athlete beside the elite) and the angle plot",
+    )  # fmt: skip
+    p.add_argument(
+        "--video-out", type=Path, default=None, metavar="FILE.mp4",
+        help="write the annotated video: skeleton, live angles, keyframe verdicts, timeline "
+        "(H.264 .mp4, or .webm)",
+    )  # fmt: skip
+    p.add_argument(
+        "--compare-out", type=Path, default=None, metavar="FILE.mp4",
+        help="write the athlete beside the elite reference, time-aligned, every occurrence",
     )  # fmt: skip
     add_common(p)
     p.set_defaults(handler=cmd_analyze)
@@ -54,11 +66,15 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from ..agent.report import report_html
     from ..agent.state import CoachRequest
     from ..kb.history import athlete_name
+    from ..tools.render.video import video_codec
 
+    for out in (args.video_out, args.compare_out):
+        if out is not None:
+            video_codec(out)  # a name we cannot write is said before the analysis runs
     coach = new_coach(settings=args.settings, athlete=athlete_name(args.athlete))
     reply = coach.ask(CoachRequest(message=args.message, files=[str(args.input)],
                                    motion=args.motion, view=args.view))  # fmt: skip
-    payload = {"answer": reply.answer, "citations": reply.citations,
+    payload: dict[str, Any] = {"answer": reply.answer, "citations": reply.citations,
                "trace": [e.model_dump() for e in reply.trace]}  # fmt: skip
     figures: list[Path] = []
     if args.figures:
@@ -67,6 +83,16 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         images, plot = analysis_figures(coach.ctx, args.figures)
         figures = [*images, *([plot] if plot else [])]
         payload["figures"] = [str(p) for p in figures]
+    videos: list[Path] = []
+    if args.video_out or args.compare_out:
+        from ..agent.figures import analysis_videos
+
+        made = analysis_videos(coach.ctx, args.video_out, args.compare_out,
+                               progress=not args.json)  # fmt: skip
+        payload["videos"] = made.model_dump(mode="json")
+        videos = [Path(v.path) for v in (made.annotated, made.side_by_side) if v is not None]
+        if args.compare_out and made.side_by_side is None:
+            log.warning("no side-by-side: no occurrence of the motion was found")
     if args.output:
         suffix = args.output.suffix.lower()
         args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -76,7 +102,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             args.output.write_text(report_html(reply.answer, figures=figures))
         else:
             args.output.write_text(reply.answer)
-    wrote = [*([args.output] if args.output else []), *figures]
+    wrote = [*([args.output] if args.output else []), *figures, *videos]
     emit(args, payload, "\n".join([reply.answer, *(f"wrote {p}" for p in wrote)]))
     return 0
 

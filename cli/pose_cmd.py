@@ -44,7 +44,9 @@ def add_pose_parser(sub: Any) -> None:
     p.add_argument(
         "--max-side", type=int, default=1920, help="longest side for inference, px (1920)"
     )
-    p.add_argument("--overlay", type=Path, help="write the video with skeletons (.webm .mp4 .avi)")
+    p.add_argument(
+        "--overlay", type=Path, help="write the video with skeletons (.mp4 H.264, .webm VP8)"
+    )
     p.add_argument("--thumbnails", type=Path, help="folder for PNG thumbnails of the athlete")
     p.add_argument("--thumbnail-count", type=int, default=6, help="how many thumbnails (6)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -64,8 +66,8 @@ def _numbers(text: str, count: int, flag: str) -> tuple[float, ...]:
 
 def cmd_pose(args: argparse.Namespace) -> int:
     from ..tools.pose import AthleteHint, FrameWindow, PoseSettings, extract_pose
-    from ..tools.pose.overlay import save_thumbnails, write_overlay
     from ..tools.readers import write_motion
+    from ..tools.render.overlay import save_thumbnails, write_overlay
 
     hint = None
     if args.athlete:

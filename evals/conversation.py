@@ -174,7 +174,7 @@ def _check(
         named = [p for p in a.problems if p.label in answer]
         if not named:
             return "no assessed problem named"
-        values = [float(e.split(": ")[1].split(" vs ")[0]) for p in named for e in p.evidence]
+        values = [v for p in named for v in p.measured]
         return None if any(_number_shown(v, answer) for v in values) else "no measured value"
     if check in ("drill_dose", "progression"):
         hits = [h for h in state.guidance.get("question", []) if h.kind == "drill"]

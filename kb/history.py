@@ -25,7 +25,7 @@ from .. import __version__
 from ..tools.batch import MAX_ATHLETE_NAME
 from ..tools.errors import SportsGPTError
 from ..tools.kismam import Assessment
-from ..tools.kismam.models import band_words
+from ..tools.kismam.wording import band_words, name_of, quantity
 from ..tools.motiondtw.align import AlignSettings
 from ..tools.motiondtw.library import REFERENCES_DIR
 from ..tools.pose_sequence import PoseSequence
@@ -145,7 +145,8 @@ class StoredAnalysis(BaseModel):
         median = values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
         first = found[0]
         low, high = first["band"]
-        return MetricSummary(id=metric_id, label=first["label"], unit=first["unit"],
+        label = first.get("short") or name_of(self.motion, metric_id)[0]
+        return MetricSummary(id=metric_id, label=label, unit=first["unit"],
                              keyframe=first["keyframe"], median=round(median, 1),
                              band=(low, high), occurrences=len(found))  # fmt: skip
 
@@ -180,11 +181,10 @@ class MetricSummary(BaseModel):
         return (low is None or self.median >= low) and (high is None or self.median <= high)
 
     def words(self) -> str:
-        """'Trunk lean at impact 18.7 deg (median of 4; elite -7.6 to 8.7 deg)'."""
-        unit = f" {self.unit}" if self.unit else ""
+        """'Trunk lean at contact: 19° (median of 4; elite -8° to 9°)'."""
         over = f"median of {self.occurrences}; " if self.occurrences > 1 else ""
-        band = band_words(*self.band, num=lambda v: f"{v:.3g}")
-        return f"{self.label} {self.median:g}{unit} ({over}elite {band}{unit})"
+        band = band_words(*self.band, self.unit)
+        return f"{self.label}: {quantity(self.median, self.unit)} ({over}elite {band})"
 
 
 def _athlete_id(conn: psycopg.Connection, name: str) -> int:

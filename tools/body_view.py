@@ -88,6 +88,27 @@ def key_poses(seq: PoseSequence, keyframes: dict[str, int]) -> dict[str, FlatPos
     return {name: pose for name, pose in poses.items() if pose}
 
 
+def trajectory(seq: PoseSequence, start: int, end: int) -> list[FlatPose]:
+    """The body over frames ``start..end`` as a side camera sees it, one FlatPose per
+    frame in one frame of reference: the first frame's hip centre at 0, y up, facing +x
+    (the majority's facing), lengths in the median trunk length. Unlike ``key_poses``
+    it keeps the travel (a jump moves forward). A frame whose trunk is not seen is {}."""
+    flat = side_view(seq)
+    frames = [image_joints(flat, f) for f in range(start, end + 1)]
+    trunks = [t for j in frames if (t := trunk_length(j)) is not None]
+    hips = next((h for j in frames if (h := hip_centre(j)) is not None), None)
+    if not trunks or hips is None:
+        return [{} for _ in frames]
+    scale = float(np.median(trunks))
+    facing = float(np.sign(sum(facing_sign(j) for j in frames if j)) or 1.0)
+    return [
+        {name: (round(float(facing * (p[0] - hips[0]) / scale), 3),
+                round(float(-(p[1] - hips[1]) / scale), 3))
+         for name, p in joints.items()} if trunk_length(joints) is not None else {}
+        for joints in frames
+    ]  # fmt: skip
+
+
 def mirrored(pose: FlatPose) -> FlatPose:
     """The same picture with left and right named the other way (a mirrored match)."""
     return {mirror_name(name): xy for name, xy in pose.items()}

@@ -297,7 +297,7 @@ def test_a_plan_written_by_the_model_is_used(kb: KnowledgeBase, tmp_path: Path) 
     # the fabricating answer never reaches the user: the verified composer answers
     for made_up in ("Torn", "10x100m", "40 kg", "7 days a week"):
         assert made_up not in reply.answer
-    assert reply.answer.startswith(FALLBACK_NOTE) and "deg" in reply.answer
+    assert reply.answer.startswith(FALLBACK_NOTE) and "°" in reply.answer
     assert reply.trace[-2].detail == "passed"
 
 
@@ -320,7 +320,7 @@ def test_a_junk_plan_is_repaired(kb: KnowledgeBase, tmp_path: Path) -> None:
     tools = [c.tool for c in reply.state.calls]
     assert "explain_problem" in tools and "get_measurements" in tools
     assert "assess_motion" not in tools and "delete_everything" not in tools
-    assert "Weak or late forward arm swing" in reply.answer and "45.67" in reply.answer
+    assert "Weak or late forward arm swing" in reply.answer and "46°" in reply.answer
     assert reply.trace[-2].detail == "passed"
 
 
@@ -366,7 +366,7 @@ def test_the_model_plans_the_analysis_and_the_rules_keep_the_file(
     assert steps[2].why == "they asked for the knee at take-off"
     assert reply.state.assessment and reply.state.assessment.motion == "standing_long_jump"
     assert any(c.tool == "get_measurements" and c.ok for c in reply.state.calls)
-    assert "## What you asked about" in reply.answer and "knee flexion" in reply.answer
+    assert "## What you asked about" in reply.answer and "Right knee flexion" in reply.answer
     for made_up in ("Torn", "10x100m", "40 kg"):  # the fabricating answer never shows
         assert made_up not in reply.answer
     assert reply.trace[-2].detail == "passed"

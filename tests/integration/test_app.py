@@ -16,15 +16,22 @@ def test_app_analyses_a_sample_and_answers_a_follow_up(served: str) -> None:
     from gradio_client import Client, handle_file
 
     client = Client(served, verbose=False)
-    chat, problems, plan, gallery, plot, report = client.predict(
+    chat, problems, plan, gallery, plot, report, annotated, side, marks = client.predict(
         handle_file(str(SAMPLE)), "standing_long_jump", "", ["plyo box"], 2,
         api_name="/analyze",
     )  # fmt: skip
     answer = chat[-1]["content"] if isinstance(chat[-1], dict) else str(chat[-1])
     assert "Weak or late forward arm swing" in str(answer) and "[kb:" in str(answer)
     assert problems["data"] and plan["data"]
+    assert "Arm swing at take-off: 46° (elite ≥ 80°)" in problems["data"][0][3]
     assert len(gallery) == 4 and plot  # four keyframes, one angle plot
-    assert {Path(str(r)).suffix for r in report} == {".html", ".json"}
+    assert [Path(str(r)).suffix for r in report] == [".html", ".json", ".mp4", ".mp4"]
+    # both videos come with the answer, and the keyframe list knows where each keyframe is
+    for video in (annotated, side):
+        path = Path(video["video"]["path"] if isinstance(video, dict) else str(video))
+        assert path.suffix == ".mp4" and path.stat().st_size > 10_000
+    # take-off is frame 44 at 60 fps; the side-by-side starts 0.3 s before the jump (frame 33)
+    assert ["take-off", "0.733|0.483"] in marks["choices"] and marks["interactive"]
     steps = [m for m in chat if isinstance(m, dict) and (m.get("metadata") or {}).get("title")]
     assert any("Tool" in m["metadata"]["title"] for m in steps)
     chat, _ = client.predict("What is a wicket run?", chat, api_name="/ask")
@@ -39,9 +46,10 @@ def test_a_video_upload_shows_the_athlete_over_the_frames_beside_the_elite(
 
     client = Client(served, verbose=False)
     video = shared / "media" / "sports2d_demo.mp4"
-    chat, problems, plan, gallery, plot, _ = client.predict(
+    chat, problems, plan, gallery, plot, _, annotated, side, _ = client.predict(
         handle_file(str(video)), "auto", "", [], 3, api_name="/analyze"
     )
+    assert annotated and side
     assert "walk" in str(chat[-1]).lower() and plot and plan["data"]
     assert problems["headers"][0] == "problem"
     assert len(gallery) == 4
@@ -111,7 +119,7 @@ def test_the_history_tab_shows_what_the_athlete_analysed(served: str, tmp_path: 
     assert f"1 analyses of {name}" in note and Path(str(plot)).stat().st_size > 10_000
     [row] = table["data"]
     assert row[1] == "standing_long_jump" and row[2] == "gus_week1.csv" and row[3] == 74
-    assert "Weak or late forward arm swing: Arm position at take-off" in row[4]
+    assert "Weak or late forward arm swing: Arm swing at take-off: 46° (elite ≥ 80°)" in row[4]
     chat, _ = client.predict("How am I progressing on my arm swing?", [], name, api_name="/ask")
     assert "Only 1 analysis of your standing long jump" in str(chat[-1])
     _, empty, note = client.predict(f"nobody-{uuid.uuid4().hex[:6]}", "all", api_name="/history")

@@ -93,10 +93,10 @@ def test_history_command_lists_plots_and_exports(
     assert lines[0].startswith("athlete,date,motion") and sum(name in ln for ln in lines) == 2
     assert main(["history", name]) == 0
     text = capsys.readouterr().out
+    assert "2 analyses of" in text
     assert (
-        "2 analyses of" in text and "Weak or late forward arm swing (major): Arm position" in text
+        "Weak or late forward arm swing (major): Arm swing at take-off: 46° (elite ≥ 80°)" in text
     )
-    assert "(elite at least 80 deg)" in text
 
 
 def test_a_recording_analysed_for_someone_else_is_in_each_history(
@@ -135,11 +135,11 @@ def test_the_coach_answers_progress_from_the_stored_history(
         assert reply.state.intent and reply.state.intent.kind == "compare", question
         arm = [a.metric("arm_swing_take_off") for a in stored]
         assert all(arm)
-        expected = " -> ".join(f"{m.median:g}" for m in arm if m)
-        assert "Arm position at take-off" in reply.answer and expected in reply.answer
+        expected = " -> ".join(f"{m.median:.0f}°" for m in arm if m)
+        assert "Arm swing at take-off" in reply.answer and expected in reply.answer
         scores = " -> ".join(f"{a.score:.0f} (" for a in stored)
         assert scores.split(" -> ")[0] in reply.answer and "2 analyses" in reply.answer
-        assert "elite at least 80" in reply.answer and "outside the elite band" in reply.answer
+        assert "elite ≥ 80°" in reply.answer and "outside the elite band" in reply.answer
         assert reply.trace[-2].detail == "passed"  # verified: every number is grounded
     other = new_coach(tmp_path / "work2", kb=kb, model=None, athlete=f"new-{uuid.uuid4().hex[:6]}")
     assert "No analysis is kept" in other.ask("How am I progressing on my arm swing?").answer

@@ -16,7 +16,7 @@ def test_assess_jump_json(capsys: pytest.CaptureFixture[str]) -> None:
     sample = sample_path("standing_long_jump_side.csv")
     assert main(["assess", str(sample), "--motion", "standing_long_jump", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert list(doc) == ["motion", "score", "problems", "occurrences", "unmeasurable"]
+    assert list(doc) == ["motion", "score", "problems", "occurrences", "unmeasurable", "capture"]
     assert 0 <= doc["score"] <= 100 and len(doc["occurrences"]) == 1
     occ = doc["occurrences"][0]
     assert (
@@ -27,7 +27,18 @@ def test_assess_jump_json(capsys: pytest.CaptureFixture[str]) -> None:
     for problem in doc["problems"]:
         assert 0.5 <= problem["probability"] <= 1 and problem["evidence"]
         for ev in problem["evidence"]:
-            assert set(ev) == {"keyframe", "frame", "metric", "measured", "band", "deviation"}
+            assert set(ev) == {
+                "keyframe",
+                "frame",
+                "metric",
+                "measured",
+                "band",
+                "deviation",
+                "label",
+                "unit",
+                "at",
+            }
+            assert ev["label"] and ev["at"] and "_" not in ev["label"] + ev["at"]
     # a side camera cannot judge knee valgus: said, not guessed
     assert "valgus_landing" in doc["unmeasurable"] and "valgus_landing" not in ids
 

@@ -58,5 +58,5 @@ def test_assess_auto_json_is_exactly_an_assessment(
     capsys.readouterr()
     assert main(["assess", str(path), "--motion", "auto", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert set(doc) == {"motion", "score", "problems", "occurrences", "unmeasurable"}
+    assert set(doc) == {"motion", "score", "problems", "occurrences", "unmeasurable", "capture"}
     assert doc["motion"] == "standing_long_jump"

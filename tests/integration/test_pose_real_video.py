@@ -14,7 +14,7 @@ from helpers import write_video
 from sportsgpt.cli.main import main
 from sportsgpt.tools.errors import ModelLoadError, NoPersonError
 from sportsgpt.tools.pose import AthleteHint, PoseExtraction, PoseSettings, extract_pose
-from sportsgpt.tools.pose.overlay import save_thumbnails, write_overlay
+from sportsgpt.tools.render.overlay import save_thumbnails, write_overlay
 
 
 @pytest.fixture(scope="module")

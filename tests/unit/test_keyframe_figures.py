@@ -8,13 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sportsgpt.agent.figures import _elite_poses, keyframe_figures, source_video
+from sportsgpt.agent.figures import source_video
 from sportsgpt.agent.workspace import Workspace
 from sportsgpt.tools.body_view import facing_sign, flatten, mirrored, placed, trunk_length
 from sportsgpt.tools.kismam import assess_motion
 from sportsgpt.tools.motiondtw.library import known_motions, load_motion_references
 from sportsgpt.tools.pose.video import frames_at
 from sportsgpt.tools.readers import read_motion
+from sportsgpt.tools.render.figures import _elite_poses, keyframe_figures
 from tests.helpers import write_video
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "standing_long_jump_side.csv"

@@ -78,7 +78,7 @@ def test_in_band_motion_has_no_problem_and_full_score() -> None:
     assert {m.id for m in result.occurrences[0].metrics} == {"angle", "knee"}
     assert (
         "valgus_landing" in result.unmeasurable
-        and "side view" in result.unmeasurable["valgus_landing"]
+        and "filmed from the side" in result.unmeasurable["valgus_landing"]
     )
     assert "valgus" in result.unmeasurable
 

@@ -16,6 +16,7 @@ from ..motiondtw.align import AlignmentResult, AlignSettings, align
 from ..motiondtw.library import REFERENCES_DIR, known_motions, load_motion_references
 from ..pose_sequence import PoseSequence
 from .assess import assess
+from .capture import check_capture
 from .models import Assessment
 from .recognise import MotionGuess, recognise_motion
 from .spec import AssessmentSpec, check_channels, load_assessment_spec
@@ -91,4 +92,6 @@ def assess_motion(
     """Kinematics, alignment and KISMAM for one recording of ``motion`` (or ``"auto"``)."""
     spec = None if motion == AUTO else load_motion_spec(motion)  # fails before alignment
     found, series, alignment = align_motion(pose, motion, settings, filters)
-    return assess(spec or load_motion_spec(found), series, alignment)
+    spec = spec or load_motion_spec(found)
+    result = assess(spec, series, alignment)
+    return result.model_copy(update={"capture": check_capture(pose, spec, series, result)})

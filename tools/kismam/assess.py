@@ -21,6 +21,7 @@ from ..motiondtw.align import AlignmentResult
 from ..skeleton import mirror_name
 from .models import Assessment, Evidence, MetricResult, OccurrenceAssessment, Problem, Severity
 from .spec import SIDE_PLACEHOLDER, AssessmentSpec, MetricSpec
+from .wording import view_reason
 
 REPORT_AT = 0.5
 
@@ -52,11 +53,12 @@ def measure_metric(
     keyframes: dict[str, int],
     occurrence: int,
     mirrored: bool = False,
+    spec: AssessmentSpec | None = None,
 ) -> tuple[list[MetricResult], str | None]:
     """The metric at each of its keyframes in one occurrence, or why it cannot be."""
     view = _view_of(series)
     if view not in metric.views:
-        return [], f"needs a {' or '.join(metric.views)} view; this recording is {view}"
+        return [], view_reason(metric.views, view)
     out: list[MetricResult] = []
     reason = None
     for kf in metric.at:
@@ -89,7 +91,9 @@ def measure_metric(
         high = max(0.0, (value - band.max) / band.scale) if band.max is not None else 0.0
         out.append(
             MetricResult(
-                id=metric.id, label=metric.label, unit=metric.unit, keyframe=kf, frame=frame,
+                id=metric.id, label=metric.label, short=metric.name, unit=metric.unit,
+                at=spec.keyframe_label(kf) if spec else kf.replace("_", " "), keyframe=kf,
+                frame=frame,
                 occurrence=occurrence, measured=round(value, 2), band=(band.min, band.max),
                 insufficient=round(low, 3), excessive=round(high, 3),
                 source=band.source.citation,
@@ -112,7 +116,7 @@ def _evidence(results: Iterable[MetricResult], metric_id: str, direction: str) -
             out.append(
                 Evidence(
                     keyframe=r.keyframe, frame=r.frame, metric=r.id, measured=r.measured,
-                    band=r.band, deviation=dev,
+                    band=r.band, deviation=dev, label=r.short, unit=r.unit, at=r.at,
                 )
             )  # fmt: skip
     return out
@@ -130,7 +134,7 @@ def assess(spec: AssessmentSpec, series: KinematicSeries, alignment: AlignmentRe
     for i, occ in enumerate(alignment.occurrences):
         metrics: list[MetricResult] = []
         for metric in spec.metrics:
-            found, reason = measure_metric(metric, series, occ.keyframes, i, mirrored)
+            found, reason = measure_metric(metric, series, occ.keyframes, i, mirrored, spec)
             metrics += found
             if reason and metric.id not in unmeasurable:
                 unmeasurable[metric.id] = reason
@@ -138,13 +142,16 @@ def assess(spec: AssessmentSpec, series: KinematicSeries, alignment: AlignmentRe
             OccurrenceAssessment(
                 start=occ.start, end=occ.end, keyframes=occ.keyframes, cost=occ.cost,
                 metrics=metrics, references=occ.references, mirrored=occ.mirrored,
+                warp_start=occ.warp_start, warp=occ.warp,
             )
         )  # fmt: skip
         results += metrics
     for m in results:  # measured in some occurrence: judged, even if not in every one
         unmeasurable.pop(m.id, None)
     if not alignment.occurrences:
-        unmeasurable["motion"] = f"no occurrence of {spec.motion} was found in the recording"
+        unmeasurable["motion"] = (
+            f"no occurrence of the {spec.motion.replace('_', ' ')} was found in the recording"
+        )
     measured_ids = {r.id for r in results}
     channel_value: dict[str, float] = {}
     for metric_id in measured_ids:
@@ -157,9 +164,7 @@ def assess(spec: AssessmentSpec, series: KinematicSeries, alignment: AlignmentRe
     view = _view_of(series)
     for problem in spec.problems:
         if view not in problem.views:
-            unmeasurable[problem.id] = (
-                f"not judgeable from a {view} view (needs {', '.join(problem.views)})"
-            )
+            unmeasurable[problem.id] = view_reason(problem.views, view)
             continue
         usable = {k: w for k, w in problem.weights.items() if k in channel_value}
         if not usable:

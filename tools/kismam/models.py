@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 Severity = Literal["minor", "moderate", "major"]
-
-
-def band_words(
-    low: float | None, high: float | None, num: Callable[[float], str] = "{:g}".format
-) -> str:
-    """An elite band as a coach says it: "20 to 40", "at least 80", "at most 12"."""
-    if low is not None and high is not None:
-        return f"{num(low)} to {num(high)}"
-    if low is not None:
-        return f"at least {num(low)}"
-    assert high is not None, "a band has at least one bound"
-    return f"at most {num(high)}"
 
 
 class Evidence(BaseModel):
@@ -31,11 +18,16 @@ class Evidence(BaseModel):
     measured: float
     band: tuple[float | None, float | None]
     deviation: float = Field(description="signed, in band widths: < 0 insufficient, > 0 excessive")
+    label: str = Field(default="", description="the metric's name in words")
+    unit: str = ""
+    at: str = Field(default="", description="the keyframe's name in words")
 
 
 class MetricResult(BaseModel):
     id: str
     label: str
+    short: str = Field(default="", description="the metric's name in words")
+    at: str = Field(default="", description="the keyframe's name in words")
     unit: str
     keyframe: str
     frame: int
@@ -72,17 +64,53 @@ class OccurrenceAssessment(BaseModel):
         default_factory=list, description="the elite references it was aligned with"
     )
     mirrored: bool = Field(default=False, description="matched with left and right swapped")
+    warp_start: int = Field(default=0, description="the first athlete frame of ``warp``")
+    warp: list[int] = Field(
+        default_factory=list,
+        description="the alignment's warping path: references[0]'s frame for each athlete "
+        "frame from warp_start on",
+    )
 
     @property
     def outside_band(self) -> list[MetricResult]:
         return [m for m in self.metrics if not m.in_band]
 
 
+CaptureAspect = Literal["view", "frame_rate", "tracking", "in_frame", "athlete_size"]
+
+
+class CaptureIssue(BaseModel):
+    """One way the recording itself limits what can be judged, and how to film better."""
+
+    aspect: CaptureAspect
+    measured: str = Field(description="what the recording has, e.g. '30 fps'")
+    limits: str = Field(description="what that limits, in a coach's words")
+    advice: str = Field(description="how to film it better")
+
+
+class CaptureCheck(BaseModel):
+    """The recording against what the motion's metrics and keyframes need."""
+
+    view: str
+    fps: float
+    tracked_share: float | None = Field(
+        default=None, description="frames of the motion with the athlete's body seen, 0..1"
+    )
+    in_frame_share: float | None = Field(
+        default=None, description="frames of the motion with every joint seen inside the frame"
+    )
+    athlete_px: float | None = Field(default=None, description="athlete's median height, pixels")
+    issues: list[CaptureIssue] = Field(default_factory=list)
+
+
 class Assessment(BaseModel):
-    """``sportsgpt assess --json`` prints exactly this (five top-level keys)."""
+    """``sportsgpt assess --json`` prints exactly this."""
 
     motion: str
     score: float = Field(ge=0, le=100, description="technique score 0-100")
     problems: list[Problem]
     occurrences: list[OccurrenceAssessment]
     unmeasurable: dict[str, str] = Field(description="metric or problem -> why not judged")
+    capture: CaptureCheck | None = Field(
+        default=None, description="what the recording itself limits (checked before feedback)"
+    )

@@ -65,7 +65,12 @@ class MetricSpec(BaseModel):
     """One measurement: a kinematics channel at keyframes (or over a phase)."""
 
     id: str
-    label: str
+    label: str = Field(description="what is measured, with how to read it (reports, plots)")
+    short: str | None = Field(
+        default=None,
+        max_length=48,
+        description="a coach's name for it, e.g. 'Arm swing at take-off' (captions, tables)",
+    )
     channel: str = Field(description="kinematics channel; {side} = the keyframe's side")
     at: list[str] = Field(min_length=1, description="keyframes measured")
     until: str | None = Field(default=None, description="with reduce min/max: phase end keyframe")
@@ -86,6 +91,11 @@ class MetricSpec(BaseModel):
         if not SNAKE_CASE.match(value):
             raise ValueError(f"metric id {value!r} is not snake_case")
         return value
+
+    @property
+    def name(self) -> str:
+        """The short name, or the label without its explanation in brackets."""
+        return self.short or self.label.split(" (")[0]
 
     @model_validator(mode="after")
     def _check(self) -> MetricSpec:
@@ -128,8 +138,21 @@ class ProblemSpec(BaseModel):
 
 
 class KeyframeSpec(BaseModel):
+    label: str | None = Field(default=None, description="its name in words, e.g. 'take-off'")
     description: str = Field(min_length=10)
     rule: str = Field(min_length=10, description="the event rule that locates it in mocap")
+
+
+class CaptureNeeds(BaseModel):
+    """What a recording of the motion needs for its keyframes to be timed well enough."""
+
+    min_fps: float = Field(default=25.0, gt=0, description="below this, keyframe timing suffers")
+    good_fps: float = Field(default=60.0, gt=0, description="what to film at")
+    why: str = Field(
+        default="keyframes are located frame by frame",
+        min_length=10,
+        description="why the frame rate matters for this motion, in a coach's words",
+    )
 
 
 class AssessmentSpec(BaseModel):
@@ -146,6 +169,17 @@ class AssessmentSpec(BaseModel):
     metrics: list[MetricSpec]
     problems: list[ProblemSpec]
     sensitivity: float = Field(default=4.0, gt=0, description="p = sigmoid(s * (W e) + bias)")
+    capture: CaptureNeeds = Field(default_factory=lambda: CaptureNeeds())
+
+    def keyframe_label(self, keyframe: str) -> str:
+        spec = self.keyframes.get(keyframe)
+        return (spec.label if spec and spec.label else None) or keyframe.replace("_", " ")
+
+    def metric(self, metric_id: str) -> MetricSpec | None:
+        return next((m for m in self.metrics if m.id == metric_id), None)
+
+    def problem(self, problem_id: str) -> ProblemSpec | None:
+        return next((p for p in self.problems if p.id == problem_id), None)
 
     @model_validator(mode="after")
     def _check(self) -> AssessmentSpec:

@@ -98,6 +98,12 @@ class Occurrence(BaseModel):
         "its best end within them: a weaker match, ranked after the others where they "
         "overlap",
     )
+    warp_start: int = Field(default=0, description="the first query frame of ``warp``")
+    warp: list[int] = Field(
+        default_factory=list,
+        description="the warping path: the template frame of references[0] matched with "
+        "each query frame from warp_start on (the side-by-side video plays it)",
+    )
 
 
 class AlignmentResult(BaseModel):
@@ -273,6 +279,15 @@ def _map_keyframes(
     return out, conf
 
 
+def _warp(path: np.ndarray, offset: int) -> tuple[int, list[int]]:
+    """The path as one template frame per query frame (the median of those it pairs with),
+    from its first query frame on."""
+    queries = path[:, 1]
+    first, last = int(queries.min()), int(queries.max())
+    frames = [int(np.median(path[queries == q, 0])) for q in range(first, last + 1)]
+    return offset + first, frames
+
+
 def _segment(path: np.ndarray, segment: tuple[int, int], offset: int) -> tuple[int, int]:
     """Query frames of the motion itself: where the template's segment bounds map to."""
     first = path[path[:, 0] == segment[0], 1]
@@ -346,6 +361,7 @@ def _fine(
     if prep.gates and not passes_gates(keyframes, prep.gates, prep.raw, mirrored):
         return None
     start, end = _segment(best_path, prep.segment, a)
+    warp_start, warp = _warp(best_path, a)
     bounds = (min(prep.keyframes.values()), max(prep.keyframes.values()))
     if prep.segment == bounds and keyframes:  # the motion runs from first to last keyframe
         start, end = min(keyframes.values()), max(keyframes.values())
@@ -359,6 +375,8 @@ def _fine(
         mirrored=mirrored,
         references=[ref_name],
         bounded=bounded,
+        warp_start=warp_start,
+        warp=warp,
     )
 
 
@@ -611,6 +629,8 @@ def vote(results: list[AlignmentResult]) -> AlignmentResult:
                 mirrored=cluster[0].mirrored,
                 references=[r for c in cluster for r in c.references],
                 disagreement=spread,
+                warp_start=cluster[0].warp_start,
+                warp=cluster[0].warp,
             )
         )
     base = results[0]

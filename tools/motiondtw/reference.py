@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from ..body_view import FlatPose, key_poses
+from ..body_view import FlatPose, key_poses, trajectory
 from ..data_files import SNAKE_CASE, load_json_model
 from ..kinematics import FilterSettings
 from ..pose_sequence import PoseSequence
@@ -70,6 +70,12 @@ class MotionReference(BaseModel):
         default_factory=dict,
         description="keyframe -> the elite's body at it, side view (joint -> x, y with the "
         "hip centre at 0, y up, facing +x, trunk length 1): drawn beside the athlete",
+    )
+    trajectory: list[FlatPose] = Field(
+        default_factory=list,
+        description="the elite's body at every template frame, side view, in one frame of "
+        "reference (hip centre of the first frame at 0, y up, facing +x, median trunk "
+        "length 1): the side-by-side video draws it beside the athlete",
     )
     segment: tuple[int, int] = Field(
         description="template frames of the motion itself (an occurrence's start and end); "
@@ -277,6 +283,7 @@ def build_reference(
         stats=channel_stats(cropped, names, arm_weight, weights),
         keyframes={k: f - start for k, f in ordered.items()},
         key_poses=key_poses(seq, ordered),
+        trajectory=trajectory(seq, start, end),
         segment=(0, end - start)
         if whole_template_is_motion
         else (min(ordered.values()) - start, max(ordered.values()) - start),

@@ -1,8 +1,5 @@
-"""Pictures a coach would rather look at: the skeleton drawn on the video and thumbnails.
-
-The athlete's left side is drawn blue, the right side orange, the midline white; other
-people the tracker saw are thin grey, so a wrong pick is obvious at a glance.
-"""
+"""The pose stage's pictures: the skeleton drawn on the video (``pose --overlay``), and
+thumbnails round the athlete; the video frames behind a pose, matched by time."""
 
 from __future__ import annotations
 
@@ -15,75 +12,14 @@ import numpy as np
 from tqdm import tqdm
 
 from ..errors import SportsGPTError
-from ..pose_sequence import FloatArray, PoseSequence
-from ..skeleton import BONES
-from .backends import native_stderr_silenced
-from .extract import PoseExtraction
-from .tracking import Observation
-from .video import Frame, FrameWindow, Image, VideoFrames, probe_video, resize_for_inference
+from ..pose.extract import PoseExtraction
+from ..pose.tracking import Observation
+from ..pose.video import Frame, FrameWindow, Image, VideoFrames, probe_video, resize_for_inference
+from ..pose_sequence import PoseSequence
+from .draw import MID_BGR, OTHER_BGR, draw_skeleton, even
+from .video import VideoSink
 
 log = logging.getLogger(__name__)
-
-LEFT_BGR = (235, 140, 40)
-RIGHT_BGR = (30, 140, 255)
-MID_BGR = (240, 240, 240)
-OTHER_BGR = (150, 150, 150)
-
-CODECS = {".webm": "VP80", ".mp4": "mp4v", ".avi": "MJPG", ".mkv": "VP80"}
-"""Encoders this OpenCV build has (no H.264): WebM/VP8 plays in every browser."""
-
-
-def _bone_colour(a: str, b: str) -> tuple[int, int, int]:
-    if a.startswith("left_") and b.startswith("left_"):
-        return LEFT_BGR
-    if a.startswith("right_") and b.startswith("right_"):
-        return RIGHT_BGR
-    return MID_BGR
-
-
-def draw_skeleton(
-    image: Image,
-    joints: tuple[str, ...],
-    keypoints: FloatArray,
-    scores: FloatArray,
-    *,
-    min_confidence: float = 0.3,
-    colour: tuple[int, int, int] | None = None,
-    scale: float = 1.0,
-) -> Image:
-    """Draw bones and joints in place (``colour`` overrides the side colours)."""
-    index = {name: i for i, name in enumerate(joints)}
-    thick = max(1, round(3 * scale))
-    ok = np.isfinite(keypoints).all(axis=1) & (scores >= min_confidence)
-    for a, b in BONES:
-        if a in index and b in index and ok[index[a]] and ok[index[b]]:
-            pa = tuple(int(v) for v in np.round(keypoints[index[a]]))
-            pb = tuple(int(v) for v in np.round(keypoints[index[b]]))
-            cv2.line(image, pa, pb, colour or _bone_colour(a, b), thick, cv2.LINE_AA)
-    for i, name in enumerate(joints):
-        if ok[i]:
-            c = colour or (
-                LEFT_BGR
-                if name.startswith("left_")
-                else RIGHT_BGR
-                if name.startswith("right_")
-                else MID_BGR
-            )
-            p = tuple(int(v) for v in np.round(keypoints[i]))
-            cv2.circle(image, p, thick + 2, c, -1, cv2.LINE_AA)
-    return image
-
-
-def _writer(path: Path, fps: float, size: tuple[int, int]) -> cv2.VideoWriter:
-    codec = CODECS.get(path.suffix.lower())
-    if codec is None:
-        raise SportsGPTError(f"overlay video must end in {', '.join(CODECS)}, got {path.name}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with native_stderr_silenced():  # FFmpeg notes its tag fallback on stderr
-        writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*codec), fps, size)
-    if not writer.isOpened():
-        raise SportsGPTError(f"cannot write {path} with codec {codec}")
-    return writer
 
 
 def frames_of(pose: PoseSequence, indices: list[int] | None = None) -> Iterator[tuple[int, Frame]]:
@@ -138,10 +74,9 @@ def write_overlay(
                 for obs in track.observations:
                     others.setdefault(obs.frame, []).append(obs)
     shrink = min(1.0, max_side / max(info.width, info.height))
-    out_size = (round(info.width * shrink), round(info.height * shrink))
+    out_size = (even(info.width * shrink), even(info.height * shrink))
     scale = max(out_size) / 1000
-    writer = _writer(path, pose.fps, out_size)
-    try:
+    with VideoSink(path, pose.fps, out_size) as writer:
         frames = frames_of(pose)
         bar = tqdm(
             frames,
@@ -152,7 +87,7 @@ def write_overlay(
             leave=False,
         )
         for i, frame in bar:
-            image = resize_for_inference(frame.image, shrink).copy()
+            image = cv2.resize(resize_for_inference(frame.image, shrink), out_size)
             for obs in others.get(i, []):
                 draw_skeleton(
                     image,
@@ -179,8 +114,6 @@ def write_overlay(
                 cv2.LINE_AA,
             )
             writer.write(image)
-    finally:
-        writer.release()
     log.info("wrote overlay %s", path)
     return path
 
