@@ -634,16 +634,13 @@ def build_app(
         stop.click(stop_work, [session], None, cancels=[running], api_name="stop")
         upload.upload(track_upload, [upload, session], [session], api_visibility="private",
                       preprocess=False)  # fmt: skip
-        asking = question.submit(follow_up, [question, chat, session, athlete],
-                                 [chat, question, session], api_name="ask",
-                                 **lane)  # type: ignore[arg-type]  # fmt: skip
-        sending = send.click(follow_up, [question, chat, session, athlete],
-                             [chat, question, session], api_visibility="private",
-                             **lane)  # type: ignore[arg-type]  # fmt: skip
+        asking = gr.on([question.submit, send.click], follow_up,  # Enter or Send
+                       [question, chat, session, athlete], [chat, question, session],
+                       api_name="ask", **lane)  # fmt: skip
         marks.change(None, [marks], None, js=JUMP_JS)
         show.click(show_history, [athlete, past_motion, session],
                    [past_plot, past, past_note, session], api_name="history")  # fmt: skip
-        stop.click(None, None, None, cancels=[asking, sending])
+        stop.click(None, None, None, cancels=[asking])
         demo.unload(tab_closed)
         new.click(reset, [session], [upload, chat, problems, plan, gallery, plot, report,
                   annotated, side, marks, session], api_name="reset")  # fmt: skip

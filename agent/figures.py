@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
 from ..tools.errors import SportsGPTError
 from ..tools.kismam import load_motion_spec
 from ..tools.kismam.models import Assessment
+from ..tools.pose_sequence import PoseSequence
 from ..tools.readers import VIDEO_SUFFIXES, read_motion
-from ..tools.render.annotated import PAD_S, annotated_video, side_by_side_video
+from ..tools.render.annotated import annotated_video, occurrence_spans, side_by_side_video
 from ..tools.render.figures import keyframe_figures, metric_plot
 from ..tools.render.video import VideoFacts
 from .tools import ToolContext, stored_analyses
@@ -21,16 +23,31 @@ from .workspace import Workspace
 log = logging.getLogger(__name__)
 
 
-def analysis_figures(ctx: ToolContext, out_dir: Path) -> tuple[list[Path], Path | None]:
-    """The keyframe pictures and the angle plot of the session's latest analysis."""
+class LatestAnalysis(BaseModel):
+    """The session's latest analysis, its pose and the video it came from (if readable)."""
+
+    stored: dict[str, Any]
+    pose: PoseSequence
+    video: Path | None
+
+
+def latest_analysis(ctx: ToolContext) -> LatestAnalysis | None:
     analyses = stored_analyses(ctx)
     if not analyses:
-        return [], None
+        return None
     last = analyses[-1]
     pose = read_motion(ctx.workspace.resolve(last["pose_file"]))
+    return LatestAnalysis(stored=last, pose=pose, video=source_video(ctx.workspace, pose.source))
+
+
+def analysis_figures(ctx: ToolContext, out_dir: Path) -> tuple[list[Path], Path | None]:
+    """The keyframe pictures and the angle plot of the session's latest analysis."""
+    latest = latest_analysis(ctx)
+    if latest is None:
+        return [], None
+    last, pose = latest.stored, latest.pose
     folder = out_dir / last["id"]
-    video = source_video(ctx.workspace, pose.source)
-    images = keyframe_figures(pose, last["assessment"], folder, video)
+    images = keyframe_figures(pose, last["assessment"], folder, latest.video)
     return images, metric_plot(pose, last["assessment"], folder / "angles.png")
 
 
@@ -73,13 +90,11 @@ class AnalysisVideos(BaseModel):
 def analysis_videos(ctx: ToolContext, annotated: Path | None, side: Path | None,
                     progress: bool = True) -> AnalysisVideos:  # fmt: skip
     """The annotated video and the side-by-side of the session's latest analysis."""
-    analyses = stored_analyses(ctx)
-    if not analyses:
+    latest = latest_analysis(ctx)
+    if latest is None:
         raise SportsGPTError("no analysis yet: nothing to put in a video")
-    last = analyses[-1]
-    pose = read_motion(ctx.workspace.resolve(last["pose_file"]))
-    assessment = Assessment.model_validate(last["assessment"])
-    video = source_video(ctx.workspace, pose.source)
+    pose, video = latest.pose, latest.video
+    assessment = Assessment.model_validate(latest.stored["assessment"])
     out = AnalysisVideos()
     if annotated is not None:
         out.annotated = annotated_video(pose, assessment, annotated, video=video,
@@ -93,19 +108,17 @@ def analysis_videos(ctx: ToolContext, annotated: Path | None, side: Path | None,
 
 def keyframe_marks(assessment: Assessment, n_frames: int, fps: float) -> list[KeyframeMark]:
     """Each occurrence's keyframes: the time in the annotated video (one frame per frame
-    of the recording) and in the side-by-side (the occurrences one after another)."""
+    of the recording) and in the side-by-side (its clips one after another)."""
     spec = load_motion_spec(assessment.motion)
+    spans = occurrence_spans(assessment, n_frames, fps)
     marks = []
     offset = 0
-    ordered = sorted(assessment.occurrences, key=lambda o: o.start)
-    pad = round(PAD_S * fps)
-    for n, occ in enumerate(ordered, 1):
-        first = max(0, occ.start - pad)
-        last = min(n_frames - 1, occ.end + pad)
+    for n, (occ, frames) in enumerate(spans, 1):
         for key, frame in sorted(occ.keyframes.items(), key=lambda kv: kv[1]):
-            of = f" (occurrence {n})" if len(ordered) > 1 else ""
+            of = f" (occurrence {n})" if len(spans) > 1 else ""
+            side_s = (offset + frame - frames.start) / fps
             marks.append(KeyframeMark(label=f"{spec.keyframe_label(key)}{of}",
                                       annotated_s=round(frame / fps, 3),
-                                      side_s=round((offset + frame - first) / fps, 3)))  # fmt: skip
-        offset += last - first + 1
+                                      side_s=round(side_s, 3)))  # fmt: skip
+        offset += len(frames)
     return marks

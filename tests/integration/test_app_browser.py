@@ -68,6 +68,15 @@ def _user_says(page: Any, expect: Any, text: str) -> None:
     expect(mine).to_be_visible()
 
 
+def _ask_with_enter(page: Any, expect: Any) -> None:
+    """A follow-up sent with Enter: answered, and the question stays in the chat."""
+    box = page.get_by_label("Ask a follow-up")
+    box.fill("What is a wicket run?")
+    box.press("Enter")
+    expect(page.get_by_text("What are wicket runs?").first).to_be_visible(timeout=120_000)
+    _user_says(page, expect, "What is a wicket run?")
+
+
 def _videos_play(page: Any, expect: Any) -> list[dict[str, Any]]:
     _tab(page, "Videos")
     played = []
@@ -120,11 +129,7 @@ def test_coach_in_a_real_browser(served: str, tmp_path: Path, shared: Path) -> N
         page.screenshot(path=str(shots / "videos.png"), full_page=True)
 
         # a follow-up: Enter sends, and the athlete's question stays in the chat
-        box = page.get_by_label("Ask a follow-up")
-        box.fill("What is a wicket run?")
-        box.press("Enter")
-        expect(page.get_by_text("What are wicket runs?").first).to_be_visible(timeout=120_000)
-        _user_says(page, expect, "What is a wicket run?")
+        _ask_with_enter(page, expect)
         page.screenshot(path=str(shots / "follow_up.png"), full_page=True)
 
         # a new analysis, of a video: the athlete over its frames beside the elite's pose
@@ -161,11 +166,7 @@ def test_the_page_works_at_phone_width(served: str, tmp_path: Path) -> None:
         form = page.get_by_role("button", name="Analyse").bounding_box()
         assert chat and form and chat["width"] >= 330 and chat["y"] > form["y"]
         page.screenshot(path=str(shots / "phone_answer.png"), full_page=False)
-        box = page.get_by_label("Ask a follow-up")
-        box.fill("What is a wicket run?")
-        box.press("Enter")
-        expect(page.get_by_text("What are wicket runs?").first).to_be_visible(timeout=120_000)
-        _user_says(page, expect, "What is a wicket run?")
+        _ask_with_enter(page, expect)
         page.screenshot(path=str(shots / "phone_follow_up.png"), full_page=False)
         _videos_play(page, expect)
         page.locator("#annotated-video").scroll_into_view_if_needed()

@@ -119,15 +119,20 @@ def channel_words(channel: str) -> str:
     return humanise(channel)
 
 
-def evidence_words(ev: Evidence | MetricResult) -> str:
-    """One measurement behind a problem: "Back knee bend at toss peak: 91° (elite
-    16–33°), frame 2533"."""
+def result_words(ev: Evidence | MetricResult) -> str:
+    """One measurement against its band: "Back knee bend at toss peak: 91° (elite
+    16–33°)" (a video caption says when by itself)."""
     if isinstance(ev, Evidence):
         name, at = ev.label or humanise(ev.metric), ev.at or humanise(ev.keyframe)
     else:
         name, at = ev.short or humanise(ev.id), ev.at or humanise(ev.keyframe)
-    head = measured_words(_name_at(name, at), ev.measured, ev.band, ev.unit)
-    return f"{head}, frame {ev.frame}"
+    return measured_words(_name_at(name, at), ev.measured, ev.band, ev.unit)
+
+
+def evidence_words(ev: Evidence | MetricResult) -> str:
+    """One measurement behind a problem, and where: "Back knee bend at toss peak: 91°
+    (elite 16–33°), frame 2533"."""
+    return f"{result_words(ev)}, frame {ev.frame}"
 
 
 def humanise(identifier: str) -> str:

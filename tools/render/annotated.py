@@ -39,7 +39,7 @@ from ..kinematics.series import KinematicSeries
 from ..kismam import load_motion_spec
 from ..kismam.models import Assessment, MetricResult, OccurrenceAssessment
 from ..kismam.spec import SIDE_PLACEHOLDER, AssessmentSpec
-from ..kismam.wording import channel_words, evidence_words, quantity
+from ..kismam.wording import channel_words, quantity, result_words
 from ..motiondtw.library import load_motion_references
 from ..motiondtw.reference import MotionReference
 from ..pose_sequence import FloatArray, PoseSequence
@@ -81,7 +81,7 @@ class Caption:
 
 
 def _verdict_line(m: MetricResult) -> Line:
-    return evidence_words(m).rsplit(", frame", 1)[0], INSIDE_BGR if m.in_band else OUTSIDE_BGR
+    return result_words(m), INSIDE_BGR if m.in_band else OUTSIDE_BGR
 
 
 def captions(assessment: Assessment, spec: AssessmentSpec) -> list[Caption]:
@@ -98,6 +98,15 @@ def captions(assessment: Assessment, spec: AssessmentSpec) -> list[Caption]:
 
 def _in_time_order(assessment: Assessment) -> list[OccurrenceAssessment]:
     return sorted(assessment.occurrences, key=lambda o: o.start)
+
+
+def occurrence_spans(assessment: Assessment, n_frames: int,
+                     fps: float) -> list[tuple[OccurrenceAssessment, range]]:  # fmt: skip
+    """The side-by-side's clips, in time order: each occurrence with the recording's frames
+    it shows (``PAD_S`` before its start to ``PAD_S`` after its end)."""
+    pad = round(PAD_S * fps)
+    return [(o, range(max(0, o.start - pad), min(n_frames - 1, o.end + pad) + 1))
+            for o in _in_time_order(assessment)]  # fmt: skip
 
 
 def _active(caps: list[Caption], frame: int, hold: int) -> Caption | None:
@@ -126,8 +135,8 @@ def _readouts(series: KinematicSeries, channels: list[str], frame: int) -> list[
     return lines
 
 
-def _timeline(image: Image, assessment: Assessment, frame: int, n_frames: int,
-              times: FloatArray) -> None:  # fmt: skip
+def _timeline(image: Image, occurrences: list[OccurrenceAssessment], frame: int,
+              n_frames: int, times: FloatArray) -> None:  # fmt: skip
     """The bar at the bottom: occurrences shaded, a tick per keyframe coloured by its
     verdict, the current frame as a white cursor, and the time."""
     h, w = image.shape[:2]
@@ -139,7 +148,7 @@ def _timeline(image: Image, assessment: Assessment, frame: int, n_frames: int,
 
     mid = top + TIMELINE_PX // 2
     cv2.line(image, (left, mid), (right, mid), MUTED_BGR, 2)
-    for occ in assessment.occurrences:
+    for occ in occurrences:
         cv2.rectangle(image, (x_of(occ.start), mid - 5), (x_of(occ.end), mid + 5), ELITE_BGR, -1)
         for key, f in occ.keyframes.items():
             at = [m for m in occ.metrics if m.keyframe == key]
@@ -219,7 +228,7 @@ def annotated_video(pose: PoseSequence, assessment: Assessment, out: str | Path,
                 text_block(image, [(caption.title, TEXT_BGR), *caption.lines],
                            (size[0] - 10, 10), text, anchor="right", background=0.7,
                            max_width=int(size[0] * 0.62))  # fmt: skip
-            _timeline(image, assessment, i, pose.n_frames, times)
+            _timeline(image, assessment.occurrences, i, pose.n_frames, times)
             sink.write(image)
     return video_facts(out)
 
@@ -283,8 +292,8 @@ def _smoothed(track: list[FloatArray | None], window: int) -> list[FloatArray]:
     arr = np.array(filled)
     kernel = np.ones(max(1, window)) / max(1, window)
     padded = np.pad(arr, ((window // 2, window - 1 - window // 2), (0, 0)), mode="edge")
-    return [np.array([np.convolve(padded[:, d], kernel, mode="valid")[i] for d in range(2)])
-            for i in range(len(arr))]  # fmt: skip
+    smooth = np.stack([np.convolve(padded[:, d], kernel, mode="valid") for d in range(2)], 1)
+    return list(smooth)
 
 
 def _elite_points(pose: FlatPose, centre: FloatArray, panel_centre: FloatArray,
@@ -301,45 +310,28 @@ def side_by_side_video(pose: PoseSequence, assessment: Assessment, out: str | Pa
     """The athlete beside the elite, every occurrence in turn (see the module's text)."""
     spec = load_motion_spec(assessment.motion)
     refs = {r.name: r for r in load_motion_references(assessment.motion)}
-    occurrences = _in_time_order(assessment)
-    if not occurrences:
+    spans = occurrence_spans(assessment, pose.n_frames, pose.fps)
+    if not spans:
         raise SportsGPTError("no occurrence of the motion was found: nothing to compare")
     flat = side_view(pose)
-    pad = round(PAD_S * pose.fps)
     hold = max(1, round(hold_s * pose.fps))
     size = (2 * PANEL_SIZE[0], PANEL_SIZE[1] + STRIP_PX)
     text = 16
-    total = sum(
-        min(pose.n_frames - 1, o.end + pad) - max(0, o.start - pad) + 1 for o in occurrences
-    )
     caps = captions(assessment, spec)
-    bar = tqdm(total=total, desc="side-by-side video", unit="frame", disable=not progress,
-               leave=False)  # fmt: skip
+    bar = tqdm(total=sum(len(frames) for _, frames in spans), desc="side-by-side video",
+               unit="frame", disable=not progress, leave=False)  # fmt: skip
     with VideoSink(out, pose.fps, size) as sink:
-        for n, occ in enumerate(occurrences, 1):
+        for n, (occ, frames) in enumerate(spans, 1):
             ref_name = str((occ.references or [next(iter(refs))])[0]).split("/")[-1]
             ref = refs.get(ref_name) or next(iter(refs.values()))
-            frames = range(max(0, occ.start - pad), min(pose.n_frames - 1, occ.end + pad) + 1)
-            one = Assessment(
-                motion=assessment.motion,
-                score=assessment.score,
-                problems=[],
-                occurrences=[occ],
-                unmeasurable={},
-            )  # its own timeline
+            clip = [_shifted(occ, frames.start)]  # its own timeline, in the clip's frames
+            times = pose.frame_times[frames.start : frames.stop]
             for i, panels in _side_frames(pose, flat, occ, ref, frames, video):
                 bar.update(1)
                 image = np.full((size[1], size[0], 3), PANEL_BGR, np.uint8)
                 image[: PANEL_SIZE[1]] = panels
-                _side_text(image, n, len(occurrences), ref.name, _active(caps, i, hold), text)
-                shifted = one.model_copy(update={"occurrences": [_shifted(occ, frames.start)]})
-                _timeline(
-                    image,
-                    shifted,
-                    i - frames.start,
-                    len(frames),
-                    pose.frame_times[frames.start : frames.stop],
-                )
+                _side_text(image, n, len(spans), ref.name, _active(caps, i, hold), text)
+                _timeline(image, clip, i - frames.start, len(frames), times)
                 sink.write(image)
     bar.close()
     return video_facts(out)
