@@ -46,7 +46,7 @@ try:
     from gradio.utils import get_upload_folder
     from pydantic import ValidationError
 
-    from sportsgpt.agent import Coach, new_coach
+    from sportsgpt.agent import SHOWN_STEPS, Coach, new_coach
     from sportsgpt.agent.compose import plan_drills
     from sportsgpt.agent.figures import (
         AnalysisVideos,
@@ -441,7 +441,7 @@ def build_app(
         answer = ""
         try:
             for event in session.coach.stream(request, thread=session.thread):
-                if event.kind in ("plan", "tool", "requery"):
+                if event.kind in SHOWN_STEPS:
                     history.append(_step_message(event))
                     yield (history, *empty, session)
             answer = session.coach.result(session.thread).answer
@@ -498,7 +498,7 @@ def build_app(
     def _follow_up(message: str, history: list[Any], session: Session) -> Iterator[tuple[Any, ...]]:
         try:
             for event in session.coach.stream(message, thread=session.thread):
-                if event.kind in ("plan", "tool", "requery"):
+                if event.kind in SHOWN_STEPS:
                     history.append(_step_message(event))
                     yield history, "", session
             answer = session.coach.result(session.thread).answer

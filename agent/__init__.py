@@ -12,16 +12,24 @@ from langchain_core.language_models import BaseChatModel
 
 from ..kb import KBSettings, KnowledgeBase
 from ..settings import Settings, current_settings
-from .coach import Coach, CoachReply
+from .coach import DEFAULT_THREAD, Coach, CoachReply
 from .context import CoachContext
 from .graph import state_serializer
 from .llm import chat_model
 from .memory import postgres_checkpointer
-from .state import CoachRequest
+from .state import SHOWN_STEPS, CoachRequest
 from .tools import Assessor, ToolContext
 from .workspace import Workspace
 
-__all__ = ["Coach", "CoachContext", "CoachReply", "CoachRequest", "new_coach"]
+__all__ = [
+    "DEFAULT_THREAD",
+    "SHOWN_STEPS",
+    "Coach",
+    "CoachContext",
+    "CoachReply",
+    "CoachRequest",
+    "new_coach",
+]
 
 
 def new_coach(

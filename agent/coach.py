@@ -1,5 +1,10 @@
 """The coach as a conversation: one thread, many turns, over the compiled graph with a
-checkpointer (memory or PostgreSQL) and a fresh runtime context per turn."""
+checkpointer (memory or PostgreSQL) and a fresh runtime context per turn.
+
+A thread belongs to one athlete: the checkpointer keys it by the athlete's name and the
+thread's name together (``thread_key``), so the same thread name under another athlete is
+another conversation, and nothing one athlete said (injuries, constraints, the last
+analysis) reaches another."""
 
 from __future__ import annotations
 
@@ -8,8 +13,10 @@ from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.checkpoint.postgres import PostgresSaver
 from pydantic import BaseModel
 
+from ..tools.errors import SportsGPTError
 from .context import CoachContext
 from .graph import builder, state_serializer
 from .state import (
@@ -26,8 +33,21 @@ class CoachReply(BaseModel):
     state: CoachState
 
 
+THREAD_SEP = "\x1f"
+"""Between the athlete's name and the thread's in a checkpoint's thread id (a character
+neither a name nor a thread name can hold: names are printable)."""
+DEFAULT_THREAD = "default"
+
+
+def thread_key(athlete: str, thread: str) -> str:
+    """The checkpointer's id of an athlete's thread."""
+    return f"{athlete}{THREAD_SEP}{thread}"
+
+
 class Coach:
-    """A conversation with the coach: one thread, many turns."""
+    """A conversation with the coach: one thread, many turns, of the athlete the tools'
+    context names (``ctx.athlete``): change the athlete and the same thread name is
+    another conversation."""
 
     def __init__(
         self,
@@ -54,12 +74,41 @@ class Coach:
         return {"message": request.message, "files": uploads, "motion_hint": request.motion,
                 "mode": mode, "request": request}  # fmt: skip
 
+    def _config(self, thread: str) -> dict[str, Any]:
+        if not thread or not thread.isprintable():
+            raise SportsGPTError("a thread's name is printable characters")
+        return {"configurable": {"thread_id": thread_key(self.ctx.athlete, thread)}}
+
+    def latest_thread(self) -> str | None:
+        """The name of this athlete's most recent thread, or None when they have none."""
+        prefix = thread_key(self.ctx.athlete, "")
+        saver = self.graph.checkpointer
+        if isinstance(saver, PostgresSaver):  # one indexed query, not every checkpoint
+            with saver._cursor() as cur:
+                cur.execute(
+                    "SELECT thread_id FROM checkpoints WHERE checkpoint_ns = '' AND "
+                    "left(thread_id, length(%s)) = %s ORDER BY checkpoint_id DESC LIMIT 1",
+                    (prefix, prefix),
+                )  # fmt: skip
+                row = cur.fetchone()
+            found = str(row["thread_id"]) if row else None
+        else:
+            latest: tuple[str, str] | None = None
+            assert isinstance(saver, BaseCheckpointSaver)
+            for item in saver.list(None):
+                tid = str(item.config["configurable"]["thread_id"])
+                cid = str(item.config["configurable"].get("checkpoint_id", ""))
+                if tid.startswith(prefix) and (latest is None or cid > latest[1]):
+                    latest = (tid, cid)
+            found = latest[0] if latest else None
+        return found[len(prefix) :] if found else None
+
     def ask(
         self, message: str | CoachRequest, thread: str = "default",
         files: list[str] | None = None, motion: str | None = None,
     ) -> CoachReply:  # fmt: skip
         """One turn: a message (or a typed request from the app or the CLI)."""
-        config = {"configurable": {"thread_id": thread}}
+        config = self._config(thread)
         out = self.graph.invoke(self._input(message, files, motion), config,
                                 context=self.context.for_turn())  # fmt: skip
         state = CoachState.model_validate(out)
@@ -68,7 +117,7 @@ class Coach:
 
     def result(self, thread: str = "default") -> CoachState:
         """The thread's state after its last turn (answer, assessment, plan, trace)."""
-        values = self.graph.get_state({"configurable": {"thread_id": thread}}).values
+        values = self.graph.get_state(self._config(thread)).values
         return CoachState.model_validate(values or {})
 
     def stream(
@@ -76,7 +125,7 @@ class Coach:
         files: list[str] | None = None, motion: str | None = None,
     ) -> Iterator[TraceEvent]:  # fmt: skip
         """Trace events as the graph produces them (plan, tools, re-queries, answer)."""
-        config = {"configurable": {"thread_id": thread}}
+        config = self._config(thread)
         seen = 0
         for kind, values in self.graph.stream(
             self._input(message, files, motion), config,

@@ -22,6 +22,7 @@ from .state import (
     TraceEvent,
 )
 from .tools import (
+    TOOLS,
     AdaptedPlan,
     AssessmentSummary,
     DrillDetail,
@@ -76,7 +77,9 @@ class _Work:
     def call(self, ctx: ToolContext, tool: str, args: dict[str, Any], target: str | None,
              via: str = "") -> BaseModel | str:  # fmt: skip
         """Run one tool; on success apply its result; return it, or the error text."""
-        live(_event("tool_start", f"{via}{tool}", args=args))
+        known = tool in TOOLS  # a model may name anything: only our names are shown
+        shown = f"{via}{tool}" if known else f"{via}a tool that does not exist"
+        live(_event("tool_start", shown, tool=tool, args=args))
         started = time.perf_counter()
         try:
             result = run_tool(ctx, tool, args)
@@ -87,7 +90,10 @@ class _Work:
             self.calls.append(ToolCallRecord(tool=tool, args=args, ok=False, duration_ms=ms,
                                              summary="", error=str(exc),
                                              error_kind=type(exc).__name__))  # fmt: skip
-            self.trace.append(_event("tool", f"{via}{tool} failed: {exc}", ms=round(ms, 1)))
+            # the error may quote a model's arguments: shown only for our own calls
+            said = f"{shown} failed ({type(exc).__name__})" if via else f"{shown} failed: {exc}"
+            self.trace.append(_event("tool", said, ms=round(ms, 1), tool=tool,
+                                     error=str(exc)))  # fmt: skip
             return str(exc)
         ms = 1000 * (time.perf_counter() - started)
         summary = str(getattr(result, "summary", ""))

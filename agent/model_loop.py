@@ -9,6 +9,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
+from pydantic import BaseModel, Field
 
 from .compose import plan_drills
 from .context import CoachContext
@@ -72,7 +73,8 @@ def llm_act(work: _Work, run: CoachContext, model: BaseChatModel) -> None:
             faults += 1
             messages.append(tool_result_message(call_id, f"error: {error}; call it again with "
                                                 "valid JSON arguments"))  # fmt: skip
-            work.trace.append(_event("tool", f"llm: {error}"))
+            work.trace.append(_event("tool", "llm: a malformed tool call (refused)",
+                                     error=error))  # fmt: skip
         expanded_before = work.plan.revision
         if calls and not all(run.take_tool_call() for _ in calls):
             work.trace.append(_event("requery", "the language model asked for more than "
@@ -122,31 +124,41 @@ def _evidence(state: CoachState) -> dict[str, Any]:
     }  # fmt: skip
 
 
+class RejectedDraft(BaseModel):
+    """A model's answer the verifier refused: kept in the trace for whoever reviews it,
+    never shown to the athlete."""
+
+    text: str
+    failed: list[str] = Field(description="the checks it failed")
+
+
 def llm_compose(
     state: CoachState, model: BaseChatModel, run: CoachContext
-) -> tuple[str | None, str]:
+) -> tuple[str | None, str, list[RejectedDraft]]:
     """The model's answer if it passes verification (one retry with the failed checks,
-    when the turn's budget allows)."""
+    when the turn's budget allows): (answer or None, why not in our own words, the
+    rejected drafts). Nothing of the model's text is sent to a streaming caller before
+    the verifier passed it: while it writes, the caller hears only that it writes."""
     messages = compose_messages(state, _evidence(state))
     why = "no answer"
-    for _ in range(2):
+    rejected: list[RejectedDraft] = []
+    for attempt in range(2):
         if spent := run.budget_spent():
-            return None, f"{why}; {spent}"
-        text = ""
-        try:  # partial answers reach a streaming caller
-            for chunk in model.stream(messages, **run.request_options()):
-                piece = chunk.content if isinstance(chunk.content, str) else ""
-                text += piece
-                if piece:
-                    live(_event("partial", piece))
+            return None, f"{why}; {spent}", rejected
+        live(_event("compose", "the language model is writing the answer"
+                    + (" again" if attempt else "")))  # fmt: skip
+        try:
+            chunks = [chunk.content for chunk in model.stream(messages, **run.request_options())]
         except Exception as exc:  # timeouts, HTTP errors: recovered the same way
-            return None, f"language model failed ({type(exc).__name__})"
-        reply = AIMessage(content=text)
+            return None, f"language model failed ({type(exc).__name__})", rejected
+        text = "".join(c for c in chunks if isinstance(c, str))
         failed = [c for c in verify_answer(state, text) if not c.ok]
         if text.strip() and not failed:
-            return text.strip() + "\n", ""
-        why = "the model's answer failed verification: " + (
-            "; ".join(c.detail for c in failed) or "empty"
-        )
-        messages += [reply, HumanMessage(f"{why}. Rewrite it following the grounding rules.")]
-    return None, why
+            return text.strip() + "\n", "", rejected
+        rejected.append(RejectedDraft(text=text, failed=[c.detail for c in failed]))
+        why = (f"the model's answer failed verification ({len(failed)} check(s))" if failed
+               else "the model's answer was empty")  # fmt: skip
+        messages += [AIMessage(content=text), HumanMessage(
+            "The answer failed verification: " + ("; ".join(c.detail for c in failed) or "empty")
+            + ". Rewrite it following the grounding rules.")]  # fmt: skip
+    return None, why, rejected

@@ -192,12 +192,15 @@ def node_plan(state: CoachState) -> dict[str, Any]:
         plan, notes = repair(ModelTurn.model_validate(state.model_turn), plan,
                              analysing=intent.kind == "analyze")  # fmt: skip
         detail = f"{goal} (plan written by the language model" + (
-            f"; repaired: {'; '.join(notes)})" if notes else ")"
+            f"; {len(notes)} repair(s) by the rules)" if notes else ")"
         )
+    else:
+        notes = []
     return {
         "plan": plan,
-        "trace": [_event("plan", detail, steps=[s.model_dump() for s in plan.steps])],
-    }
+        "trace": [_event("plan", detail, steps=[s.model_dump() for s in plan.steps],
+                         repairs=notes)],
+    }  # fmt: skip
 
 
 def node_act(state: CoachState, runtime: Runtime[CoachContext]) -> dict[str, Any]:
@@ -226,37 +229,39 @@ def node_requery(state: CoachState, runtime: Runtime[CoachContext]) -> dict[str,
     found = requery_steps(state, state.evidence.failed())
     assert found is not None and state.plan is not None
     steps, reason = found  # the rules decide that a re-query is due, and bound it
-    steps, reason = _model_requery(state, runtime.context, steps, reason)
+    steps, reason, notes = _model_requery(state, runtime.context, steps, reason)
     plan = state.plan.model_copy(deep=True)
     plan.steps += steps
     plan.revision += 1
     return {
         "plan": plan, "attempts": state.attempts + 1, "requeries": [*state.requeries, reason],
-        "trace": [_event("requery", reason, steps=[s.model_dump() for s in steps])],
+        "trace": [_event("requery", reason, steps=[s.model_dump() for s in steps],
+                         repairs=notes)],
     }  # fmt: skip
 
 
 def _model_requery(
     state: CoachState, run: CoachContext, steps: list[PlanStep], reason: str
-) -> tuple[list[PlanStep], str]:
+) -> tuple[list[PlanStep], str, list[str]]:
     """With a model: its re-query of the same kind, repaired by the rules; the rules'
-    steps when there is none, it fails, or the turn's budget is spent."""
+    steps when there is none, it fails, or the turn's budget is spent. Returns the steps,
+    the reason in our own words (the state keeps it, the answer may quote it) and the
+    rules' repairs, which may quote the model and so live in the trace's data only."""
     if run.model is None or run.budget_spent():
-        return steps, reason
+        return steps, reason, []
     from .model_plan import ask_requery, repair_requery, requery_reason
 
     failed = [c.detail for c in state.evidence.failed()]
     try:
         proposal = ask_requery(state, run.model, failed, steps, run.request_options())
     except Exception as exc:  # timeouts, HTTP errors, junk: the rules' re-query stands
-        return steps, f"{reason} (language model failed: {type(exc).__name__})"
+        return steps, f"{reason} (language model failed: {type(exc).__name__})", []
     chosen, notes = repair_requery(proposal, steps, state)
     if not chosen:
-        return steps, reason + (f" (the model's re-query was unusable: {'; '.join(notes)})"
-                                if notes else "")  # fmt: skip
+        return steps, reason + (" (the model's re-query was unusable)" if notes else ""), notes
     detail = requery_reason(chosen, reason) + " (re-query chosen by the language model"
-    detail += f"; repaired: {'; '.join(notes)})" if notes else ")"
-    return chosen, detail
+    detail += f"; {len(notes)} repair(s) by the rules)" if notes else ")"
+    return chosen, detail, notes
 
 
 def node_compose(state: CoachState, runtime: Runtime[CoachContext]) -> dict[str, Any]:
@@ -272,12 +277,14 @@ def node_compose(state: CoachState, runtime: Runtime[CoachContext]) -> dict[str,
     trace: list[TraceEvent] = []
     if run.model is not None and not (state.intent and state.intent.kind == "safety"):
         spent = run.budget_spent()
-        answer, why = (None, spent) if spent else llm_compose(work, run.model, run)
+        answer, why, rejected = (None, spent, []) if spent else llm_compose(work, run.model, run)
         if answer is not None:
             cited = list(dict.fromkeys(CITATION.findall(answer)))
             trace.append(_event("compose", f"language model: {len(cited)} citation(s)"))
             return {**update, "answer": answer, "citations": cited, "trace": trace}
-        trace.append(_event("requery", f"{why}; deterministic composer takes over"))
+        # the rejected drafts and the checks they failed stay in the trace, never on screen
+        trace.append(_event("requery", f"{why}; deterministic composer takes over",
+                            rejected=[r.model_dump() for r in rejected]))  # fmt: skip
     answer, cited = compose_answer(work)
     if run.model is not None and not (state.intent and state.intent.kind == "safety"):
         answer = FALLBACK_NOTE + "\n\n" + answer

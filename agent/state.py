@@ -99,8 +99,8 @@ class TraceEvent(BaseModel):
     """One step the UI and the CLI can stream: plan, tool start/end, re-query, answer."""
 
     kind: Literal[
-        "understand", "plan", "tool_start", "tool", "check", "requery", "compose", "partial",
-        "verify", "answer",
+        "understand", "plan", "tool_start", "tool", "check", "requery", "compose", "verify",
+        "answer",
     ]  # fmt: skip
     detail: str
     data: dict[str, Any] = Field(default_factory=dict)
@@ -109,6 +109,12 @@ class TraceEvent(BaseModel):
     @classmethod
     def _masked(cls, detail: str) -> str:  # traces are shown, saved and scored
         return mask_secrets(detail)
+
+
+SHOWN_STEPS = ("plan", "tool", "requery")
+"""The trace events the CLI and the app show as steps while a turn runs. Their ``detail``
+is always our own words: whatever a language model wrote (its reasons, repairs of its
+plan, a rejected draft) lives in ``data``, kept in the trace and never shown."""
 
 
 def add_trace(old: list[TraceEvent], new: list[TraceEvent]) -> list[TraceEvent]:

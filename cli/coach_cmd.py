@@ -54,7 +54,9 @@ def add_coach_parsers(sub: Any) -> None:
     p.add_argument("--video", type=Path, default=None, help="a recording to analyse first")
     p.add_argument("--motion", default=None)
     p.add_argument("--view", choices=VIEWS, help="camera view of 2D input (default: estimated)")
-    p.add_argument("--thread", default="default", help="continue this conversation")
+    p.add_argument("--thread", default=None,
+                   help="continue this conversation of the athlete's (default: their latest; "
+                   "each athlete's threads are their own)")  # fmt: skip
     p.add_argument("--athlete", default=None, help="whose history the coach reads and "
                    "keeps analyses in (default: 'athlete')")  # fmt: skip
     add_common(p)
@@ -108,33 +110,40 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from ..agent import new_coach
+    from ..agent import DEFAULT_THREAD, SHOWN_STEPS, new_coach
     from ..agent.state import CoachRequest
     from ..kb.history import athlete_name
 
     # a conversation outlives the process: threads and the athlete's history in PostgreSQL
+    athlete = athlete_name(args.athlete)
     coach = new_coach(args.settings.threads_dir, memory="postgres", settings=args.settings,
-                      athlete=athlete_name(args.athlete))  # fmt: skip
+                      athlete=athlete)  # fmt: skip
+    thread = args.thread or coach.latest_thread() or DEFAULT_THREAD
+    earlier = coach.result(thread).turn
+    sys.stderr.write(f"coach: {athlete}'s conversation '{thread}'"
+                     + (f", continued after {earlier} turn(s)" if earlier else ", new")
+                     + "\n")  # fmt: skip
     if args.video:
         request = CoachRequest(message="Analyse this recording.", files=[str(args.video)],
                                motion=args.motion, view=args.view)  # fmt: skip
-        reply = coach.ask(request, thread=args.thread)
+        reply = coach.ask(request, thread=thread)
         sys.stdout.write(reply.answer + "\n")
     while True:
         try:
             message = input("you> ").strip()
         except EOFError:
             return 0
-        if message.lower() in ("quit", "exit", ""):
+        if message.lower() in ("quit", "exit"):
             return 0
-        # stdout keeps the transcript: "you> " then the verified answer, turn by turn;
-        # steps and the model's text as it streams go to stderr
-        for event in coach.stream(message, thread=args.thread):
-            if event.kind in ("plan", "tool", "requery"):
+        if not message:  # an empty line asks nothing; it does not end the conversation
+            continue
+        # stdout keeps the transcript: "you> " then the verified answer, turn by turn; the
+        # steps go to stderr as they happen (our own words: a model's text is shown only
+        # once the verifier passed it, as the answer)
+        for event in coach.stream(message, thread=thread):
+            if event.kind in SHOWN_STEPS:
                 sys.stderr.write(f"  [{event.kind}] {event.detail}\n")
-            elif event.kind == "partial":
-                sys.stderr.write(event.detail)
-        sys.stdout.write(coach.result(args.thread).answer.rstrip() + "\n")
+        sys.stdout.write(coach.result(thread).answer.rstrip() + "\n")
 
 
 def cmd_app(args: argparse.Namespace) -> int:

@@ -126,7 +126,10 @@ class StoredAnalysis(BaseModel):
     problems: list[dict[str, Any]]
     keyframes: dict[str, int]
     versions: dict[str, str]
-    created_at: datetime
+    created_at: datetime = Field(
+        description="when it was made for this athlete (not when another athlete first had "
+        "the same recording analysed)"
+    )
     assessment: dict[str, Any]
 
     def problem_metric(self, problem: dict[str, Any]) -> MetricSummary | None:
@@ -314,18 +317,22 @@ def analyses_of(conn: psycopg.Connection, athlete: str | None = None,
     """An athlete's analyses (every athlete's with None), oldest first: the analyses of
     every recording linked to them, so a recording analysed before, in another run or
     for another name, is in their history too (once per athlete, with the first session
-    it was linked to them in)."""
+    it was linked to them in). Each is dated by when it was made for that athlete: the
+    later of the analysis and the recording's first link to them, never by when another
+    athlete first had the same file analysed."""
     migrate(conn)
     rows = conn.execute(
-        "SELECT DISTINCT ON (a.created_at, a.id, t.name) a.id, t.name, s.label, "
-        "r.original_name, a.recording_hash, a.motion, a.score, a.problems, a.keyframes, "
-        "a.versions, a.created_at, a.assessment FROM analyses a "
-        "JOIN recording_links l ON l.recording_hash = a.recording_hash "
+        "SELECT a.id, t.name, s.label, r.original_name, a.recording_hash, a.motion, a.score, "
+        "a.problems, a.keyframes, a.versions, GREATEST(a.created_at, l.linked_at) AS dated, "
+        "a.assessment FROM analyses a "
+        "JOIN LATERAL (SELECT DISTINCT ON (k.athlete_id) k.athlete_id, k.session_id, "
+        "k.linked_at FROM recording_links k WHERE k.recording_hash = a.recording_hash "
+        "ORDER BY k.athlete_id, k.linked_at) l ON true "
         "JOIN athletes t ON t.id = l.athlete_id JOIN recordings r ON r.hash = a.recording_hash "
         "LEFT JOIN training_sessions s ON s.id = l.session_id "
         "WHERE (%(athlete)s::text IS NULL OR t.name = %(athlete)s) "
         "AND (%(motion)s::text IS NULL OR a.motion = %(motion)s) "
-        "ORDER BY a.created_at, a.id, t.name, l.linked_at",
+        "ORDER BY dated, a.id, t.name",
         {"athlete": athlete, "motion": motion},
     ).fetchall()  # fmt: skip
     keys = ("id", "athlete", "session", "recording", "recording_hash", "motion", "score",

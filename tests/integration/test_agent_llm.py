@@ -128,7 +128,9 @@ def test_unknown_tool_and_uncited_answer_fall_back(kb: KnowledgeBase, tmp_path: 
     with fake_openai(script) as fake:
         coach = new_coach(tmp_path / "work", kb=kb, model=model(fake.url))
         reply = coach.ask("What is an A-skip?")
-    assert any("delete_database failed" in e.detail for e in reply.trace)
+    refused = [e for e in reply.trace if e.data.get("tool") == "delete_database"]
+    assert refused and "a tool that does not exist" in refused[0].detail  # our words shown
+    assert not any("delete_database" in e.detail for e in reply.trace)
     assert reply.answer.startswith(FALLBACK_NOTE)
     assert "10 x 10" not in reply.answer and "[kb:" in reply.answer
     assert any("deterministic composer" in e.detail for e in reply.trace)
@@ -177,7 +179,9 @@ def test_injected_kb_text_cannot_unground_the_coach(kb: KnowledgeBase, tmp_path:
     assert all("SYSTEM OVERRIDE" not in m["content"] for m in system)
 
 
-def test_stream_shows_tool_starts_and_partial_answer(kb: KnowledgeBase, tmp_path: Path) -> None:
+def test_stream_shows_tool_starts_and_only_the_verified_answer(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
     answer = "An A-skip drives the thigh to hip height [kb:qa.what_is_a_skip]; dose 3 x 20 m."
     search = {"tool": "search_knowledge", "args": {"query": "What is an A-skip?", "limit": 4}}
     with fake_openai([_turn("question", [search]), ("text", "DONE"), ("text", answer)]) as fake:
@@ -185,8 +189,10 @@ def test_stream_shows_tool_starts_and_partial_answer(kb: KnowledgeBase, tmp_path
         events = list(coach.stream("What is an A-skip?"))
     kinds = [e.kind for e in events]
     assert "tool_start" in kinds and kinds.index("tool_start") < kinds.index("tool")
-    partial = "".join(e.detail for e in events if e.kind == "partial")
-    assert partial == answer and kinds[-1] == "answer"
+    # while the model writes, a streaming caller hears that it writes, never its text
+    assert any(e.kind == "compose" and "writing" in e.detail for e in events)
+    assert not any("A-skip drives" in e.detail for e in events) and kinds[-1] == "answer"
+    assert coach.result().answer.strip() == answer
 
 
 def test_graph_logic_with_a_scripted_model(kb: KnowledgeBase, tmp_path: Path) -> None:
@@ -208,7 +214,7 @@ def test_graph_logic_with_a_scripted_model(kb: KnowledgeBase, tmp_path: Path) ->
     coach = new_coach(tmp_path / "work", kb=kb, model=scripted)  # type: ignore[arg-type]
     reply = coach.ask("What is a B-skip?")
     assert {t["function"]["name"] for t in scripted.tools} >= {"search_knowledge"}  # type: ignore[index]
-    assert any("invalid arguments" in e.detail for e in reply.trace)
+    assert any("invalid arguments" in e.data.get("error", "") for e in reply.trace)
     assert reply.answer.startswith("A B-skip") and reply.citations == ["qa.what_is_b_skip"]
 
 
@@ -316,7 +322,9 @@ def test_a_junk_plan_is_repaired(kb: KnowledgeBase, tmp_path: Path) -> None:
         coach.ask("Analyse my jump", files=[str(SAMPLE)], motion="standing_long_jump")
         reply = coach.ask("Why is my arm swing flagged?")
     plan_event = next(e for e in reply.trace if e.kind == "plan")
-    assert "repaired" in plan_event.detail and "delete_everything" in plan_event.detail
+    assert "repair(s) by the rules" in plan_event.detail
+    assert "delete_everything" not in plan_event.detail  # the model's words: data only
+    assert any("delete_everything" in note for note in plan_event.data["repairs"])
     tools = [c.tool for c in reply.state.calls]
     assert "explain_problem" in tools and "get_measurements" in tools
     assert "assess_motion" not in tools and "delete_everything" not in tools
@@ -358,8 +366,9 @@ def test_the_model_plans_the_analysis_and_the_rules_keep_the_file(
                           files=[str(SAMPLE)], motion="standing_long_jump")  # fmt: skip
     planned = next(e for e in reply.trace if e.kind == "plan")
     assert "plan written by the language model" in planned.detail
-    assert "keeps the rules' ['path']" in planned.detail and "['motion']" in planned.detail
-    assert "dropped 'search_knowledge'" in planned.detail
+    repairs = "; ".join(planned.data["repairs"])
+    assert "keeps the rules' ['path']" in repairs and "['motion']" in repairs
+    assert "dropped 'search_knowledge'" in repairs
     steps = reply.state.plan.steps  # type: ignore[union-attr]
     assert [s.tool for s in steps[:3]] == ["extract_pose", "assess_motion", "get_measurements"]
     assert steps[0].args["path"] == str(SAMPLE) and steps[1].args["motion"] == "standing_long_jump"
@@ -396,8 +405,9 @@ def test_the_model_chooses_the_requery_within_the_rules(kb: KnowledgeBase, tmp_p
     requeries = reply.state.requeries
     assert len(requeries) == 1, requeries  # one re-query, not the rules' two
     assert "re-query chosen by the language model" in requeries[0]
-    assert "recognise" in requeries[0] and "keeps the rules' pose file" in requeries[0]
-    assert "dropped 'search_knowledge'" in requeries[0]
+    assert "recognise" in requeries[0] and "repair(s) by the rules" in requeries[0]
+    repairs = "; ".join(next(e for e in reply.trace if e.kind == "requery").data["repairs"])
+    assert "keeps the rules' pose file" in repairs and "dropped 'search_knowledge'" in repairs
     assessed = [c for c in reply.state.calls if c.tool == "assess_motion"]
     assert [c.args["motion"] for c in assessed] == ["tennis_serve", "auto"]
     assert assessed[1].args["pose_file"] == assessed[0].args["pose_file"] != "/etc/passwd"

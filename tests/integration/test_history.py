@@ -143,3 +143,23 @@ def test_the_coach_answers_progress_from_the_stored_history(
         assert reply.trace[-2].detail == "passed"  # verified: every number is grounded
     other = new_coach(tmp_path / "work2", kb=kb, model=None, athlete=f"new-{uuid.uuid4().hex[:6]}")
     assert "No analysis is kept" in other.ask("How am I progressing on my arm swing?").answer
+
+
+def test_progress_is_ordered_by_when_each_analysis_was_made_for_that_athlete(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    """cas has a recording analysed that dan has analysed later, after one of his own: in
+    dan's history it comes last (it was analysed for him last), not first (when cas had
+    it analysed)."""
+    cas, dan = f"cas-{uuid.uuid4().hex[:6]}", f"dan-{uuid.uuid4().hex[:6]}"
+    shared_rec, shared_assessment = _recording(_copy(tmp_path, "shared.csv"))
+    own_rec, own_assessment = _recording(_copy(tmp_path, "own.csv"))
+    with kb.connection() as conn:
+        record_analysis(conn, shared_rec, shared_assessment, cas)  # type: ignore[arg-type]
+        record_analysis(conn, own_rec, own_assessment, dan)  # type: ignore[arg-type]
+        record_analysis(conn, shared_rec, shared_assessment, dan)  # type: ignore[arg-type]
+        his = analyses_of(conn, dan)
+        hers = analyses_of(conn, cas)
+    assert [r.recording for r in his] == ["own.csv", "shared.csv"]
+    assert his[0].created_at <= his[1].created_at
+    assert [r.recording for r in hers] == ["shared.csv"] and hers[0].created_at < his[1].created_at
