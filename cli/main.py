@@ -321,7 +321,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SportsGPTError as exc:
         if debug:
             raise
-        sys.stderr.write(f"sportsgpt: error: {mask_secrets(str(exc))}\n")
+        said = str(exc)
+        report = getattr(exc, "report", None)
+        if report is not None and getattr(report, "named", "") is None:
+            said += " If you know which motion it is, name it with --motion."
+        sys.stderr.write(f"sportsgpt: error: {mask_secrets(said)}\n")
         return 1
     except (OSError, ValueError) as exc:
         if debug:

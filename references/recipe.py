@@ -58,6 +58,8 @@ class KeyPositionsRecipe(BaseModel):
     attribution: str = Field(min_length=10)
     mirror: bool
     whole_template_is_motion: bool
+    refine: dict[str, KeyframeRule] = Field(default_factory=dict)
+    gates: list[OccurrenceGate] = Field(default_factory=list)
 
 
 class BandsRecipe(BaseModel):

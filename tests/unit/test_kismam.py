@@ -195,3 +195,42 @@ def test_a_sport_motion_wins_over_the_walking_around_it() -> None:
     assert pick_motion({"tennis_serve": 0.5, "standing_long_jump": 0.2}) == "standing_long_jump"
     assert pick_motion({"walking_gait": 0.72, "tennis_serve": 0.83}) is None
     assert pick_motion({}) is None
+
+
+def test_a_walk_that_fits_far_better_stays_a_walk() -> None:
+    """A sport motion wins over a walk only within FOREGROUND_MARGIN of the walk's ratio;
+    a gait-confirmed motion is accepted up to its own limit."""
+    from sportsgpt.tools.kismam.recognise import pick_motion
+
+    assert pick_motion({"walking_gait": 0.30, "acceleration": 0.57}) == "walking_gait"
+    assert pick_motion({"walking_gait": 0.48, "max_velocity": 0.55}) == "max_velocity"
+    assert pick_motion({"acceleration": 0.77}) is None
+    assert pick_motion({"acceleration": 0.77}, {"acceleration": 0.8}) == "acceleration"
+
+
+def test_double_support_tells_a_walk_from_a_run() -> None:
+    """Both feet down in a share of the occurrence's frames: a walk has some, a run none."""
+    from sportsgpt.tools.kinematics.series import KinematicSeries
+    from sportsgpt.tools.kismam.recognise import double_support_share
+    from sportsgpt.tools.motiondtw.align import AlignmentResult, Occurrence
+
+    t = np.arange(60)
+    walk_l = np.where(t % 30 < 18, 0.0, 0.2)  # each foot down 60% of the cycle: overlaps
+    walk_r = np.where((t + 15) % 30 < 18, 0.0, 0.2)
+    run_l = np.where(t % 30 < 10, 0.0, 0.2)  # 33% each: a flight between contacts
+    run_r = np.where((t + 15) % 30 < 10, 0.0, 0.2)
+    occ = Occurrence(start=0, end=59, cost=0.1, keyframes={}, confidence={}, mirrored=False,
+                     references=["x"])  # fmt: skip
+    result = AlignmentResult(motion="m", method="two_stage", query="q", fps=30.0, frames=60,
+                             channels=[], cost_threshold=1.0, occurrences=[occ])  # fmt: skip
+
+    def share(left: np.ndarray, right: np.ndarray) -> float | None:
+        series = KinematicSeries(
+            source="q", fps=30.0, times=t / 30.0,
+            units={"left_foot_clearance": "leg", "right_foot_clearance": "leg"},
+            channels={"left_foot_clearance": left, "right_foot_clearance": right},
+            primary_side="left", view="side", dims=2, leg_length=1.0, source_units="px",
+        )  # fmt: skip
+        return double_support_share(series, result, 0.05)
+
+    assert share(walk_l, walk_r) == 0.2 and share(run_l, run_r) == 0.0

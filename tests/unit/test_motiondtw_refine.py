@@ -69,3 +69,29 @@ def test_between_rule_needs_both_anchors() -> None:
 
     with pytest.raises(ValidationError, match="both 'after' and 'before'"):
         KeyframeRule(channel="x", event="max", after="impact")
+
+
+def test_last_below_is_the_last_frame_on_the_ground() -> None:
+    """A toe-off: the toe's clearance stays under the level until frame 40, then rises."""
+    t = np.arange(100)
+    toe = np.where(t <= 40, 0.01, 0.01 + 0.02 * (t - 40))
+    rules = {"left_toe_off": KeyframeRule(channel="left_toe_clearance", event="last_below",
+                                          level=0.04, window_s=0.3)}  # fmt: skip
+    found = refine_keyframes({"left_toe_off": 36}, rules, {"left_toe_clearance": toe}, FPS, False)
+    assert found == {"left_toe_off": 41}  # 0.03 at 41 is still below 0.04; 0.05 at 42 is not
+
+
+def test_otherwise_stands_in_for_a_channel_the_view_lacks() -> None:
+    """A front view has no 'ahead of the hip': the foot's clearance times the touchdown."""
+    t = np.arange(100)
+    clearance = np.where(t < 52, 0.2, 0.0)
+    fallback = KeyframeRule(channel="left_foot_clearance", event="falls_below", level=0.04,
+                            window_s=0.3)  # fmt: skip
+    rule = KeyframeRule(channel="left_heel_ahead_of_hip", event="max", window_s=0.3,
+                        otherwise=fallback)  # fmt: skip
+    channels = {"left_foot_clearance": clearance}
+    assert refine_keyframes({"left_touchdown": 48}, {"left_touchdown": rule}, channels, FPS,
+                            False) == {"left_touchdown": 52}  # fmt: skip
+    ahead = {"left_heel_ahead_of_hip": -(((t - 45) / 10.0) ** 2), **channels}
+    assert refine_keyframes({"left_touchdown": 48}, {"left_touchdown": rule}, ahead, FPS,
+                            False) == {"left_touchdown": 45}  # fmt: skip

@@ -280,6 +280,7 @@ def compute_kinematics(
     vertical_ok = sagittal_ok or (view == "front" and not plane_reason)
     _add_com(out, clean, frame, legs, times, sagittal_ok, has_trunk, vertical_ok=vertical_ok)
     _add_heights(out, clean, frame, legs, vertical_ok)
+    _add_clearance(out, clean, frame, legs, times)
     _add_velocities(out, times)
     return KinematicSeries(
         source=seq.source,
@@ -598,6 +599,60 @@ def _add_heights(
         for part in ("wrist", "heel"):
             joint = f"{side}_{part}"
             out.add(f"{joint}_height", "leg", (joint,), _height_above(frame, joint, ground, legs))
+
+
+GROUND_WINDOW_S = 1.2
+"""The ground line under the feet is the low end of their lowest points over this long a
+stretch: long enough to hold a stance of each foot, short enough to follow a camera that
+tilts or an athlete who walks towards it (the ground then moves in the picture)."""
+GROUND_PERCENTILE = 10.0
+
+
+def local_ground(low: FloatArray, times: FloatArray) -> FloatArray:
+    """The ground's up coordinate at each frame from the feet's lowest points ``low`` (gaps
+    bridged): a rolling low percentile over GROUND_WINDOW_S."""
+    from scipy.ndimage import percentile_filter
+
+    ok = np.isfinite(low)
+    if ok.sum() < 2:
+        return np.full_like(low, np.nan)
+    idx = np.arange(len(low))
+    filled = np.interp(idx, idx[ok], low[ok])
+    span = float(times[-1] - times[0]) if len(times) > 1 else 0.0
+    fps = (len(times) - 1) / span if span > 0 else 30.0
+    size = max(3, round(GROUND_WINDOW_S * fps) | 1)
+    return np.asarray(percentile_filter(filled, GROUND_PERCENTILE, size=size, mode="nearest"))
+
+
+def _add_clearance(
+    out: _Channels, seq: PoseSequence, frame: BodyFrame, legs: float, times: FloatArray
+) -> None:
+    """Each foot's lowest point (heel or toe) and its toe above the local ground line, in
+    leg lengths: near zero in stance, whatever the view (a picture's vertical needs no
+    depth), under a camera that pans or tilts. Foot contacts are read from them."""
+    parts = {side: [j for j in (f"{side}_heel", f"{side}_toe", f"{side}_ankle")
+                    if j in seq.joints] for side in ("left", "right")}  # fmt: skip
+    if not all(parts.values()) or not np.isfinite(legs) or legs <= 0:
+        out.skip([f"{s}_{k}_clearance" for s in ("left", "right") for k in ("foot", "toe")],
+                 "foot clearance needs both feet")  # fmt: skip
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        feet = {side: np.stack([frame.u[:, seq.joints.index(j)] for j in joints[:2]], axis=1)
+                for side, joints in parts.items()}  # fmt: skip
+        low = {side: np.nanmin(v, axis=1) for side, v in feet.items()}
+        # each foot its own ground line: in a picture the far foot stands higher than the
+        # near one (the camera looks down on the ground), by more than a stance's noise
+        ground = {side: local_ground(v, times) for side, v in low.items()}
+
+    def above(values: FloatArray, base: FloatArray) -> Callable[[], FloatArray]:
+        return lambda: np.asarray((values - base) / legs)
+
+    for side, joints in parts.items():
+        toe = f"{side}_toe" if f"{side}_toe" in seq.joints else joints[0]
+        out.add(f"{side}_foot_clearance", "leg", (joints[0],), above(low[side], ground[side]))
+        out.add(f"{side}_toe_clearance", "leg", (toe,),
+                above(frame.sagittal(toe)[:, 1], ground[side]))  # fmt: skip
 
 
 def _gradient(values: FloatArray, times: FloatArray) -> FloatArray:

@@ -10,22 +10,23 @@ import logging
 
 from ..errors import SportsGPTError
 from ..kinematics import FilterSettings, compute_kinematics
-from ..kinematics.angles import channel_vocabulary
 from ..kinematics.series import KinematicSeries
 from ..motiondtw.align import AlignmentResult, AlignSettings, align
-from ..motiondtw.library import REFERENCES_DIR, known_motions, load_motion_references
+from ..motiondtw.library import known_motions, load_motion_references
 from ..pose_sequence import PoseSequence
 from .assess import assess
 from .capture import check_capture
 from .models import Assessment
+from .not_found import MotionNotFoundError, explain_not_found, not_found_words
 from .recognise import MotionGuess, recognise_motion
-from .spec import AssessmentSpec, check_channels, load_assessment_spec
+from .spec import AssessmentSpec, load_motion_spec
 
 __all__ = [
     "AUTO",
     "Assessment",
     "AssessmentSpec",
     "MotionGuess",
+    "MotionNotFoundError",
     "align_motion",
     "assess",
     "assess_motion",
@@ -48,19 +49,6 @@ def check_motion(motion: str, allow_auto: bool = False) -> None:
 log = logging.getLogger(__name__)
 
 
-def load_motion_spec(motion: str) -> AssessmentSpec:
-    """The shipped assessment spec of ``motion`` (validated, channels checked)."""
-    path = REFERENCES_DIR / motion / "assessment.json"
-    if not path.is_file():
-        have = sorted(p.parent.name for p in REFERENCES_DIR.glob("*/assessment.json"))
-        raise SportsGPTError(
-            f"no assessment for motion {motion!r}; assessable motions: {', '.join(have) or 'none'}"
-        )
-    spec = load_assessment_spec(path)
-    check_channels(spec, channel_vocabulary())
-    return spec
-
-
 def align_motion(
     pose: PoseSequence,
     motion: str,
@@ -73,10 +61,7 @@ def align_motion(
     if motion == AUTO:
         guess, alignments = recognise_motion(pose, settings, filters, series)
         if guess.motion is None:
-            raise SportsGPTError(
-                "none of the motions I know was found in this recording "
-                f"(known: {', '.join(known_motions())}); name one with --motion"
-            )
+            raise MotionNotFoundError(explain_not_found(pose, series, None, guess))
         log.info("recognised %s (cost/threshold per motion: %s)", guess.motion, guess.ratios)
         return guess.motion, series, alignments[guess.motion]
     alignment = align(pose, load_motion_references(motion), settings, filters, series)
@@ -94,4 +79,7 @@ def assess_motion(
     found, series, alignment = align_motion(pose, motion, settings, filters)
     spec = spec or load_motion_spec(found)
     result = assess(spec, series, alignment)
+    if not alignment.occurrences:  # the motion named is not in it: say what was tried
+        report = explain_not_found(pose, series, found)
+        result.unmeasurable["motion"] = not_found_words(report)
     return result.model_copy(update={"capture": check_capture(pose, spec, series, result)})

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
 from pydantic import BaseModel, Field
 
 from ..kinematics import FilterSettings, compute_kinematics
@@ -22,15 +23,27 @@ from ..motiondtw.align import AlignmentResult, AlignSettings, align
 from ..motiondtw.features import AlignmentInputError
 from ..motiondtw.library import known_motions, load_motion_references
 from ..pose_sequence import PoseSequence
+from .spec import load_motion_spec
 
 log = logging.getLogger(__name__)
 
 ACCEPT_RATIO = 0.7
+MIN_GAIT_FRAMES = 15
+"""A gait check needs both feet seen in this many of the occurrences' frames."""
 
 BACKGROUND_MOTIONS = ("walking_gait",)
 """Athletes walk to the line, back to the start, between serves: walking is the
 background of most sport recordings. When a sport motion is also clearly found (ratio at
-most ACCEPT_RATIO), it is what the recording is about, even if a walk fits better."""
+most ACCEPT_RATIO, and within FOREGROUND_MARGIN of the walk's), it is what the recording
+is about, even if a walk fits better."""
+
+FOREGROUND_MARGIN = 0.2
+"""How much worse than a walk's ratio a sport motion's may be and still be what the
+recording is about. A recording of a walk matches some sport motion a little too (a
+sprint's strides are strides): on real walks (../shared/data/video, a gait-lab child, a
+walk without arm swing) the best sport motion's ratio sat 0.27-0.28 above the walk's,
+while a jog's run sat 0.07 above its walk-like match and sport recordings with walking
+in them show the sport motion at or below the walk's ratio."""
 
 
 class MotionGuess(BaseModel):
@@ -39,13 +52,49 @@ class MotionGuess(BaseModel):
         description="best occurrence cost / its threshold per motion (absent: no occurrence)"
     )
     occurrences: dict[str, int] = Field(description="occurrences found per motion")
+    double_support: dict[str, float] = Field(
+        default_factory=dict,
+        description="share of each gait motion's occurrence frames with both feet down",
+    )
+    ruled_out: dict[str, str] = Field(
+        default_factory=dict, description="motion -> why its matches do not count"
+    )
+    confirmed: dict[str, float] = Field(
+        default_factory=dict, description="motions whose feet share the ground as theirs "
+        "do -> the cost ratio they are recognised up to (GaitCheck.accept_ratio)",
+    )  # fmt: skip
 
 
-def pick_motion(ratios: dict[str, float]) -> str | None:
-    """The clearest accepted motion, a sport motion before a background walk."""
-    accepted = sorted((r, m) for m, r in ratios.items() if r <= ACCEPT_RATIO)
-    foreground = [m for _, m in accepted if m not in BACKGROUND_MOTIONS]
-    return foreground[0] if foreground else (accepted[0][1] if accepted else None)
+def double_support_share(
+    series: KinematicSeries, result: AlignmentResult, level: float
+) -> float | None:
+    """The share of the occurrences' frames in which both feet are down (each foot's
+    clearance below ``level``), over frames where both feet were seen; None when too few."""
+    left = series.channels.get("left_foot_clearance")
+    right = series.channels.get("right_foot_clearance")
+    if left is None or right is None or not result.occurrences:
+        return None
+    frames = np.zeros(len(left), dtype=bool)
+    for occ in result.occurrences:
+        frames[occ.start : occ.end + 1] = True
+    seen = frames & np.isfinite(left) & np.isfinite(right)
+    if seen.sum() < MIN_GAIT_FRAMES:
+        return None
+    both = (left[seen] < level) & (right[seen] < level)
+    return round(float(both.mean()), 3)
+
+
+def pick_motion(ratios: dict[str, float], confirmed: dict[str, float] | None = None) -> str | None:
+    """The clearest accepted motion, a sport motion before a background walk; a motion
+    in ``confirmed`` (its gait check passed) is accepted up to the limit given there."""
+    limits = {m: (confirmed or {}).get(m, ACCEPT_RATIO) for m in ratios}
+    accepted = sorted((r, m) for m, r in ratios.items() if r <= limits[m])
+    if not accepted:
+        return None
+    walk = min((r for r, m in accepted if m in BACKGROUND_MOTIONS), default=None)
+    foreground = [m for r, m in accepted if m not in BACKGROUND_MOTIONS
+                  and (walk is None or r <= walk + FOREGROUND_MARGIN)]  # fmt: skip
+    return foreground[0] if foreground else accepted[0][1]
 
 
 def recognise_motion(
@@ -74,12 +123,33 @@ def recognise_motion(
         ]
         if costs:
             ratios[motion] = round(min(costs), 3)
-    best = pick_motion(ratios)
+    shares: dict[str, float] = {}
+    ruled_out: dict[str, str] = {}
+    confirmed: dict[str, float] = {}
+    for motion in list(ratios):
+        gait = load_motion_spec(motion).gait
+        if gait is None:
+            continue
+        share = double_support_share(series, results[motion], gait.contact_level)
+        if share is None:
+            continue
+        shares[motion] = share
+        low, high = gait.double_support
+        if low <= share <= high:
+            confirmed[motion] = gait.accept_ratio
+            continue
+        ruled_out[motion] = (f"both feet were down in {share:.0%} of its frames, where "
+                             f"this motion has {low:.0%}-{high:.0%}")  # fmt: skip
+        del ratios[motion]
+    best = pick_motion(ratios, confirmed)
     return (
         MotionGuess(
             motion=best,
             ratios=ratios,
             occurrences={m: len(r.occurrences) for m, r in results.items()},
+            double_support=shares,
+            ruled_out=ruled_out,
+            confirmed=confirmed,
         ),
         results,
     )

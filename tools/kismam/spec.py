@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from ..data_files import SNAKE_CASE, load_json_model
+from ..errors import SportsGPTError
 
 VIEWS = ("side", "front", "oblique", "3d")
 SIDE_PLACEHOLDER = "{side}"
@@ -155,6 +156,26 @@ class CaptureNeeds(BaseModel):
     )
 
 
+class GaitCheck(BaseModel):
+    """How the feet share the ground in this motion, which tells walking from running
+    whatever the camera's angle or the clip's speed (slow motion included): a walk has
+    double support (both feet down at once), a run has none (a flight phase instead)."""
+
+    double_support: tuple[float, float] = Field(
+        description="the share of the motion's frames with both feet on the ground"
+    )
+    contact_level: float = Field(
+        default=0.05, gt=0, description="a foot is down below this clearance (leg lengths)"
+    )
+    accept_ratio: float = Field(
+        default=0.7, gt=0, le=1, description="a match whose feet share the ground this way "
+        "is recognised up to this cost ratio (without the check: 0.7; its alignment's own "
+        "limit is 1): slow-motion and broadcast runs match the run templates less closely "
+        "than mocap, and the check tells them from walks and from standing",
+    )  # fmt: skip
+    why: str = Field(min_length=10)
+
+
 class AssessmentSpec(BaseModel):
     """Everything KISMAM needs for one motion."""
 
@@ -170,6 +191,9 @@ class AssessmentSpec(BaseModel):
     problems: list[ProblemSpec]
     sensitivity: float = Field(default=4.0, gt=0, description="p = sigmoid(s * (W e) + bias)")
     capture: CaptureNeeds = Field(default_factory=lambda: CaptureNeeds())
+    gait: GaitCheck | None = Field(
+        default=None, description="for recognition: how the feet share the ground"
+    )
 
     def keyframe_label(self, keyframe: str) -> str:
         spec = self.keyframes.get(keyframe)
@@ -215,3 +239,19 @@ def check_channels(spec: AssessmentSpec, known_channels: set[str]) -> None:
 
 def load_assessment_spec(path: str | Path) -> AssessmentSpec:
     return load_json_model(path, AssessmentSpec, "assessment spec")
+
+
+def load_motion_spec(motion: str) -> AssessmentSpec:
+    """The shipped assessment spec of ``motion`` (validated, channels checked)."""
+    from ..kinematics.angles import channel_vocabulary
+    from ..motiondtw.library import REFERENCES_DIR
+
+    path = REFERENCES_DIR / motion / "assessment.json"
+    if not path.is_file():
+        have = sorted(p.parent.name for p in REFERENCES_DIR.glob("*/assessment.json"))
+        raise SportsGPTError(
+            f"no assessment for motion {motion!r}; assessable motions: {', '.join(have) or 'none'}"
+        )
+    spec = load_assessment_spec(path)
+    check_channels(spec, channel_vocabulary())
+    return spec

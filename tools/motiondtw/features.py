@@ -56,6 +56,7 @@ EVENT_CHANNELS: tuple[str, ...] = (
     "left_heel_ahead_of_hip", "right_heel_ahead_of_hip",
     "left_toe_ahead_of_hip", "right_toe_ahead_of_hip",
     "left_heel_height", "right_heel_height",
+    "left_foot_clearance", "right_foot_clearance", "left_toe_clearance", "right_toe_clearance",
 )  # fmt: skip
 """Read for keyframe event rules (refine.py) but not aligned on."""
 

@@ -26,7 +26,9 @@ class KeyframeRule(BaseModel):
     """The event a keyframe marks, on one channel (e.g. the hitting wrist's highest point)."""
 
     channel: str
-    event: Literal["max", "min", "falls_below", "rises_above"]
+    event: Literal["max", "min", "falls_below", "rises_above", "last_below"]
+    """``last_below``: the last frame below ``level`` before the channel rises above it
+    (a toe-off: the last frame the toe is on the ground)."""
     level: float = Field(default=0.0, description="crossing level (channel units)")
     window_s: float = Field(default=0.15, gt=0, description="around: +/- this of the DTW frame")
     after: str | None = Field(default=None, description="between: from this keyframe ...")
@@ -44,6 +46,10 @@ class KeyframeRule(BaseModel):
     then: KeyframeRule | None = Field(
         default=None, description="a second event searched from the first (a heel strike: "
         "the heel farthest ahead, then the heel's lowest point just after)",
+    )  # fmt: skip
+    otherwise: KeyframeRule | None = Field(
+        default=None, description="the rule to use when this one's channel is missing (a "
+        "front view has no 'ahead of the hip': the foot's clearance instead)",
     )  # fmt: skip
 
     @model_validator(mode="after")
@@ -107,6 +113,10 @@ def refine_keyframes(
             continue
         rule: KeyframeRule | None = first
         while rule is not None:
+            channel = mirror_name(rule.channel) if mirrored else rule.channel
+            if channel not in channels and rule.otherwise is not None:
+                rule = rule.otherwise
+                continue
             _apply(out, name, rule, channels, fps, mirrored)
             rule = rule.then
     return out
@@ -134,7 +144,7 @@ def _apply(
         return
     above = segment > rule.level
     cross = above[:-1] & ~above[1:] if rule.event == "falls_below" else ~above[:-1] & above[1:]
-    hits = np.flatnonzero(cross) + 1
+    hits = np.flatnonzero(cross) + (0 if rule.event == "last_below" else 1)
     if len(hits):
         nearest = hits[0] if between else hits[np.argmin(np.abs(hits + lo - out[name]))]
         out[name] = lo + int(nearest)
