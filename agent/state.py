@@ -36,6 +36,12 @@ class CoachRequest(BaseModel):
         default=None, description="the camera view of a video or 2D file (default: estimated)"
     )
 
+    @field_validator("motion")
+    @classmethod
+    def _auto_is_unnamed(cls, motion: str | None) -> str | None:
+        """'auto' (as ``assess --motion auto`` takes it) means: recognise it."""
+        return None if motion is None or motion.strip().lower() in ("", "auto") else motion
+
 
 class Intent(BaseModel):
     kind: IntentKind

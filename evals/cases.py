@@ -46,6 +46,8 @@ class CaseTruth(BaseModel):
     problems: list[str] | None = Field(description="problems the clean view shows")
     injected: str | None = None
     fault_size_deg: list[float] = Field(default_factory=list)
+    none_of_ours: bool = Field(default=False, description="the right answer is no motion")
+    also: list[str] = Field(default_factory=list, description="other right motions")
 
 
 class BuiltCase(BaseModel):
@@ -108,7 +110,8 @@ def build_case(case: EvalCase, shared: Path, out: Path) -> BuiltCase:
     file = shared / source.file
     if not file.is_file():
         raise FileNotFoundError(f"case {case.id}: {file} is missing from the shared data")
-    truth = CaseTruth(motion=source.motion, events=None, problems=None)
+    truth = CaseTruth(motion=source.motion, events=None, problems=None,
+                      none_of_ours=source.none_of_ours, also=source.also)  # fmt: skip
     return BuiltCase(id=case.id, file=str(file), truth=truth)
 
 

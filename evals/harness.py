@@ -73,6 +73,9 @@ class Summary(BaseModel):
     judge_feasibility: float | None = None
     judged: int = 0
     errors: int = 0
+    motion_recognised: float | None = Field(
+        default=None, description="share of cases analysed as the motion they show"
+    )
 
 
 class RunInfo(BaseModel):
@@ -113,8 +116,10 @@ def summarise(variant: str, mode: str, scores: list[CaseScores]) -> Summary:
         for k, v in s.cost.stage_s.items():
             stages.setdefault(k, []).append(v)
     judged = [s.judge for s in scores if s.judge and s.judge.get("verdict")]
+    verdicts = [s.motion_right for s in scores if s.motion_right is not None]
     return Summary(
         variant=variant, mode=mode, cases=len(scores), turns=len(turns),
+        motion_recognised=_mean([float(v) for v in verdicts]),
         trajectory_pass=round(sum(t.ok for t in turns) / max(1, len(turns)), 4),
         keyframe_error=_mean([a.keyframe_error for a in aligned if a.keyframe_error is not None]),
         segment_iou=_mean([a.iou for a in aligned if a.iou is not None]),

@@ -11,11 +11,14 @@ clip's motion may be recognised as, and which keyframes time which event
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
+
+from .suite import EvalCase, EvalSuite, RecordingSource, TrajectoryExpectation, Turn
 
 EVENTS_FILE = Path(__file__).with_name("real_video_events.json")
 NEGATIVE = "negative:"
@@ -123,3 +126,36 @@ def recognised_right(clip: Clip, events: EventMap, motion: str | None) -> bool:
         return motion is None
     spec = events.motions.get(clip.motion)
     return motion is not None and spec is not None and motion in spec.ours
+
+
+def real_video_suite(folder: Path, events: EventMap | None = None) -> EvalSuite:
+    """The eval suite of the clips in ``folder``'s manifest: each clip handed to the coach
+    as a user would, the motion recognised (not named), scored on its trajectory, on the
+    motion analysed (none for a movement we do not know) and on its guidance. Nothing of
+    the clips goes into the suite but their names and the motions they show."""
+    events = events or load_event_map()
+    cases = []
+    for clip in load_manifest(folder):
+        spec = events.motions.get(clip.motion)
+        positive = spec is not None
+        required = ["extract_pose", "assess_motion"] + (["search_knowledge"] if positive else [])
+        order = [("extract_pose", "assess_motion")] + (
+            [("assess_motion", "search_knowledge")] if positive else [])  # fmt: skip
+        source = RecordingSource(
+            file=f"data/video/{clip.file}", motion=spec.ours[0] if spec else None,
+            none_of_ours=clip.negative, also=spec.ours[1:] if spec else [],
+        )  # fmt: skip
+        turn = Turn(message="Analyse this recording and give me a plan.", attach=True,
+                    expect=TrajectoryExpectation(required=required, forbidden=["adapt_plan"],
+                                                 order=order))  # fmt: skip
+        case_id = re.sub(r"[^a-z0-9_]", "_", "video_" + clip.file.removesuffix(".mp4").lower())
+        cases.append(EvalCase(id=case_id, source=source, motion_hint=None, turns=[turn]))
+    return EvalSuite(
+        name="real_video",
+        description="Every clip of ../shared/data/video (phone and broadcast video: "
+        "walks, runs, block starts, standing long jumps, serves from any side, and "
+        "movements we do not know) analysed as a user would, the motion recognised: built "
+        "from its manifest by evals/real_video.py (real_video_suite). Keyframe timing "
+        "against the labelled events is benchmarks/real_video.py.",
+        cases=cases,
+    )

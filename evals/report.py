@@ -40,7 +40,8 @@ ABLATION_COLUMNS: list[tuple[str, str]] = [
 LOWER_IS_BETTER = {"keyframe_error", "wall_s_per_answer", "llm_calls_per_answer",
                    "tokens_per_answer", "errors"}  # fmt: skip
 COMPARED = [
-    "trajectory_pass", "keyframe_error", "segment_iou", "occurrence_recall", "precision",
+    "trajectory_pass", "motion_recognised", "keyframe_error", "segment_iou", "occurrence_recall",
+    "precision",
     "recall", "f1", "injected_recall", "hit_at_5", "mrr", "drills_dosed_cited",
     "citations_known", "citations_relevant", "problems_with_evidence", "judge_accuracy",
     "judge_feasibility",
@@ -116,7 +117,9 @@ def report_markdown(results: Results, plots: list[Path]) -> str:
                       ("readability", "Flesch reading ease"),
                       ("judge_accuracy", "judge accuracy"),
                       ("judge_feasibility", "judge feasibility")]),
-        ("Trajectories", [("trajectory_pass", "turns passing"), ("errors", "failed turns")]),
+        ("Trajectories", [("trajectory_pass", "turns passing"),
+                          ("motion_recognised", "motion recognised"),
+                          ("errors", "failed turns")]),
         ("Cost", [("wall_s_per_answer", "wall s / answer"),
                   ("llm_calls_per_answer", "LLM calls / answer"),
                   ("tokens_per_answer", "tokens / answer")]),

@@ -36,6 +36,13 @@ class RecordingSource(BaseModel):
     kind: Literal["recording"] = "recording"
     file: str = Field(description="path under ../shared")
     motion: str | None = Field(default=None, description="the motion it shows, if known")
+    none_of_ours: bool = Field(
+        default=False, description="a movement we do not know: the right answer is no motion"
+    )
+    also: list[str] = Field(
+        default_factory=list, description="other motions it may rightly be recognised as "
+        "(a run: max-velocity sprinting or acceleration)",
+    )  # fmt: skip
 
 
 Source = Annotated[FaultSource | RecordingSource, Field(discriminator="kind")]

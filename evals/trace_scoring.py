@@ -93,6 +93,20 @@ class CaseScores(BaseModel):
     cost: CostScore
     errors: list[str]
     judge: dict[str, Any] | None = None
+    motion_right: bool | None = Field(
+        default=None, description="the motion analysed is the true one (none for a movement "
+        "we do not know); None where the truth is not known",
+    )  # fmt: skip
+
+
+def motion_right(trace: CaseTrace, truth: CaseTruth) -> bool | None:
+    """Whether the coach analysed the recording as the motion it shows."""
+    found = (trace.analysis or {}).get("motion")
+    if truth.none_of_ours:
+        return found is None
+    if truth.motion is None:
+        return None
+    return found in (truth.motion, *truth.also)
 
 
 STAGES = {
@@ -276,6 +290,7 @@ def score_case(case: EvalCase, trace: CaseTrace, truth: CaseTruth, kb: Knowledge
         retrieval=score_retrieval(trace, truth),
         guidance=score_guidance(trace, kb, motion, truth.problems),
         cost=score_cost(trace), errors=[t.error for t in trace.turns if t.error],
+        motion_right=motion_right(trace, truth),
     )  # fmt: skip
 
 

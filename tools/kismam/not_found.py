@@ -32,6 +32,9 @@ class NotFound(BaseModel):
     closest_ratio: float | None = Field(
         default=None, description="its best match cost / what an occurrence may cost"
     )
+    needed_ratio: float = Field(
+        default=ACCEPT_RATIO, description="the ratio naming the closest motion needs"
+    )
     ruled_out: dict[str, str] = Field(default_factory=dict)
     duration_s: float
     cycle_s: float | None = Field(default=None, description="one occurrence of the motion")
@@ -55,6 +58,7 @@ def explain_not_found(
     return NotFound(
         named=named, tried=[named] if named else known_motions(), closest=closest,
         closest_ratio=ratio, ruled_out=guess.ruled_out if guess else {},
+        needed_ratio=(guess.confirmed if guess else {}).get(motion, ACCEPT_RATIO),
         duration_s=round(float(times[-1] - times[0]) if len(times) > 1 else 0.0, 2),
         cycle_s=round((end - start) / reference.fps, 2) if end > start else None,
         capture=check_capture(pose, spec, series, empty),
@@ -78,9 +82,9 @@ def not_found_words(report: NotFound) -> str:
     why = []
     if report.closest and report.closest_ratio is not None and not report.named:
         why.append(f"the closest was {_motion(report.closest)}, but not clearly enough to "
-                   f"name it: its best match used {report.closest_ratio:.0%} of the "
-                   "difference from the reference an occurrence may have, and naming a "
-                   f"motion needs {ACCEPT_RATIO:.0%} or less")  # fmt: skip
+                   f"name it: its best match differed {report.closest_ratio:.2f} times as "
+                   "much from the reference as an occurrence may, and naming a motion "
+                   f"needs {report.needed_ratio:.2f} or less")  # fmt: skip
     elif report.named:
         why.append("nothing in it matched the reference's sequence of positions")
     why += [f"{_motion(m)} ruled out: {reason}" for m, reason in report.ruled_out.items()]
@@ -89,13 +93,13 @@ def not_found_words(report: NotFound) -> str:
     if check.athlete_px is not None:
         seen.append(f"the athlete about {check.athlete_px:.0f} px tall")
     if check.tracked_share is not None:
-        seen.append(f"tracked in {check.tracked_share:.0%} of the frames")
+        seen.append(f"tracked in {check.tracked_share * 100:.0f} frames in a hundred")
     length = f"the clip lasts {report.duration_s:.1f} s"
     if report.cycle_s and report.closest:
         length += f"; one {_motion(report.closest)} takes about {report.cycle_s:.1f} s"
         if report.duration_s < report.cycle_s:
             length += ", longer than the clip"
-    advice = [i.advice for i in check.issues] or [
+    advice = [i.advice.rstrip(".") for i in check.issues] or [
         "film the whole motion from the side, the athlete filling at least a third of the "
         "picture's height, from before it starts until after it ends"
     ]

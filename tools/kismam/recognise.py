@@ -138,8 +138,9 @@ def recognise_motion(
         if low <= share <= high:
             confirmed[motion] = gait.accept_ratio
             continue
-        ruled_out[motion] = (f"both feet were down in {share:.0%} of its frames, where "
-                             f"this motion has {low:.0%}-{high:.0%}")  # fmt: skip
+        ruled_out[motion] = (f"both feet were down together in {share * 100:.0f} frames in "
+                             f"a hundred, where this motion has {low * 100:.0f} to "
+                             f"{high * 100:.0f}")  # fmt: skip
         del ratios[motion]
     best = pick_motion(ratios, confirmed)
     return (

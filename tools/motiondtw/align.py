@@ -356,11 +356,15 @@ def _fine(
     amplitude_cost = float(np.mean(_cells(t_abs, q_abs, best_path, prep.weight_sum, trust)))
     cells = _cells(t, window, best_path, prep.weight_sum, trust)
     keyframes, confidence = _map_keyframes(best_path, prep.keyframes, a, cells, threshold, mirrored)
+    aligned = dict(keyframes)
     if prep.rules and settings.refine:
         keyframes = refine_keyframes(keyframes, prep.rules, prep.raw, prep.fps, mirrored)
     if prep.gates and not passes_gates(keyframes, prep.gates, prep.raw, mirrored):
         return None
     start, end = _segment(best_path, prep.segment, a)
+    moved = [f for k, f in keyframes.items() if f != aligned[k]]
+    if moved:  # a keyframe snapped to its event stays inside its occurrence
+        start, end = min(start, *moved), max(end, *moved)
     warp_start, warp = _warp(best_path, a)
     bounds = (min(prep.keyframes.values()), max(prep.keyframes.values()))
     if prep.segment == bounds and keyframes:  # the motion runs from first to last keyframe
