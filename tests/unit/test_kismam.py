@@ -198,11 +198,12 @@ def test_a_sport_motion_wins_over_the_walking_around_it() -> None:
 
 
 def test_a_walk_that_fits_far_better_stays_a_walk() -> None:
-    """A sport motion wins over a walk only within FOREGROUND_MARGIN of the walk's ratio;
-    a gait-confirmed motion is accepted up to its own limit."""
+    """A sport motion wins over a walk when clearly found or within FOREGROUND_MARGIN of
+    the walk's ratio; a gait-confirmed motion is accepted up to its own limit."""
     from sportsgpt.tools.kismam.recognise import pick_motion
 
-    assert pick_motion({"walking_gait": 0.30, "acceleration": 0.57}) == "walking_gait"
+    assert pick_motion({"walking_gait": 0.37, "tennis_serve": 0.65}) == "walking_gait"
+    assert pick_motion({"walking_gait": 0.28, "standing_long_jump": 0.57}) == "standing_long_jump"
     assert pick_motion({"walking_gait": 0.48, "max_velocity": 0.55}) == "max_velocity"
     assert pick_motion({"acceleration": 0.77}) is None
     assert pick_motion({"acceleration": 0.77}, {"acceleration": 0.8}) == "acceleration"
