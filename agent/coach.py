@@ -104,7 +104,7 @@ class Coach:
         return found[len(prefix) :] if found else None
 
     def ask(
-        self, message: str | CoachRequest, thread: str = "default",
+        self, message: str | CoachRequest, thread: str = DEFAULT_THREAD,
         files: list[str] | None = None, motion: str | None = None,
     ) -> CoachReply:  # fmt: skip
         """One turn: a message (or a typed request from the app or the CLI)."""
@@ -115,13 +115,13 @@ class Coach:
         return CoachReply(answer=state.answer, citations=state.citations, trace=state.trace,
                           state=state)  # fmt: skip
 
-    def result(self, thread: str = "default") -> CoachState:
+    def result(self, thread: str = DEFAULT_THREAD) -> CoachState:
         """The thread's state after its last turn (answer, assessment, plan, trace)."""
         values = self.graph.get_state(self._config(thread)).values
         return CoachState.model_validate(values or {})
 
     def stream(
-        self, message: str | CoachRequest, thread: str = "default",
+        self, message: str | CoachRequest, thread: str = DEFAULT_THREAD,
         files: list[str] | None = None, motion: str | None = None,
     ) -> Iterator[TraceEvent]:  # fmt: skip
         """Trace events as the graph produces them (plan, tools, re-queries, answer)."""

@@ -22,19 +22,21 @@ import statistics
 import time
 import traceback
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, Field
 
 from sportsgpt.evals.real_video import (
     SCORED_CONFIDENCE,
+    Clip,
+    EventMap,
     EventScore,
     load_event_map,
     load_manifest,
     recognised_right,
     score_events,
 )
+from sportsgpt.kb.history import file_hash
 from sportsgpt.settings import current_settings
 from sportsgpt.tools.errors import SportsGPTError
 from sportsgpt.tools.kinematics import compute_kinematics
@@ -70,7 +72,7 @@ class ClipResult(BaseModel):
 def _pose(path: Path, cache: Path, fresh: bool) -> tuple[PoseSequence, float]:
     """The clip's pose (cached by content and settings) and the seconds pose took."""
     settings = PoseSettings()
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    digest = file_hash(path)[:16]
     key = hashlib.sha256(settings.model_dump_json().encode()).hexdigest()[:8]
     stem = cache / f"{path.stem}-{digest}-{key}"
     npz, meta = stem.with_suffix(".npz"), stem.with_suffix(".json")
@@ -85,7 +87,7 @@ def _pose(path: Path, cache: Path, fresh: bool) -> tuple[PoseSequence, float]:
     return pose, elapsed
 
 
-def run_clip(path: Path, clip: Any, events: Any, cache: Path, fresh: bool) -> ClipResult:
+def run_clip(path: Path, clip: Clip, events: EventMap, cache: Path, fresh: bool) -> ClipResult:
     out = ClipResult(file=clip.file, motion=clip.motion, frames=clip.frames)
     try:
         pose, out.seconds["pose"] = _pose(path, cache, fresh)

@@ -321,9 +321,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SportsGPTError as exc:
         if debug:
             raise
+        from ..tools.kismam.not_found import MotionNotFoundError
+
         said = str(exc)
-        report = getattr(exc, "report", None)
-        if report is not None and getattr(report, "named", "") is None:
+        if isinstance(exc, MotionNotFoundError) and exc.report.named is None:
             said += " If you know which motion it is, name it with --motion."
         sys.stderr.write(f"sportsgpt: error: {mask_secrets(said)}\n")
         return 1

@@ -41,8 +41,7 @@ LOWER_IS_BETTER = {"keyframe_error", "wall_s_per_answer", "llm_calls_per_answer"
                    "tokens_per_answer", "errors"}  # fmt: skip
 COMPARED = [
     "trajectory_pass", "motion_recognised", "keyframe_error", "segment_iou", "occurrence_recall",
-    "precision",
-    "recall", "f1", "injected_recall", "hit_at_5", "mrr", "drills_dosed_cited",
+    "precision", "recall", "f1", "injected_recall", "hit_at_5", "mrr", "drills_dosed_cited",
     "citations_known", "citations_relevant", "problems_with_evidence", "judge_accuracy",
     "judge_feasibility",
 ]  # fmt: skip

@@ -43,12 +43,12 @@ class NotFound(BaseModel):
 
 def explain_not_found(
     pose: PoseSequence, series: KinematicSeries, named: str | None,
-    guess: MotionGuess | None = None, best_ratio: float | None = None,
+    guess: MotionGuess | None = None,
 ) -> NotFound:  # fmt: skip
     """What was tried on ``pose`` and what the recording itself limits."""
     ratios = guess.ratios if guess else {}
     closest = named or (min(ratios, key=lambda m: ratios[m]) if ratios else None)
-    ratio = best_ratio if named else (ratios.get(closest) if closest else None)
+    ratio = None if named or closest is None else ratios.get(closest)
     motion = closest or known_motions()[0]
     spec = load_motion_spec(motion)
     reference = load_motion_references(motion)[0]

@@ -29,18 +29,18 @@ log = logging.getLogger(__name__)
 
 ACCEPT_RATIO = 0.7
 MIN_GAIT_FRAMES = 15
+"""A gait check needs both feet seen in this many of the occurrences' frames."""
 CLEAR_FLIGHT = 0.05
 SURE_WALK = 0.15
 """When a run's occurrences show a clear flight phase (both feet down in at most
 CLEAR_FLIGHT of their frames) and a walk's show little double support (under SURE_WALK,
 which a fast or overstriding walk can have), the feet say run: the walk is ruled out."""
-"""A gait check needs both feet seen in this many of the occurrences' frames."""
 
 BACKGROUND_MOTIONS = ("walking_gait",)
 """Athletes walk to the line, back to the start, between serves: walking is the
 background of most sport recordings. When a sport motion is also clearly found (ratio at
-most ACCEPT_RATIO, and within FOREGROUND_MARGIN of the walk's), it is what the recording
-is about, even if a walk fits better."""
+most ACCEPT_RATIO, and at most CLEAR_RATIO or within FOREGROUND_MARGIN of the walk's), it
+is what the recording is about, even if a walk fits better."""
 
 FOREGROUND_MARGIN = 0.2
 CLEAR_RATIO = 0.6
@@ -98,9 +98,8 @@ def pick_motion(ratios: dict[str, float], confirmed: dict[str, float] | None = N
     if not accepted:
         return None
     walk = min((r for r, m in accepted if m in BACKGROUND_MOTIONS), default=None)
-    bar = CLEAR_RATIO if walk is None else max(walk + FOREGROUND_MARGIN, CLEAR_RATIO)
-    foreground = [m for r, m in accepted if m not in BACKGROUND_MOTIONS
-                  and (walk is None or r <= bar)]  # fmt: skip
+    bar = 1.0 if walk is None else max(walk + FOREGROUND_MARGIN, CLEAR_RATIO)
+    foreground = [m for r, m in accepted if m not in BACKGROUND_MOTIONS and r <= bar]
     return foreground[0] if foreground else accepted[0][1]
 
 
