@@ -89,7 +89,7 @@ def build_motion(shared: Path, recipe: MotionRecipe) -> list[MotionReference]:
                 seq, keyframes, recipe.motion, name="literature_key_positions",
                 span=(0, seq.n_frames - 1), attribution=kp.attribution, provisional=True,
                 arm_weight=0.25, mirror=kp.mirror, refine=kp.refine or None,
-                gates=kp.gates or None,
+                gates=kp.gates or None, cost_threshold=kp.cost_threshold,
                 whole_template_is_motion=kp.whole_template_is_motion,
             )
         ]  # fmt: skip

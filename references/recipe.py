@@ -20,6 +20,7 @@ from ..tools.data_files import SNAKE_CASE, load_json_model
 from ..tools.motiondtw.events import EVENT_RULES, MotionEvent
 from ..tools.motiondtw.features import DEFAULT_ARM_WEIGHT
 from ..tools.motiondtw.library import REFERENCES_DIR
+from ..tools.motiondtw.reference import DEFAULT_COST_THRESHOLD
 from ..tools.motiondtw.refine import KeyframeRule, OccurrenceGate
 from ..tools.pose_sequence import PoseSequence
 
@@ -60,6 +61,11 @@ class KeyPositionsRecipe(BaseModel):
     whole_template_is_motion: bool
     refine: dict[str, KeyframeRule] = Field(default_factory=dict)
     gates: list[OccurrenceGate] = Field(default_factory=list)
+    cost_threshold: float = Field(
+        default=DEFAULT_COST_THRESHOLD, gt=0, description="no recording to calibrate it on "
+        "(the other templates' come from evals.calibrate_references): set by hand, with why",
+    )  # fmt: skip
+    threshold_why: str | None = None
 
 
 class BandsRecipe(BaseModel):

@@ -2,7 +2,8 @@
 
 A pinhole camera stands still, level, at hip height, looking at the middle of the
 athlete's path: ``side`` from the athlete's right (travel runs left to right in the
-image), ``front`` facing the athlete, ``oblique`` 45 degrees between the two. The
+image), ``front`` facing the athlete, ``oblique`` 45 degrees between the two, or any
+azimuth round the athlete (0 their right side, 90 the front, 180 the left, 270 behind). The
 distance is chosen so the whole motion fills about 80 % of the frame width. This lets
 mocap stand in for video-derived keypoints (pixels, y down).
 """
@@ -17,6 +18,9 @@ from .errors import InvalidPoseError, MissingJointError
 from .pose_sequence import FloatArray, PoseSequence
 
 CameraView = Literal["side", "front", "oblique"]
+VIEW_AZIMUTH: dict[str, float] = {"side": 0.0, "oblique": 45.0, "front": 90.0}
+"""Each named view's camera azimuth round the athlete, degrees from their right side
+towards their front."""
 _UP = np.array([0.0, 1.0, 0.0])
 
 
@@ -56,15 +60,17 @@ def project(
     image_size: tuple[int, int] = (1920, 1080),
     focal_px: float | None = None,
     camera_height_m: float | None = None,
+    azimuth_deg: float | None = None,
 ) -> PoseSequence:
-    """A 2D pixel sequence of ``seq`` as seen by a still camera from ``view``."""
+    """A 2D pixel sequence of ``seq`` as seen by a still camera from ``view`` (at
+    ``azimuth_deg`` round the athlete when given; ``view`` then only labels it)."""
     if seq.dims != 3 or seq.units != "m":
         raise InvalidPoseError("only 3D sequences in metres can be projected")
     width, height = image_size
     focal = focal_px if focal_px is not None else 1.2 * width  # ~45 deg horizontal field
     fwd = facing_direction(seq)
     right = np.cross(fwd, _UP)  # athlete's right
-    angle = {"side": 0.0, "oblique": np.pi / 4, "front": np.pi / 2}[view]
+    angle = np.radians(VIEW_AZIMUTH[view] if azimuth_deg is None else azimuth_deg)
     # Camera looks along -toward: from the athlete's right (side) round to the front.
     toward = np.cos(angle) * right + np.sin(angle) * fwd  # from subject to camera
     look = -toward

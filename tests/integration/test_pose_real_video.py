@@ -43,8 +43,9 @@ def test_follows_the_walker_across_the_frame(walker: PoseExtraction) -> None:
     assert hip[seen[0], 0] > 0.7 * width and hip[seen[-1], 0] < 0.1 * width
     # She walks on the grass (hip low in the frame); the man on the box is at ~0.3 height.
     assert np.nanmin(hip[:, 1]) > 0.6 * height
-    # Before she enters (the man alone is in view) and after she leaves: empty frames.
-    assert 45 <= seen[0] <= 70 and 185 <= seen[-1] <= 215
+    # Before she enters (the man alone is in view) and after she leaves: empty frames
+    # (looking again around her finds her a few frames earlier, half in the frame).
+    assert 35 <= seen[0] <= 70 and 185 <= seen[-1] <= 215
     assert np.isnan(pose.positions[: seen[0]]).all() and (pose.confidence[: seen[0]] == 0).all()
     assert np.isnan(pose.positions[seen[-1] + 1 :]).all()
     # Continuous while in view: no holes longer than a few frames.

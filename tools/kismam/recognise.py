@@ -42,6 +42,8 @@ background of most sport recordings. When a sport motion is also clearly found (
 most ACCEPT_RATIO, and at most CLEAR_RATIO or within FOREGROUND_MARGIN of the walk's), it
 is what the recording is about, even if a walk fits better."""
 
+BACKGROUND_SHARE = 0.5
+
 FOREGROUND_MARGIN = 0.2
 CLEAR_RATIO = 0.6
 """A sport motion is what a recording with walking in it is about when it is clearly found
@@ -90,9 +92,44 @@ def double_support_share(
     return round(float(both.mean()), 3)
 
 
-def pick_motion(ratios: dict[str, float], confirmed: dict[str, float] | None = None) -> str | None:
+def background_frames(
+    results: dict[str, AlignmentResult], ratios: dict[str, float], limits: dict[str, float]
+) -> list[tuple[int, int]]:
+    """(start, end) of every accepted occurrence of a background motion (a walk)."""
+    return [
+        (o.start, o.end)
+        for m in BACKGROUND_MOTIONS
+        if m in ratios and ratios[m] <= limits.get(m, ACCEPT_RATIO)
+        for o in results[m].occurrences
+        if o.cost / results[m].cost_threshold <= limits.get(m, ACCEPT_RATIO)
+    ]
+
+
+def own_ratio(result: AlignmentResult, background: list[tuple[int, int]]) -> float | None:
+    """The best cost ratio among a motion's occurrences that the background (a walk found
+    there) does not explain: at most BACKGROUND_SHARE of an occurrence's frames may lie in
+    walks. A walk matches some sport template a little too; where a walk is found over
+    the same frames, the athlete is walking, not serving."""
+    best = None
+    for occ in result.occurrences:
+        ratio = occ.cost / result.cost_threshold
+        frames = np.zeros(occ.end - occ.start + 1, dtype=bool)
+        for start, end in background:
+            frames[max(start, occ.start) - occ.start : min(end, occ.end) - occ.start + 1] = True
+        if frames.mean() <= BACKGROUND_SHARE:
+            best = ratio if best is None else min(best, ratio)
+    return None if best is None else round(float(best), 3)
+
+
+def pick_motion(
+    ratios: dict[str, float],
+    confirmed: dict[str, float] | None = None,
+    leads: dict[str, list[str]] | None = None,
+) -> str | None:
     """The clearest accepted motion, a sport motion before a background walk; a motion
-    in ``confirmed`` (its gait check passed) is accepted up to the limit given there."""
+    in ``confirmed`` (its gait check passed, or found before its followers) is accepted
+    up to the limit given there; ``leads``: motion -> the motions that follow it in one
+    recording (a start, then the acceleration): an accepted leader wins over them."""
     limits = {m: (confirmed or {}).get(m, ACCEPT_RATIO) for m in ratios}
     accepted = sorted((r, m) for m, r in ratios.items() if r <= limits[m])
     if not accepted:
@@ -100,7 +137,11 @@ def pick_motion(ratios: dict[str, float], confirmed: dict[str, float] | None = N
     walk = min((r for r, m in accepted if m in BACKGROUND_MOTIONS), default=None)
     bar = 1.0 if walk is None else max(walk + FOREGROUND_MARGIN, CLEAR_RATIO)
     foreground = [m for r, m in accepted if m not in BACKGROUND_MOTIONS and r <= bar]
-    return foreground[0] if foreground else accepted[0][1]
+    best = foreground[0] if foreground else accepted[0][1]
+    leader = next(
+        (m for _, m in accepted if best in (leads or {}).get(m, []) and m in foreground), None
+    )
+    return leader or best
 
 
 def recognise_motion(
@@ -112,9 +153,6 @@ def recognise_motion(
     """The guess, and every motion's alignment (the winner's is reused for assessment)."""
     series = series or compute_kinematics(pose, settings=filters)
     refs_by_motion = {m: load_motion_references(m) for m in known_motions()}
-    thresholds = {
-        f"{r.motion}/{r.name}": r.cost_threshold for refs in refs_by_motion.values() for r in refs
-    }
     results: dict[str, AlignmentResult] = {}
     ratios: dict[str, float] = {}
     for motion, refs in refs_by_motion.items():
@@ -124,11 +162,9 @@ def recognise_motion(
             log.debug("%s cannot be %s: %s", pose.source, motion, exc)
             continue
         results[motion] = result
-        costs = [
-            o.cost / min(thresholds[name] for name in o.references) for o in result.occurrences
-        ]
-        if costs:
-            ratios[motion] = round(min(costs), 3)
+        if result.occurrences:
+            cheapest = min(o.cost for o in result.occurrences)
+            ratios[motion] = round(cheapest / result.cost_threshold, 3)
     shares: dict[str, float] = {}
     ruled_out: dict[str, str] = {}
     confirmed: dict[str, float] = {}
@@ -155,7 +191,35 @@ def recognise_motion(
                              f"frames in a hundred, and the {runs[0].replace('_', ' ')} found "
                              "in it has a flight phase")  # fmt: skip
         del ratios[motion], confirmed[motion]
-    best = pick_motion(ratios, confirmed)
+    leads: dict[str, list[str]] = {}
+    for motion in list(ratios):
+        follow = load_motion_spec(motion).leads_into
+        if follow is None:
+            continue
+        first = min(o.start for o in results[motion].occurrences)
+        after = [m for m in follow.motions if m in results
+                 and any(o.start >= first for o in results[m].occurrences)]  # fmt: skip
+        if not after:
+            names = " or ".join(m.replace("_", " ") for m in follow.motions)
+            ruled_out[motion] = f"no {names} follows it"
+            del ratios[motion]
+            confirmed.pop(motion, None)
+            continue
+        accepted = [m for m in after if m in ratios  # not ruled out
+                    and ratios[m] <= confirmed.get(m, ACCEPT_RATIO)]  # fmt: skip
+        if accepted:
+            leads[motion] = accepted
+            confirmed[motion] = follow.accept_ratio
+    background = background_frames(results, ratios, confirmed)
+    for motion in [m for m in ratios if m not in BACKGROUND_MOTIONS and background]:
+        own = own_ratio(results[motion], background)
+        if own is None:
+            ruled_out[motion] = "where it matched, a walk was found over the same frames"
+            del ratios[motion]
+            confirmed.pop(motion, None)
+        else:
+            ratios[motion] = own
+    best = pick_motion(ratios, confirmed, leads)
     return (
         MotionGuess(
             motion=best,

@@ -176,6 +176,20 @@ class GaitCheck(BaseModel):
     why: str = Field(min_length=10)
 
 
+class LeadsInto(BaseModel):
+    """Motions that follow this one in the same recording (a start, then the steps of the
+    acceleration). Without one of them found after it, this motion is not recognised (a
+    dancer's crouch and rise is no start); before one that is recognised on its own, the
+    recording is about this one, and it is accepted up to ``accept_ratio``."""
+
+    motions: list[str] = Field(min_length=1)
+    accept_ratio: float = Field(
+        default=0.7, gt=0, le=1, description="before a recognised follower, this motion is "
+        "recognised up to this cost ratio (its gates already tell it from the followers)",
+    )  # fmt: skip
+    why: str = Field(min_length=10)
+
+
 class AssessmentSpec(BaseModel):
     """Everything KISMAM needs for one motion."""
 
@@ -193,6 +207,9 @@ class AssessmentSpec(BaseModel):
     capture: CaptureNeeds = Field(default_factory=lambda: CaptureNeeds())
     gait: GaitCheck | None = Field(
         default=None, description="for recognition: how the feet share the ground"
+    )
+    leads_into: LeadsInto | None = Field(
+        default=None, description="for recognition: the motions that follow this one"
     )
 
     def keyframe_label(self, keyframe: str) -> str:

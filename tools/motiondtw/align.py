@@ -35,7 +35,7 @@ from .features import (
     trust_matrix,
 )
 from .kernels import Trust, accumulated_cost, backtrack, path_spans, subsequence_end_costs
-from .reference import MotionReference
+from .reference import MotionReference, camera_variants
 from .refine import KeyframeRule, OccurrenceGate, passes_gates, refine_keyframes
 
 log = logging.getLogger(__name__)
@@ -98,6 +98,11 @@ class Occurrence(BaseModel):
         "its best end within them: a weaker match, ranked after the others where they "
         "overlap",
     )
+    camera: str | None = Field(
+        default=None,
+        description="the template's projected camera variant that matched (a 2D query of "
+        "a 3D reference; reference.TEMPLATE_CAMERAS)",
+    )
     warp_start: int = Field(default=0, description="the first query frame of ``warp``")
     warp: list[int] = Field(
         default_factory=list,
@@ -141,12 +146,14 @@ class PreparedPair(BaseModel):
     rules: dict[str, KeyframeRule] = Field(default_factory=dict)
     gates: list[OccurrenceGate] = Field(default_factory=list)
     fps: float = 30.0
+    camera: str | None = Field(default=None, description="the template's camera variant")
 
 
 def _prepare(ref: MotionReference, query: FeatureSet, variant: str | None = None) -> PreparedPair:
     template_feats = ref.features(variant or (query.view if query.dims == 2 else None))
     needed = [n for n in ref.stats.names if not n.endswith("_velocity")]
-    usable = [n for n in needed if n in query.angles and _mirror_ok(n, query)]
+    shown = set(query.angles) & set(template_feats.angles)
+    usable = [n for n in needed if n in shown and _mirror_ok(n, query)]
     missing = sorted(set(needed) - set(usable))
     if len(usable) < 3:
         raise AlignmentInputError(
@@ -195,6 +202,7 @@ def _prepare(ref: MotionReference, query: FeatureSet, variant: str | None = None
         fps=query.fps,
         channels=stats.names,
         weight_sum=float(sum(stats.weight)),
+        camera=variant if variant in ref.projected else None,
     )
 
 
@@ -379,6 +387,7 @@ def _fine(
         mirrored=mirrored,
         references=[ref_name],
         bounded=bounded,
+        camera=prep.camera,
         warp_start=warp_start,
         warp=warp,
     )
@@ -525,9 +534,14 @@ def align_features(
 ) -> AlignmentResult:
     """Align one reference to a query's features."""
     settings = settings or AlignSettings()
+    if query.dims == 2 and ref.dims == 2 and {query.view, ref.view} == {"side", "front"}:
+        raise AlignmentInputError(
+            f"{query.source} is seen from the {query.view}; the {ref.motion} template "
+            f"{ref.name} only from the {ref.view}"
+        )
     variants: list[str | None] = [None]
-    if query.dims == 2 and f"{query.view}_flipped" in ref.projected:
-        variants.append(f"{query.view}_flipped")  # the camera on the athlete's other side
+    if query.dims == 2:  # the template as cameras round the athlete see it
+        variants = list(camera_variants(ref, query.view)) or [None]
     preps = [_prepare(ref, query, v) for v in variants]
     prep = preps[0]
     m = prep.template.shape[0]
@@ -538,12 +552,15 @@ def align_features(
         )
     threshold = settings.max_cost or ref.cost_threshold
     name = f"{ref.motion}/{ref.name}"
-    found = [
-        occ
-        for p in preps
-        for occ in find_occurrences(p, threshold, settings, query.fps, name, ref.mirror)
+    # one camera films a recording (mixing cameras per occurrence lets a wrong one win a
+    # stretch): the view's own camera, unless another fits clearly better (CAMERA_MARGIN)
+    per_camera = [
+        find_occurrences(p, threshold, settings, query.fps, name, ref.mirror) for p in preps
     ]
-    occurrences = found if len(preps) == 1 else _dedupe(found, settings.max_overlap)
+    cheapest = [min((o.cost for o in found), default=np.inf) for found in per_camera]
+    best = min(range(len(preps)), key=lambda i: cheapest[i] / (1.0 if i == 0 else CAMERA_MARGIN))
+    occurrences, preps = per_camera[best], [preps[best]]
+    prep = preps[0]
     if ref.mirror and settings.one_orientation:
         occurrences = _one_orientation(occurrences, preps, threshold, settings, query.fps, name)
     return AlignmentResult(
@@ -594,53 +611,95 @@ def align(
     return vote(results)
 
 
+CAMERA_MARGIN = 0.8
+"""Another of the template's cameras than the view's own (an oblique from the far side,
+behind the athlete on the right) stands for a recording when its best match costs at most
+this share of the own camera's: on mocap filmed at 45 degrees the far oblique's best
+match is sometimes a little cheaper but times the serve worse."""
+
+AGREE_S = 0.1
+"""References whose keyframes lie within this of the fused one agree: their weighted mean
+is the keyframe (two serves' templates that agree are averaged); one farther off is left
+out (of two that disagree, the clearer match's keyframe stands)."""
+
+
+def weighted_median(values: FloatArray, weights: FloatArray) -> float:
+    """The value that half of the weight lies at or below (of two, the heavier one's)."""
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+
+
+def consensus(values: FloatArray, weights: FloatArray, tolerance: float) -> float:
+    """The weighted mean of the values within ``tolerance`` of their weighted median."""
+    middle = weighted_median(values, weights)
+    near = np.abs(values - middle) <= tolerance
+    return float(np.average(values[near], weights=weights[near]))
+
+
 def vote(results: list[AlignmentResult]) -> AlignmentResult:
-    """Fuse several references' occurrences: cluster by overlap, median keyframes, report
-    the spread; an occurrence needs at least half of the references to count."""
+    """Fuse several references' occurrences: cluster by overlap; the keyframes and span
+    are the consensus (AGREE_S) weighted by how well each reference fits (1 / its cost
+    ratio: of two that disagree, the clearer match's, not a mean of a good and a poor
+    one); the cost is the
+    median cost ratio (every reference's fit counts as evidence) at the median
+    threshold; report the spread; an occurrence needs at least half of the references."""
+    threshold = {i: r.cost_threshold for i, r in enumerate(results)}
     pool = [(o, i) for i, r in enumerate(results) for o in r.occurrences]
-    pool.sort(key=lambda oi: oi[0].cost)
-    clusters: list[list[Occurrence]] = []
-    for occ, _ in pool:
+    pool.sort(key=lambda oi: oi[0].cost / threshold[oi[1]])
+    clusters: list[list[tuple[Occurrence, int]]] = []
+    for occ, i in pool:
         for cluster in clusters:
-            head = cluster[0]
+            head = cluster[0][0]
             inter = max(0, min(occ.end, head.end) - max(occ.start, head.start) + 1)
             if inter > 0.5 * min(occ.end - occ.start + 1, head.end - head.start + 1):
-                if not any(occ.references[0] in c.references for c in cluster):
-                    cluster.append(occ)
+                if not any(occ.references[0] in c.references for c, _ in cluster):
+                    cluster.append((occ, i))
                 break
         else:
-            clusters.append([occ])
+            clusters.append([(occ, i)])
     need = (len(results) + 1) // 2  # half of the references, rounded up
+    fused_threshold = float(np.median(list(threshold.values())))
     fused = []
     for cluster in clusters:
         if len(cluster) < need:
             continue
-        names = [k for k in cluster[0].keyframes if all(k in c.keyframes for c in cluster)]
+        occs = [c for c, _ in cluster]
+        ratio = np.array([c.cost / threshold[i] for c, i in cluster])
+        weight = 1.0 / np.maximum(ratio, 1e-6)
+
+        def middle(values: list[float]) -> float:
+            agree = AGREE_S * results[0].fps
+            return consensus(np.asarray(values, dtype=np.float64), weight, agree)  # noqa: B023
+
+        names = [k for k in occs[0].keyframes if all(k in c.keyframes for c in occs)]
         keyframes, spread, confidence = {}, {}, {}
         for k in names:
-            frames = np.array([c.keyframes[k] for c in cluster])
-            keyframes[k] = int(np.median(frames))
+            frames = np.array([c.keyframes[k] for c in occs])
+            keyframes[k] = round(middle(list(frames)))
             spread[k] = float(np.max(frames) - np.min(frames))
-            confidence[k] = round(float(np.median([c.confidence.get(k, 0.0) for c in cluster])), 3)
+            confidence[k] = round(float(np.median([c.confidence.get(k, 0.0) for c in occs])), 3)
+        lead = occs[0]  # the clearest match (the pool is sorted by ratio): its warp
         fused.append(
             Occurrence(
-                start=int(np.median([c.start for c in cluster])),
-                end=int(np.median([c.end for c in cluster])),
-                cost=round(float(np.median([c.cost for c in cluster])), 4),
-                amplitude_cost=round(float(np.median([c.amplitude_cost for c in cluster])), 4),
+                start=round(middle([c.start for c in occs])),
+                end=round(middle([c.end for c in occs])),
+                cost=round(float(np.median(ratio)) * fused_threshold, 4),
+                amplitude_cost=round(middle([c.amplitude_cost for c in occs]), 4),
                 keyframes=keyframes,
                 confidence=confidence,
-                mirrored=cluster[0].mirrored,
-                references=[r for c in cluster for r in c.references],
+                mirrored=lead.mirrored,
+                camera=lead.camera,
+                references=[r for c in occs for r in c.references],
                 disagreement=spread,
-                warp_start=cluster[0].warp_start,
-                warp=cluster[0].warp,
+                warp_start=lead.warp_start,
+                warp=lead.warp,
             )
         )
     base = results[0]
     return base.model_copy(
         update={
             "occurrences": sorted(fused, key=lambda o: o.cost),
-            "cost_threshold": float(np.median([r.cost_threshold for r in results])),
+            "cost_threshold": fused_threshold,
         }
     )

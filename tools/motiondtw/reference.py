@@ -37,6 +37,20 @@ jumps it flags jump11's landing (39 % real data), the source whose reference ali
 others worst (benchmarks/skijump.py); the take-off gaps of other jumps lie mostly before
 the template's padded start, so they are not counted."""
 
+TEMPLATE_CAMERAS: dict[str, tuple[str, float]] = {
+    "side": ("side", 0.0),
+    "oblique": ("oblique", 45.0),
+    "oblique_far": ("oblique", 135.0),
+    "front": ("front", 90.0),
+}
+"""The 2D cameras a 3D template is projected for: variant -> (the view a query is
+estimated in to use it, the camera's azimuth round the athlete, degrees from their right
+side towards their front). The angle channels are measured facing one way, so a camera on
+the opposite side (azimuth + 180: behind for the front, behind on the right for the far
+oblique) sees the same channels, and a mirrored match (left and right swapped) covers the
+athlete's other side: four cameras stand for eight. A view that shows fewer channels (the
+front) keeps the ones it shows."""
+
 DEFAULT_COST_THRESHOLD = 1.0
 """Normalised cost (mean squared z-deviation per frame and channel) above which a match is
 rejected; references may carry a calibrated value."""
@@ -184,6 +198,18 @@ class MotionReference(BaseModel):
         )
 
 
+MIN_CAMERA_CHANNELS = 3
+
+
+def camera_variants(ref: MotionReference, view: str) -> list[str]:
+    """The projected variants of ``ref`` a 2D query seen from ``view`` is aligned with."""
+    return [
+        name
+        for name, (seen_as, _) in TEMPLATE_CAMERAS.items()
+        if seen_as == view and name in ref.projected
+    ]
+
+
 def load_reference(path: str | Path) -> MotionReference:
     return load_json_model(path, MotionReference, "reference")
 
@@ -249,22 +275,12 @@ def build_reference(
     cropped = feats.model_copy(update={"angles": crop, "frames": end - start + 1})
     projected: dict[str, dict[str, list[float]]] = {}
     if seq.dims == 3:  # how 2D cameras would see this template, for 2D queries
-        for view in ("side", "oblique"):
-            flat = project(seq, view)
-            width = (flat.image_size or (1920, 1080))[0]
-            flipped = flat.positions.copy()
-            flipped[..., 0] = width - flipped[..., 0]
-            # an oblique camera on the athlete's other side sees other foreshortening;
-            # a horizontally flipped image is that view
-            for key, variant in (
-                (view, flat),
-                (f"{view}_flipped", flat.replace(positions=flipped)),
-            ):
-                seen = angle_features(variant, settings).angles
-                if all(n in seen for n in names):
-                    projected[key] = {
-                        n: [float(v) for v in seen[n][start : end + 1]] for n in names
-                    }
+        for camera, (view, azimuth) in TEMPLATE_CAMERAS.items():
+            flat = project(seq, view, azimuth_deg=azimuth)  # type: ignore[arg-type]
+            seen = angle_features(flat, settings).angles
+            shown = [n for n in names if n in seen]
+            if len(shown) >= MIN_CAMERA_CHANNELS:
+                projected[camera] = {n: [float(v) for v in seen[n][start : end + 1]] for n in shown}
     return MotionReference(
         motion=motion,
         name=name or motion,

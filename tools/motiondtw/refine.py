@@ -152,10 +152,16 @@ def _apply(
 
 class OccurrenceGate(BaseModel):
     """A condition every true occurrence meets (a serve's hitting hand is above the
-    shoulder at impact); occurrences that fail it are rejected, whatever their cost."""
+    shoulder at impact; a start rises from its set position); occurrences that fail it are
+    rejected, whatever their cost."""
 
     channel: str
     keyframe: str
+    change_from: str | None = Field(
+        default=None, description="gate the channel's change from this keyframe to "
+        "``keyframe`` instead of its value (the centre of mass rising from set to the first "
+        "touchdown: a still athlete does not start)",
+    )  # fmt: skip
     min: float | None = None
     max: float | None = None
 
@@ -179,6 +185,11 @@ def passes_gates(
         if name not in keyframes or channel not in channels:
             continue
         value = float(channels[channel][keyframes[name]])
+        if gate.change_from is not None:
+            start = mirror_name(gate.change_from) if mirrored else gate.change_from
+            if start not in keyframes:
+                continue
+            value -= float(channels[channel][keyframes[start]])
         if gate.min is not None and not value >= gate.min:
             return False
         if gate.max is not None and not value <= gate.max:

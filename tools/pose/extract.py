@@ -25,6 +25,7 @@ from ..pose_sequence import PoseSequence, View
 from ..skeleton import INDEXED_SKELETONS, order_joints
 from .backends import PersonDetection, PoseBackend
 from .models import DEFAULT_RTMLIB_MODEL, resolve_mediapipe_model
+from .recover import RecoverySettings, recover_athlete
 from .tracking import (
     AthleteHint,
     AthleteSelection,
@@ -67,6 +68,7 @@ class PoseSettings(BaseModel):
     window: FrameWindow = Field(default_factory=lambda: FrameWindow(max_side=DEFAULT_MAX_SIDE))
     athlete: AthleteHint | None = None
     tracker: TrackerSettings = Field(default_factory=TrackerSettings)
+    recovery: RecoverySettings = Field(default_factory=RecoverySettings)
     allow_download: bool = False
 
 
@@ -81,6 +83,10 @@ class PoseReport(BaseModel):
     frames: int = Field(description="frames processed (after window and stride)")
     frames_with_anyone: int
     frames_with_athlete: int
+    frames_recovered: int = Field(
+        default=0, description="of those, frames found by looking again in a crop around "
+        "where the athlete was (the first pass had missed them)",
+    )  # fmt: skip
     detection_rate: float = Field(description="frames with the athlete / frames processed")
     inference_size: tuple[int, int]
     view: str
@@ -100,8 +106,9 @@ class PoseExtraction(BaseModel):
     tracks: list[Track] = Field(default_factory=list, exclude=True)
 
 
-def create_backend(settings: PoseSettings) -> PoseBackend:
-    """The configured backend, with its model resolved locally (or a clear error)."""
+def create_backend(settings: PoseSettings, still: bool = False) -> PoseBackend:
+    """The configured backend, with its model resolved locally (or a clear error);
+    ``still``: one that takes each image on its own (no tracking between calls)."""
     if settings.backend == "mediapipe":
         from .mediapipe_backend import MediaPipeBackend
 
@@ -109,6 +116,7 @@ def create_backend(settings: PoseSettings) -> PoseBackend:
             resolve_mediapipe_model(settings.model or "full"),
             num_poses=settings.num_poses,
             min_detection_confidence=settings.min_detection_confidence,
+            still=still,
         )
     from .rtmlib_backend import RtmlibBackend
 
@@ -134,6 +142,13 @@ class _CanonicalMap:
         kp = det.keypoints[self.source_index] / scale
         return Observation(
             frame=frame, time_s=time_s, keypoints=kp, scores=det.scores[self.source_index]
+        )
+
+    def usable(self, det: PersonDetection, min_person_score: float) -> bool:
+        """A person clear enough to keep: median joint score and at least 3 located joints."""
+        return (
+            float(np.median(det.scores[self.source_index])) >= min_person_score
+            and np.isfinite(det.keypoints[self.source_index]).all(axis=1).sum() >= 3
         )
 
 
@@ -208,8 +223,7 @@ def _run(
             people = [
                 mapping.observation(d, position, frame.time_s, scale)
                 for d in detections
-                if float(np.median(d.scores[mapping.source_index])) >= settings.min_person_score
-                and np.isfinite(d.keypoints[mapping.source_index]).all(axis=1).sum() >= 3
+                if mapping.usable(d, settings.min_person_score)
             ]
             with_anyone += bool(people)
             tracker.update(people)
@@ -223,6 +237,8 @@ def _run(
         tracker.tracks, info.height, settings.athlete, settings.tracker
     )
     pose = _athlete_sequence(video, info, settings, backend, mapping, times, chain)
+    others = [t for t in tracker.tracks if t.id not in {c.id for c in chain}]
+    pose, recovered = _recover(info, settings, backend, mapping, scale, pose, chain, others)
     view: View
     try:
         view = estimate_view(pose)
@@ -239,6 +255,7 @@ def _run(
         frames=len(times),
         frames_with_anyone=with_anyone,
         frames_with_athlete=seen,
+        frames_recovered=recovered,
         detection_rate=round(seen / len(times), 4),
         inference_size=(round(info.width * scale), round(info.height * scale)),
         view=view,
@@ -252,6 +269,54 @@ def _run(
         video.name, seen, len(times), selection.track_ids, view, report.processing_fps,
     )  # fmt: skip
     return PoseExtraction(pose=pose, report=report, tracks=tracker.tracks)
+
+
+def _recover(
+    info: VideoInfo, settings: PoseSettings, backend: PoseBackend, mapping: _CanonicalMap,
+    scale: float, pose: PoseSequence, chain: list[Track], others: list[Track],
+) -> tuple[PoseSequence, int]:  # fmt: skip
+    """The athlete's sequence with the frames ``recover_athlete`` found them in filled
+    (never where the first pass saw one of ``others``, everyone else)."""
+    seen_others: dict[int, list[tuple[float, float, float, float]]] = {}
+    for track in others:
+        for obs in track.observations:
+            x0, y0, x1, y1 = (float(v) for v in obs.box)
+            seen_others.setdefault(obs.frame, []).append((x0, y0, x1, y1))
+    times = pose.frame_times
+    seen = {
+        f: Observation(frame=f, time_s=float(times[f]), keypoints=pose.positions[f],
+                       scores=pose.confidence[f])
+        for f in range(pose.n_frames)
+        if np.isfinite(pose.positions[f]).all(axis=1).sum() >= 3 and pose.confidence[f].max() > 0
+    }  # fmt: skip
+
+    def to_observation(det: PersonDetection, frame: int, time_s: float) -> Observation | None:
+        if not mapping.usable(det, settings.min_person_score):
+            return None
+        return mapping.observation(det, frame, time_s, scale)
+
+    def still_backend() -> tuple[PoseBackend, bool]:
+        # MediaPipe's VIDEO mode tracks between calls: crops need an IMAGE-mode twin;
+        # rtmlib takes every image on its own already
+        if backend.name == "mediapipe":
+            return create_backend(settings, still=True), True
+        return backend, False
+
+    found = recover_athlete(
+        info, settings.window, scale, seen, pose.n_frames, still_backend, to_observation,
+        settings.recovery, seen_others,
+    )  # fmt: skip
+    if not found:
+        return pose, 0
+    positions, confidence = pose.positions.copy(), pose.confidence.copy()
+    person = pose.person_id.copy() if pose.person_id is not None else None
+    athlete_id = chain[0].id if chain else -1
+    for f, obs in found.items():
+        positions[f], confidence[f] = obs.keypoints, obs.scores
+        if person is not None:
+            person[f] = athlete_id
+    log.info("%s: the athlete found again in %d frames", info.path, len(found))
+    return pose.replace(positions=positions, confidence=confidence, person_id=person), len(found)
 
 
 def _athlete_sequence(

@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 
 
 class MediaPipeBackend:
-    """PoseLandmarker in VIDEO mode: it tracks between frames, so calls must be in time order.
+    """PoseLandmarker in VIDEO mode: it tracks between frames, so calls must be in time order
+    (``still=True``: IMAGE mode, every call on its own, e.g. crops around the athlete).
 
     ``num_poses`` >= 2 matters: with one pose, MediaPipe's own tracker may lock onto a
     bystander; we take everyone and choose the athlete ourselves.
@@ -34,6 +35,7 @@ class MediaPipeBackend:
         min_detection_confidence: float = 0.5,
         min_presence_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
+        still: bool = False,
     ) -> None:
         path = Path(model_path)
         check_task_bundle(path)
@@ -42,7 +44,7 @@ class MediaPipeBackend:
 
         options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(path)),
-            running_mode=vision.RunningMode.VIDEO,
+            running_mode=vision.RunningMode.IMAGE if still else vision.RunningMode.VIDEO,
             num_poses=num_poses,
             min_pose_detection_confidence=min_detection_confidence,
             min_pose_presence_confidence=min_presence_confidence,
@@ -56,6 +58,7 @@ class MediaPipeBackend:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ModelLoadError(f"{path}: MediaPipe cannot load this model ({first})") from exc
         self._quiet = True
+        self._still = still
         log.debug("loaded MediaPipe PoseLandmarker %s (num_poses=%d)", path, num_poses)
 
     def prepare(self, image: npt.NDArray[np.uint8]) -> Any:
@@ -72,7 +75,10 @@ class MediaPipeBackend:
         # MediaPipe's graph logs set-up notes (delegates, ROI projection) on the first call
         # and on the first call that finds a person; mute fd 2 until both have happened.
         with native_stderr_silenced(self._quiet):
-            result = self._landmarker.detect_for_video(frame, int(time_ms))
+            if self._still:
+                result = self._landmarker.detect(frame)
+            else:
+                result = self._landmarker.detect_for_video(frame, int(time_ms))
         if result.pose_landmarks:
             self._quiet = False
         people = []

@@ -1,0 +1,277 @@
+"""Find the athlete again in the frames where the first pass lost them.
+
+The landmarker's person detector looks at the whole frame shrunk to a few hundred
+pixels, so an athlete under about a seventh of the frame's height (a sprinter crouched in
+the blocks, a runner on the far lane, a server filmed from the stands, a body half out of
+the light) is often not detected at all, although the landmark model tracks them well
+once it is told where to look. From each stretch where the athlete was seen, this pass
+steps frame by frame into the unseen frames beside it, crops a square around where the
+athlete last was (``crop_scale`` times their size), runs the landmarker on that crop
+alone (the athlete now fills it), and keeps a person found where the athlete was, at
+their size, and not where the first pass saw someone else in that frame (the athlete
+hidden behind a passer-by is not the passer-by); it stops after ``misses_s`` without
+one. Frames are decoded a second time and only the unseen ones near a seen stretch are
+kept (JPEG in memory, at most ``max_frames``), so time and memory stay bounded whatever
+the clip's length.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+from pydantic import BaseModel, Field
+
+from .backends import PersonDetection, PoseBackend
+from .tracking import Observation
+from .video import FrameWindow, Image, VideoFrames, VideoInfo, resize_for_inference
+
+log = logging.getLogger(__name__)
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class RecoverySettings(BaseModel):
+    """How the athlete is looked for again where the first pass did not see them."""
+
+    enabled: bool = True
+    max_frames: int = Field(
+        default=900, ge=0, description="unseen frames looked at again, at most, per video"
+    )
+    crop_scale: float = Field(
+        default=2.5, gt=1, description="the crop's side in the athlete's last size (box side)"
+    )
+    min_crop_px: int = Field(
+        default=192, ge=64, description="the smallest crop side, in inference pixels"
+    )
+    upscale_to_px: int = Field(
+        default=384, ge=64, description="a smaller crop is enlarged to this side"
+    )
+    misses_s: float = Field(
+        default=0.25, ge=0, description="stop stepping after this long without the athlete"
+    )
+    max_jump: float = Field(
+        default=0.6, gt=0, description="the farthest a person found may sit from where the "
+        "athlete was, in the athlete's heights",
+    )  # fmt: skip
+    max_growth: float = Field(
+        default=1.5, gt=1, description="a person found may be at most this much larger or "
+        "smaller than the athlete was",
+    )  # fmt: skip
+    max_overlap: float = Field(
+        default=0.3, ge=0, le=1, description="a person found overlapping someone else the "
+        "first pass saw in that frame by more than this (intersection over union) is them",
+    )  # fmt: skip
+
+
+class Sighting(BaseModel):
+    """Where the athlete was seen in one frame (original pixels), measured as the tracker
+    measures a person (``Observation``: the box of the confident joints, the body point
+    near the hips, the height)."""
+
+    anchor: tuple[float, float]
+    size: float = Field(gt=0)
+
+    @classmethod
+    def of(cls, obs: Observation) -> Sighting:
+        return cls(anchor=(float(obs.anchor[0]), float(obs.anchor[1])), size=max(obs.height, 1.0))
+
+
+Box = tuple[float, float, float, float]
+
+
+def iou(a: Box | FloatArray, b: Box | FloatArray) -> float:
+    """Intersection over union of two (x0, y0, x1, y1) boxes."""
+    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = w * h
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return float(inter / union) if union > 0 else 0.0
+
+
+def _gaps(seen: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """(first, last) of each run of unseen frames."""
+    out, start = [], None
+    for i, s in enumerate(seen):
+        if not s and start is None:
+            start = i
+        elif s and start is not None:
+            out.append((start, i - 1))
+            start = None
+    if start is not None:
+        out.append((start, len(seen) - 1))
+    return out
+
+
+def frames_to_revisit(seen: npt.NDArray[np.bool_], limit: int) -> set[int]:
+    """The unseen frames next to a seen stretch, nearest first, ``limit`` at most."""
+    ranked: list[tuple[int, int]] = []
+    for first, last in _gaps(seen):
+        before = first > 0
+        after = last < len(seen) - 1
+        if not before and not after:
+            continue
+        for f in range(first, last + 1):
+            distance = min(f - first + 1 if before else np.inf, last - f + 1 if after else np.inf)
+            ranked.append((int(distance), f))
+    ranked.sort()
+    return {f for _, f in ranked[:limit]}
+
+
+def _crop(
+    image: Image, centre: tuple[float, float], side: float, upscale_to: int
+) -> tuple[Image, float, float, float]:
+    """A square crop around ``centre`` (clipped to the image), enlarged to ``upscale_to``
+    when smaller; returns it with its left, top and enlargement."""
+    h, w = image.shape[:2]
+    side = min(side, float(max(h, w)))
+    x0 = round(min(max(centre[0] - side / 2, 0.0), max(w - side, 0.0)))
+    y0 = round(min(max(centre[1] - side / 2, 0.0), max(h - side, 0.0)))
+    crop = image[y0 : y0 + int(side), x0 : x0 + int(side)]
+    up = max(1.0, upscale_to / max(crop.shape[:2]))
+    if up > 1.0:
+        size = (round(crop.shape[1] * up), round(crop.shape[0] * up))
+        crop = np.asarray(cv2.resize(crop, size, interpolation=cv2.INTER_LINEAR), dtype=np.uint8)
+    return np.ascontiguousarray(crop), float(x0), float(y0), up
+
+
+class Recovery:
+    """Step into unseen frames from the seen ones and look for the athlete in a crop."""
+
+    def __init__(
+        self,
+        backend: PoseBackend,
+        to_observation: Callable[[PersonDetection, int, float], Observation | None],
+        scale: float,
+        fps: float,
+        settings: RecoverySettings,
+        others: dict[int, list[Box]] | None = None,
+    ) -> None:
+        self.others = others or {}
+        self.backend = backend
+        self.to_observation = to_observation
+        self.scale = scale
+        self.fps = fps
+        self.settings = settings
+
+    def look(self, image: Image, frame: int, time_s: float, last: Sighting) -> Observation | None:
+        """The athlete in ``image`` (inference pixels) near ``last`` (original pixels)."""
+        s = self.settings
+        centre = (last.anchor[0] * self.scale, last.anchor[1] * self.scale)
+        side = max(s.crop_scale * last.size * self.scale, float(s.min_crop_px))
+        crop, x0, y0, up = _crop(image, centre, side, s.upscale_to_px)
+        found = []
+        for det in self.backend.detect(self.backend.prepare(crop), 0):
+            moved = PersonDetection(
+                keypoints=det.keypoints / up + np.array([x0, y0]), scores=det.scores
+            )
+            obs = self.to_observation(moved, frame, time_s)
+            if obs is None:
+                continue
+            jump = float(np.hypot(*(obs.anchor - np.asarray(last.anchor))))
+            grown = max(obs.height, 1.0) / last.size
+            someone_else = any(
+                iou(obs.box, other) > s.max_overlap for other in self.others.get(frame, [])
+            )
+            if (
+                jump <= s.max_jump * max(last.size, obs.height)
+                and 1 / s.max_growth <= grown <= s.max_growth
+                and not someone_else
+            ):
+                found.append((jump, obs))
+        return min(found, key=lambda jo: jo[0])[1] if found else None
+
+    def walk(
+        self,
+        order: list[int],
+        start: Sighting,
+        images: dict[int, tuple[float, bytes]],
+        done: dict[int, Observation],
+    ) -> None:
+        """Step through ``order`` from ``start`` until the athlete is missed too long."""
+        misses, last = 0, start
+        allowed = max(1, round(self.settings.misses_s * self.fps))
+        for f in order:
+            if f in done:
+                return  # met the walk from the other side
+            if f not in images:
+                return
+            time_s, jpeg = images[f]
+            image = np.asarray(cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR))
+            obs = self.look(image, f, time_s, last)
+            if obs is None:
+                misses += 1
+                if misses > allowed:
+                    return
+                continue
+            misses = 0
+            done[f] = obs
+            last = Sighting.of(obs)
+
+
+def collect_frames(
+    info: VideoInfo, window: FrameWindow, wanted: set[int], scale: float
+) -> dict[int, tuple[float, bytes]]:
+    """The ``wanted`` positions of the frame sequence, at inference size, as JPEG."""
+    out: dict[int, tuple[float, bytes]] = {}
+    if not wanted:
+        return out
+    last = max(wanted)
+    for position, frame in enumerate(VideoFrames(info, window)):
+        if position in wanted:
+            image = resize_for_inference(frame.image, scale)
+            ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 92])
+            if ok:
+                out[position] = (frame.time_s, buf.tobytes())
+        if position >= last:
+            break
+    return out
+
+
+def recover_athlete(
+    info: VideoInfo,
+    window: FrameWindow,
+    scale: float,
+    seen: dict[int, Observation],
+    n_frames: int,
+    make_backend: Callable[[], tuple[PoseBackend, bool]],
+    to_observation: Callable[[PersonDetection, int, float], Observation | None],
+    settings: RecoverySettings,
+    others: dict[int, list[Box]] | None = None,
+) -> dict[int, Observation]:
+    """Observations of the athlete in frames the first pass missed, by frame position.
+
+    ``seen``: the athlete in every frame they were seen;
+    ``others``: the boxes of everyone else the first pass saw, by frame;
+    ``make_backend``: a backend that takes each image on its own, and whether it is ours
+    to close."""
+    if not settings.enabled or not seen or settings.max_frames == 0:
+        return {}
+    mask = np.zeros(n_frames, dtype=bool)
+    mask[list(seen)] = True
+    wanted = frames_to_revisit(mask, settings.max_frames)
+    if not wanted:
+        return {}
+    log.info("%s: looking again for the athlete in %d frames where they were not seen",
+             info.path, len(wanted))  # fmt: skip
+    images = collect_frames(info, window, wanted, scale)
+    backend, owned = make_backend()
+    done: dict[int, Observation] = {}
+    try:
+        finder = Recovery(
+            backend, to_observation, scale, info.fps / window.stride, settings, others
+        )
+        for first, last in _gaps(mask):
+            if last + 1 < n_frames:  # from the next sighting, back in time
+                order = list(range(last, first - 1, -1))
+                finder.walk(order, Sighting.of(seen[last + 1]), images, done)
+            if first > 0:  # from the previous sighting, on in time
+                order = list(range(first, last + 1))
+                finder.walk(order, Sighting.of(seen[first - 1]), images, done)
+    finally:
+        if owned:
+            backend.close()
+    return done
