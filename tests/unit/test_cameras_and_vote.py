@@ -62,3 +62,25 @@ def test_the_frames_looked_at_again_are_the_unseen_ones_next_to_the_athlete() ->
     assert frames_to_revisit(seen, 100) == {0, 1, 2, 3, 4, 8, 9, 10, 11, 14, 15, 16}
     assert frames_to_revisit(seen, 4) == {4, 8, 11, 14}  # nearest first
     assert frames_to_revisit(np.zeros(6, dtype=bool), 10) == set()  # no seed: nothing
+
+
+def test_a_start_gate_reads_the_rise_between_two_keyframes() -> None:
+    """An athlete still in the blocks matches a start's shape but does not rise."""
+    from sportsgpt.tools.motiondtw.refine import OccurrenceGate, passes_gates
+
+    rise = OccurrenceGate(channel="com_height", keyframe="first_touchdown",
+                          change_from="set", min=0.08)  # fmt: skip
+    com = {"com_height": np.array([0.8, 0.8, 0.95, 1.1, 0.81])}
+    assert passes_gates({"set": 0, "first_touchdown": 3}, [rise], com, mirrored=False)
+    assert not passes_gates({"set": 0, "first_touchdown": 4}, [rise], com, mirrored=False)
+
+
+def test_a_start_before_a_recognised_acceleration_is_the_start() -> None:
+    from sportsgpt.tools.kismam.recognise import pick_motion
+
+    ratios = {"acceleration": 0.54, "sprint_start": 0.77}
+    assert pick_motion(ratios) == "acceleration"
+    leads = {"sprint_start": ["acceleration"]}
+    assert pick_motion(ratios, {"sprint_start": 0.8}, leads) == "sprint_start"
+    assert pick_motion({"acceleration": 0.54, "sprint_start": 0.85}, {"sprint_start": 0.8},
+                       leads) == "acceleration"  # fmt: skip
