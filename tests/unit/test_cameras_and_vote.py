@@ -84,3 +84,20 @@ def test_a_start_before_a_recognised_acceleration_is_the_start() -> None:
     assert pick_motion(ratios, {"sprint_start": 0.8}, leads) == "sprint_start"
     assert pick_motion({"acceleration": 0.54, "sprint_start": 0.85}, {"sprint_start": 0.8},
                        leads) == "acceleration"  # fmt: skip
+
+
+def test_the_crop_follows_the_athletes_velocity() -> None:
+    """A runner seen at x 100, 110, 120 and then lost is looked for further along."""
+    from sportsgpt.tools.pose.recover import _seed
+    from sportsgpt.tools.pose.tracking import Observation
+
+    def seen_at(frame: int, x: float) -> Observation:
+        keypoints = np.array([[x, 100.0], [x + 10, 200.0], [x - 10, 300.0]])
+        return Observation(frame=frame, time_s=frame / 30, keypoints=keypoints,
+                           scores=np.ones(3))  # fmt: skip
+
+    seen = {f: seen_at(f, 100.0 + 10 * (f - 10)) for f in (10, 11, 12)}
+    seed = _seed(seen, 12, -1)  # walking on in time from the last sighting
+    assert seed.velocity == (10.0, 0.0)
+    assert seed.ahead(3).anchor == (seed.anchor[0] + 30, seed.anchor[1])
+    assert _seed(seen, 10, +1).velocity == (-10.0, 0.0)  # back in time: the other way

@@ -74,13 +74,32 @@ class Sighting(BaseModel):
 
     anchor: tuple[float, float]
     size: float = Field(gt=0)
+    velocity: tuple[float, float] = Field(
+        default=(0.0, 0.0), description="pixels per frame of the walk's direction"
+    )
 
     @classmethod
-    def of(cls, obs: Observation) -> Sighting:
-        return cls(anchor=(float(obs.anchor[0]), float(obs.anchor[1])), size=max(obs.height, 1.0))
+    def of(cls, obs: Observation, before: Observation | None = None, step: int = 1) -> Sighting:
+        """The sighting ``obs``; ``before``: the one ``step`` frames earlier in the walk's
+        direction, which gives the velocity the athlete is carried on with."""
+        velocity = (0.0, 0.0)
+        if before is not None and step > 0:
+            vx, vy = (obs.anchor - before.anchor) / step
+            velocity = (float(vx), float(vy))
+        return cls(anchor=(float(obs.anchor[0]), float(obs.anchor[1])),
+                   size=max(obs.height, 1.0), velocity=velocity)  # fmt: skip
+
+    def ahead(self, frames: int) -> Sighting:
+        """Where the athlete is expected ``frames`` steps on (constant velocity)."""
+        x, y = self.anchor
+        vx, vy = self.velocity
+        return self.model_copy(update={"anchor": (x + vx * frames, y + vy * frames)})
 
 
 Box = tuple[float, float, float, float]
+
+SEED_SPAN = 3
+"""Frames inside a seen stretch the seed's velocity is measured over."""
 
 
 def iou(a: Box | FloatArray, b: Box | FloatArray) -> float:
@@ -191,8 +210,10 @@ class Recovery:
         images: dict[int, tuple[float, bytes]],
         done: dict[int, Observation],
     ) -> None:
-        """Step through ``order`` from ``start`` until the athlete is missed too long."""
+        """Step through ``order`` from ``start`` until the athlete is missed too long; the
+        crop follows the athlete's velocity across the frames they are missed in."""
         misses, last = 0, start
+        previous: Observation | None = None
         allowed = max(1, round(self.settings.misses_s * self.fps))
         for f in order:
             if f in done:
@@ -201,15 +222,29 @@ class Recovery:
                 return
             time_s, jpeg = images[f]
             image = np.asarray(cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR))
-            obs = self.look(image, f, time_s, last)
+            obs = self.look(image, f, time_s, last.ahead(misses + 1))
             if obs is None:
                 misses += 1
                 if misses > allowed:
                     return
                 continue
-            misses = 0
             done[f] = obs
-            last = Sighting.of(obs)
+            last = Sighting.of(obs, previous, misses + 1) if previous else Sighting.of(obs)
+            if previous is None:  # carry the seed's velocity until the walk has its own
+                last = last.model_copy(update={"velocity": start.velocity})
+            previous, misses = obs, 0
+
+
+def _seed(seen: dict[int, Observation], frame: int, inward: int) -> Sighting:
+    """The sighting a walk starts from, moving the way the athlete moved into it: its
+    velocity from up to SEED_SPAN frames further inside the seen stretch (``inward``: +1
+    when the stretch lies after ``frame``)."""
+    here = seen[frame]
+    for span in range(SEED_SPAN, 0, -1):
+        inside = seen.get(frame + inward * span)
+        if inside is not None:
+            return Sighting.of(here, inside, span)
+    return Sighting.of(here)
 
 
 def collect_frames(
@@ -267,10 +302,10 @@ def recover_athlete(
         for first, last in _gaps(mask):
             if last + 1 < n_frames:  # from the next sighting, back in time
                 order = list(range(last, first - 1, -1))
-                finder.walk(order, Sighting.of(seen[last + 1]), images, done)
+                finder.walk(order, _seed(seen, last + 1, +1), images, done)
             if first > 0:  # from the previous sighting, on in time
                 order = list(range(first, last + 1))
-                finder.walk(order, Sighting.of(seen[first - 1]), images, done)
+                finder.walk(order, _seed(seen, first - 1, -1), images, done)
     finally:
         if owned:
             backend.close()
