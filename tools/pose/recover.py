@@ -42,7 +42,7 @@ class RecoverySettings(BaseModel):
         default=900, ge=0, description="unseen frames looked at again, at most, per video"
     )
     crop_scale: float = Field(
-        default=2.5, gt=1, description="the crop's side in the athlete's last size (box side)"
+        default=2.5, gt=1, description="the crop's side in the athlete's last height"
     )
     min_crop_px: int = Field(
         default=192, ge=64, description="the smallest crop side, in inference pixels"
