@@ -238,7 +238,7 @@ def _run(
     )
     pose = _athlete_sequence(video, info, settings, backend, mapping, times, chain)
     others = [t for t in tracker.tracks if t.id not in {c.id for c in chain}]
-    pose, recovered = _recover(info, settings, backend, mapping, scale, pose, chain, others)
+    pose, recovered = _recover(info, settings, backend, mapping, scale, pose, chain, others, stop)
     view: View
     try:
         view = estimate_view(pose)
@@ -274,6 +274,7 @@ def _run(
 def _recover(
     info: VideoInfo, settings: PoseSettings, backend: PoseBackend, mapping: _CanonicalMap,
     scale: float, pose: PoseSequence, chain: list[Track], others: list[Track],
+    stop: threading.Event | None = None,
 ) -> tuple[PoseSequence, int]:  # fmt: skip
     """The athlete's sequence with the frames ``recover_athlete`` found them in filled
     (never where the first pass saw one of ``others``, everyone else)."""
@@ -304,7 +305,7 @@ def _recover(
 
     found = recover_athlete(
         info, settings.window, scale, seen, pose.n_frames, still_backend, to_observation,
-        settings.recovery, seen_others,
+        settings.recovery, seen_others, stop,
     )  # fmt: skip
     if not found:
         return pose, 0

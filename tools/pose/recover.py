@@ -18,6 +18,7 @@ the clip's length.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 
 import cv2
@@ -25,8 +26,9 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, Field
 
+from ..errors import StoppedError
 from .backends import PersonDetection, PoseBackend
-from .tracking import Observation
+from .tracking import Observation, box_iou
 from .video import FrameWindow, Image, VideoFrames, VideoInfo, resize_for_inference
 
 log = logging.getLogger(__name__)
@@ -102,15 +104,6 @@ SEED_SPAN = 3
 """Frames inside a seen stretch the seed's velocity is measured over."""
 
 
-def iou(a: Box | FloatArray, b: Box | FloatArray) -> float:
-    """Intersection over union of two (x0, y0, x1, y1) boxes."""
-    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = w * h
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return float(inter / union) if union > 0 else 0.0
-
-
 def _gaps(seen: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
     """(first, last) of each run of unseen frames."""
     out, start = [], None
@@ -168,8 +161,10 @@ class Recovery:
         fps: float,
         settings: RecoverySettings,
         others: dict[int, list[Box]] | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
         self.others = others or {}
+        self.stop = stop
         self.backend = backend
         self.to_observation = to_observation
         self.scale = scale
@@ -193,7 +188,8 @@ class Recovery:
             jump = float(np.hypot(*(obs.anchor - np.asarray(last.anchor))))
             grown = max(obs.height, 1.0) / last.size
             someone_else = any(
-                iou(obs.box, other) > s.max_overlap for other in self.others.get(frame, [])
+                box_iou(obs.box, np.asarray(other)) > s.max_overlap
+                for other in self.others.get(frame, [])
             )
             if (
                 jump <= s.max_jump * max(last.size, obs.height)
@@ -216,6 +212,8 @@ class Recovery:
         previous: Observation | None = None
         allowed = max(1, round(self.settings.misses_s * self.fps))
         for f in order:
+            if self.stop is not None and self.stop.is_set():
+                raise StoppedError("looking again for the athlete stopped")
             if f in done:
                 return  # met the walk from the other side
             if f not in images:
@@ -248,7 +246,11 @@ def _seed(seen: dict[int, Observation], frame: int, inward: int) -> Sighting:
 
 
 def collect_frames(
-    info: VideoInfo, window: FrameWindow, wanted: set[int], scale: float
+    info: VideoInfo,
+    window: FrameWindow,
+    wanted: set[int],
+    scale: float,
+    stop: threading.Event | None = None,
 ) -> dict[int, tuple[float, bytes]]:
     """The ``wanted`` positions of the frame sequence, at inference size, as JPEG."""
     out: dict[int, tuple[float, bytes]] = {}
@@ -256,6 +258,8 @@ def collect_frames(
         return out
     last = max(wanted)
     for position, frame in enumerate(VideoFrames(info, window)):
+        if stop is not None and stop.is_set():
+            raise StoppedError("looking again for the athlete stopped")
         if position in wanted:
             image = resize_for_inference(frame.image, scale)
             ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 92])
@@ -276,13 +280,14 @@ def recover_athlete(
     to_observation: Callable[[PersonDetection, int, float], Observation | None],
     settings: RecoverySettings,
     others: dict[int, list[Box]] | None = None,
+    stop: threading.Event | None = None,
 ) -> dict[int, Observation]:
     """Observations of the athlete in frames the first pass missed, by frame position.
 
     ``seen``: the athlete in every frame they were seen;
     ``others``: the boxes of everyone else the first pass saw, by frame;
     ``make_backend``: a backend that takes each image on its own, and whether it is ours
-    to close."""
+    to close; once ``stop`` is set, the next frame raises ``StoppedError``."""
     if not settings.enabled or not seen or settings.max_frames == 0:
         return {}
     mask = np.zeros(n_frames, dtype=bool)
@@ -292,12 +297,12 @@ def recover_athlete(
         return {}
     log.info("%s: looking again for the athlete in %d frames where they were not seen",
              info.path, len(wanted))  # fmt: skip
-    images = collect_frames(info, window, wanted, scale)
+    images = collect_frames(info, window, wanted, scale, stop)
     backend, owned = make_backend()
     done: dict[int, Observation] = {}
     try:
         finder = Recovery(
-            backend, to_observation, scale, info.fps / window.stride, settings, others
+            backend, to_observation, scale, info.fps / window.stride, settings, others, stop
         )
         for first, last in _gaps(mask):
             if last + 1 < n_frames:  # from the next sighting, back in time
