@@ -165,11 +165,12 @@ def recognise_motion(
         if result.occurrences:
             cheapest = min(o.cost for o in result.occurrences)
             ratios[motion] = round(cheapest / result.cost_threshold, 3)
+    specs = {motion: load_motion_spec(motion) for motion in ratios}
     shares: dict[str, float] = {}
     ruled_out: dict[str, str] = {}
     confirmed: dict[str, float] = {}
     for motion in list(ratios):
-        gait = load_motion_spec(motion).gait
+        gait = specs[motion].gait
         if gait is None:
             continue
         share = double_support_share(series, results[motion], gait.contact_level)
@@ -193,7 +194,7 @@ def recognise_motion(
         del ratios[motion], confirmed[motion]
     leads: dict[str, list[str]] = {}
     for motion in list(ratios):
-        follow = load_motion_spec(motion).leads_into
+        follow = specs[motion].leads_into
         if follow is None:
             continue
         first = min(o.start for o in results[motion].occurrences)

@@ -641,10 +641,10 @@ def vote(results: list[AlignmentResult]) -> AlignmentResult:
     """Fuse several references' occurrences: cluster by overlap; the keyframes and span
     are the consensus (AGREE_S) weighted by how well each reference fits (1 / its cost
     ratio: of two that disagree, the clearer match's, not a mean of a good and a poor
-    one); the cost is the
-    median cost ratio (every reference's fit counts as evidence) at the median
-    threshold; report the spread; an occurrence needs at least half of the references."""
-    threshold = {i: r.cost_threshold for i, r in enumerate(results)}
+    one); the cost is the median cost ratio (every reference's fit counts as evidence) at
+    the median threshold; report the spread; an occurrence needs at least half of the
+    references."""
+    threshold = [r.cost_threshold for r in results]
     pool = [(o, i) for i, r in enumerate(results) for o in r.occurrences]
     pool.sort(key=lambda oi: oi[0].cost / threshold[oi[1]])
     clusters: list[list[tuple[Occurrence, int]]] = []
@@ -659,7 +659,7 @@ def vote(results: list[AlignmentResult]) -> AlignmentResult:
         else:
             clusters.append([(occ, i)])
     need = (len(results) + 1) // 2  # half of the references, rounded up
-    fused_threshold = float(np.median(list(threshold.values())))
+    fused_threshold = float(np.median(threshold))
     fused = []
     for cluster in clusters:
         if len(cluster) < need:

@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from ..errors import MissingJointError, MotionInputError, NoPersonError, StoppedError
 from ..kinematics.body_frame import estimate_view
-from ..pose_sequence import PoseSequence, View
+from ..pose_sequence import FloatArray, PoseSequence, View
 from ..skeleton import INDEXED_SKELETONS, order_joints
 from .backends import PersonDetection, PoseBackend
 from .models import DEFAULT_RTMLIB_MODEL, resolve_mediapipe_model
@@ -278,11 +278,10 @@ def _recover(
 ) -> tuple[PoseSequence, int]:  # fmt: skip
     """The athlete's sequence with the frames ``recover_athlete`` found them in filled
     (never where the first pass saw one of ``others``, everyone else)."""
-    seen_others: dict[int, list[tuple[float, float, float, float]]] = {}
+    seen_others: dict[int, list[FloatArray]] = {}
     for track in others:
         for obs in track.observations:
-            x0, y0, x1, y1 = (float(v) for v in obs.box)
-            seen_others.setdefault(obs.frame, []).append((x0, y0, x1, y1))
+            seen_others.setdefault(obs.frame, []).append(obs.box)
     times = pose.frame_times
     seen = {
         f: Observation(frame=f, time_s=float(times[f]), keypoints=pose.positions[f],

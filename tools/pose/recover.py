@@ -6,7 +6,8 @@ the blocks, a runner on the far lane, a server filmed from the stands, a body ha
 the light) is often not detected at all, although the landmark model tracks them well
 once it is told where to look. From each stretch where the athlete was seen, this pass
 steps frame by frame into the unseen frames beside it, crops a square around where the
-athlete last was (``crop_scale`` times their size), runs the landmarker on that crop
+athlete is expected (where they last were, carried on at the velocity they moved with;
+``crop_scale`` times their height), runs the landmarker on that crop
 alone (the athlete now fills it), and keeps a person found where the athlete was, at
 their size, and not where the first pass saw someone else in that frame (the athlete
 hidden behind a passer-by is not the passer-by); it stops after ``misses_s`` without
@@ -98,8 +99,6 @@ class Sighting(BaseModel):
         return self.model_copy(update={"anchor": (x + vx * frames, y + vy * frames)})
 
 
-Box = tuple[float, float, float, float]
-
 SEED_SPAN = 3
 """Frames inside a seen stretch the seed's velocity is measured over."""
 
@@ -160,7 +159,7 @@ class Recovery:
         scale: float,
         fps: float,
         settings: RecoverySettings,
-        others: dict[int, list[Box]] | None = None,
+        others: dict[int, list[FloatArray]] | None = None,
         stop: threading.Event | None = None,
     ) -> None:
         self.others = others or {}
@@ -188,8 +187,7 @@ class Recovery:
             jump = float(np.hypot(*(obs.anchor - np.asarray(last.anchor))))
             grown = max(obs.height, 1.0) / last.size
             someone_else = any(
-                box_iou(obs.box, np.asarray(other)) > s.max_overlap
-                for other in self.others.get(frame, [])
+                box_iou(obs.box, other) > s.max_overlap for other in self.others.get(frame, [])
             )
             if (
                 jump <= s.max_jump * max(last.size, obs.height)
@@ -227,9 +225,10 @@ class Recovery:
                     return
                 continue
             done[f] = obs
-            last = Sighting.of(obs, previous, misses + 1) if previous else Sighting.of(obs)
             if previous is None:  # carry the seed's velocity until the walk has its own
-                last = last.model_copy(update={"velocity": start.velocity})
+                last = Sighting.of(obs).model_copy(update={"velocity": start.velocity})
+            else:
+                last = Sighting.of(obs, previous, misses + 1)
             previous, misses = obs, 0
 
 
@@ -279,13 +278,13 @@ def recover_athlete(
     make_backend: Callable[[], tuple[PoseBackend, bool]],
     to_observation: Callable[[PersonDetection, int, float], Observation | None],
     settings: RecoverySettings,
-    others: dict[int, list[Box]] | None = None,
+    others: dict[int, list[FloatArray]] | None = None,
     stop: threading.Event | None = None,
 ) -> dict[int, Observation]:
     """Observations of the athlete in frames the first pass missed, by frame position.
 
     ``seen``: the athlete in every frame they were seen;
-    ``others``: the boxes of everyone else the first pass saw, by frame;
+    ``others``: the boxes (x0, y0, x1, y1) of everyone else the first pass saw, by frame;
     ``make_backend``: a backend that takes each image on its own, and whether it is ours
     to close; once ``stop`` is set, the next frame raises ``StoppedError``."""
     if not settings.enabled or not seen or settings.max_frames == 0:
