@@ -26,6 +26,7 @@ CLIPS = (
     "negative_tennis_forehand_pro.mp4",
     "sprint_start_blocks_pan_a5.mp4",
     "tennis_serve_behind_phone.mp4",
+    "running_sprint_side_far_track.mp4",
 )
 
 
@@ -82,6 +83,24 @@ def test_a_small_crouched_sprinter_is_found_again_and_the_start_timed(
     assert guess.motion == "sprint_start", guess
     keyframes = [o.keyframes for o in alignments["sprint_start"].occurrences]
     assert len(_within(shared, clip, pose, keyframes)) >= 2  # block exit, first touchdown
+
+
+def test_a_far_runner_seen_only_weakly_is_tracked_across_the_track(
+    extractions: dict[str, PoseExtraction],
+) -> None:
+    """About 140 px tall in a 1680x720 wide shot: the first pass sees the runner in 4
+    frames, all weak (a 60 px fragment at frames 42-44). Walks start from sure sightings
+    only, round after round from what the last one found, so the runner is followed from
+    the left edge to the right (before: lost after 1.5 s)."""
+    run = extractions["running_sprint_side_far_track.mp4"]
+    seen = run.pose.confidence.max(axis=1) > 0
+    assert seen.mean() > 0.9
+    x = np.nanmedian(run.pose.positions[..., 0], axis=1)
+    assert np.nanmin(x) < 200 and np.nanmax(x) > 1400  # the whole way across
+    height = np.nanmax(run.pose.positions[..., 1], axis=1) - np.nanmin(
+        run.pose.positions[..., 1], axis=1
+    )
+    assert 110 < np.nanmedian(height[seen]) < 170
 
 
 def test_a_serve_filmed_from_behind_is_recognised(

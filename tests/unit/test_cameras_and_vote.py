@@ -101,3 +101,20 @@ def test_the_crop_follows_the_athletes_velocity() -> None:
     assert seed.velocity == (10.0, 0.0)
     assert seed.ahead(3).anchor == (seed.anchor[0] + 30, seed.anchor[1])
     assert _seed(seen, 10, +1).velocity == (-10.0, 0.0)  # back in time: the other way
+
+
+def test_a_weak_or_misshapen_sighting_is_looked_at_again_not_walked_from() -> None:
+    """A runner about 140 px tall; at frame 14 the first pass took a 60 px fragment for
+    them and at 15 a faint one: neither may seed a walk, both are looked at again."""
+    from sportsgpt.tools.pose.recover import RecoverySettings, weak
+    from sportsgpt.tools.pose.tracking import Observation
+
+    def seen_at(frame: int, height: float, score: float) -> Observation:
+        keypoints = np.array([[100.0, 100.0], [110.0, 100 + height / 2], [90.0, 100 + height]])
+        return Observation(frame=frame, time_s=frame / 30, keypoints=keypoints,
+                           scores=np.full(3, score))  # fmt: skip
+
+    seen = {f: seen_at(f, 140.0 + (f % 3), 0.9) for f in range(10)}
+    seen[14] = seen_at(14, 60.0, 0.9)
+    seen[15] = seen_at(15, 140.0, 0.4)
+    assert weak(seen, 30.0, RecoverySettings()) == {14, 15}

@@ -64,6 +64,13 @@ class RecoverySettings(BaseModel):
         default=1.5, gt=1, description="a person found may be at most this much larger or "
         "smaller than the athlete was",
     )  # fmt: skip
+    seed_quality: float = Field(
+        default=0.5, ge=0, le=1, description="a sighting with a lower mean joint score is "
+        "weak: no walk starts from it, and it is looked at again",
+    )  # fmt: skip
+    rounds: int = Field(
+        default=3, ge=1, description="rounds of walks, each from what the one before found"
+    )
     max_overlap: float = Field(
         default=0.3, ge=0, le=1, description="a person found overlapping someone else the "
         "first pass saw in that frame by more than this (intersection over union) is them",
@@ -101,6 +108,33 @@ class Sighting(BaseModel):
 
 SEED_SPAN = 3
 """Frames inside a seen stretch the seed's velocity is measured over."""
+
+SIZE_WINDOW_S = 0.5
+"""A sighting's size is judged against the athlete's median height this long either side."""
+
+
+def weak(seen: dict[int, Observation], fps: float, settings: RecoverySettings) -> set[int]:
+    """Frames whose sighting is weak: a mean joint score under ``seed_quality``, or not the
+    athlete's size (under or over the median height of the sightings within
+    ``SIZE_WINDOW_S`` either side by more than ``max_growth``: a half body, or limbs of
+    the background taken for the athlete). A walk that started from one would look for
+    someone of the wrong size in the wrong place; they are looked at again instead, and
+    keep what the first pass saw unless the athlete is found there."""
+    out = {f for f, obs in seen.items() if obs.quality < settings.seed_quality}
+    frames = sorted(seen)
+    if len(frames) < 3:
+        return out
+    heights = np.array([max(seen[f].height, 1.0) for f in frames])
+    at = np.array(frames)
+    half = max(1, round(SIZE_WINDOW_S * fps))
+    for i, f in enumerate(frames):
+        lo, hi = np.searchsorted(at, f - half), np.searchsorted(at, f + half, side="right")
+        if hi - lo < 3:
+            continue
+        typical = float(np.median(heights[lo:hi]))
+        if not 1 / settings.max_growth <= heights[i] / typical <= settings.max_growth:
+            out.add(f)
+    return out
 
 
 def _gaps(seen: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
@@ -281,36 +315,60 @@ def recover_athlete(
     others: dict[int, list[FloatArray]] | None = None,
     stop: threading.Event | None = None,
 ) -> dict[int, Observation]:
-    """Observations of the athlete in frames the first pass missed, by frame position.
+    """Observations of the athlete in frames the first pass missed or saw poorly, by
+    frame position.
 
     ``seen``: the athlete in every frame they were seen;
     ``others``: the boxes (x0, y0, x1, y1) of everyone else the first pass saw, by frame;
     ``make_backend``: a backend that takes each image on its own, and whether it is ours
-    to close; once ``stop`` is set, the next frame raises ``StoppedError``."""
+    to close; once ``stop`` is set, the next frame raises ``StoppedError``.
+
+    Walks start from sure sightings only (``weak``: a low joint score or not the
+    athlete's size); weak sightings are looked at again. When the first pass saw the
+    athlete only weakly, the first round walks from those, and each later round walks on
+    from what the one before found (at most ``rounds``), so one poor sighting does not
+    end the athlete's track."""
     if not settings.enabled or not seen or settings.max_frames == 0:
         return {}
-    mask = np.zeros(n_frames, dtype=bool)
-    mask[list(seen)] = True
-    wanted = frames_to_revisit(mask, settings.max_frames)
+    fps = info.fps / window.stride
+    unsure = weak(seen, fps, settings)
+    wanted = frames_to_revisit(_mask({f: o for f, o in seen.items() if f not in unsure} or seen,
+                                     n_frames), settings.max_frames)  # fmt: skip
+    wanted |= unsure
     if not wanted:
         return {}
-    log.info("%s: looking again for the athlete in %d frames where they were not seen",
-             info.path, len(wanted))  # fmt: skip
+    log.info("%s: looking again for the athlete in %d frames where they were not seen "
+             "clearly", info.path, len(wanted))  # fmt: skip
     images = collect_frames(info, window, wanted, scale, stop)
     backend, owned = make_backend()
     done: dict[int, Observation] = {}
+    walked: set[tuple[int, int]] = set()
     try:
-        finder = Recovery(
-            backend, to_observation, scale, info.fps / window.stride, settings, others, stop
-        )
-        for first, last in _gaps(mask):
-            if last + 1 < n_frames:  # from the next sighting, back in time
-                order = list(range(last, first - 1, -1))
-                finder.walk(order, _seed(seen, last + 1, +1), images, done)
-            if first > 0:  # from the previous sighting, on in time
-                order = list(range(first, last + 1))
-                finder.walk(order, _seed(seen, first - 1, -1), images, done)
+        finder = Recovery(backend, to_observation, scale, fps, settings, others, stop)
+        for _ in range(settings.rounds):
+            known = {**seen, **done}
+            doubt = weak(known, fps, settings)
+            sure = {f: o for f, o in known.items() if f not in doubt} or known
+            before = len(done)
+            mask = _mask(sure, n_frames)
+            for first, last in _gaps(mask):
+                if last + 1 < n_frames and (last + 1, -1) not in walked:  # back in time
+                    walked.add((last + 1, -1))
+                    order = list(range(last, first - 1, -1))
+                    finder.walk(order, _seed(sure, last + 1, +1), images, done)
+                if first > 0 and (first - 1, +1) not in walked:  # on in time
+                    walked.add((first - 1, +1))
+                    order = list(range(first, last + 1))
+                    finder.walk(order, _seed(sure, first - 1, -1), images, done)
+            if len(done) == before:
+                break
     finally:
         if owned:
             backend.close()
     return done
+
+
+def _mask(seen: dict[int, Observation], n_frames: int) -> npt.NDArray[np.bool_]:
+    mask = np.zeros(n_frames, dtype=bool)
+    mask[list(seen)] = True
+    return mask
