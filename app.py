@@ -324,7 +324,8 @@ def history_rows(rows: list[Any]) -> list[list[Any]]:
             m = r.problem_metric(p)
             problems.append(p["label"] + (f": {m.words()}" if m else ""))
         out.append([f"{r.created_at:%Y-%m-%d %H:%M}", r.motion, public(r.recording),
-                    round(r.score), "; ".join(problems) or "none"])  # fmt: skip
+                    "not scored" if r.score is None else round(r.score),
+                    "; ".join(problems) or "none"])  # fmt: skip
     return out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..tools.kismam.wording import unit_notes
+from ..tools.kismam.wording import score_words, unit_notes
 from .safety import SafetyConcern, loads_area, referral
 from .state import CoachState
 from .tools import KBHit
@@ -115,7 +115,7 @@ def compose_analysis(state: CoachState) -> tuple[str, list[str]]:
         lines.append("## What this recording limits")
         lines += [f"- {line}" for line in a.capture]
         lines.append("")
-    lines.append(f"## Diagnosis: {title}, technique score {a.score:.0f}/100")
+    lines.append(f"## Diagnosis: {title}, technique score {score_words(a.score)}")
     lines.append(f"{a.occurrences} occurrence{'s' * (a.occurrences != 1)} analysed.")
     asked = state.intent.motion if state.intent else None
     if asked and asked != a.motion:
@@ -124,7 +124,14 @@ def compose_analysis(state: CoachState) -> tuple[str, list[str]]:
             f"shows a {title}, so that is what I assessed."
         )
     guides = retrieved(state)
-    if not a.problems:
+    if a.score is None:
+        lines.append(
+            "Nothing in this recording could be judged (why: under Not judged below"
+            + (", and how to film it better above" if a.capture else "")
+            + "), so I name no problem and give no score. The plan below develops the "
+            "qualities this motion needs in general."
+        )
+    elif not a.problems:
         lines.append(
             "No technical problem was found: every measured metric is inside its elite band. "
             "The plan below keeps developing the qualities this motion needs."

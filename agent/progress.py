@@ -61,6 +61,10 @@ def _metric_line(shown: list[StoredAnalysis], metric_id: str) -> str | None:
     return line + "."
 
 
+def _score(a: StoredAnalysis) -> str:
+    return f"{a.score:.0f}" if a.score is not None else "not scored"
+
+
 def progress_report(ctx: ToolContext, question: str, slots: Slots, motion: str | None) -> str:
     """The answer to "how am I progressing on my arm swing?" from the stored history."""
     try:
@@ -80,7 +84,7 @@ def progress_report(ctx: ToolContext, question: str, slots: Slots, motion: str |
         return f"{a.created_at:{form}}"
 
     if len(history) < 2:
-        only = f" ({_when(history[0])}, score {history[0].score:.0f})" if history else ""
+        only = f" ({_when(history[0])}, score {_score(history[0])})" if history else ""
         return (f"Only {len(history)} analysis of your {name} is in your history{only}: "
                 "nothing to compare yet.")  # fmt: skip
     shown = history[-MAX_SHOWN:]
@@ -89,7 +93,7 @@ def progress_report(ctx: ToolContext, question: str, slots: Slots, motion: str |
              f"{_when(history[0])} to {_when(history[-1])}"
              + (f" (the last {len(shown)} shown)" if older else "") + ":"]  # fmt: skip
     lines.append("- Technique score: " + " -> ".join(
-        f"{a.score:.0f} ({_when(a)}, {a.recording})" for a in shown) + ".")  # fmt: skip
+        f"{_score(a)} ({_when(a)}, {a.recording})" for a in shown) + ".")  # fmt: skip
     metrics = _focus(question, slots, motion) or list(dict.fromkeys(
         m["metric"] for a in shown[-2:] for p in a.problems if (m := key_metric(p))
     ))  # fmt: skip

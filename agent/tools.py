@@ -25,7 +25,13 @@ from ..tools.data_files import write_atomically
 from ..tools.errors import KnowledgeBaseError, SportsGPTError, StorageError
 from ..tools.kismam import Assessment, assess_motion, check_motion, load_motion_spec
 from ..tools.kismam.capture import capture_words
-from ..tools.kismam.wording import band_words, evidence_words, not_judged, unit_notes
+from ..tools.kismam.wording import (
+    band_words,
+    evidence_words,
+    not_judged,
+    score_words,
+    unit_notes,
+)
 from ..tools.kismam.wording import quantity as quantity_words
 from ..tools.motiondtw.align import AlignSettings, align
 from ..tools.motiondtw.library import load_motion_references
@@ -157,7 +163,7 @@ class ProblemBrief(BaseModel):
 class AssessmentSummary(BaseModel):
     analysis_id: str
     motion: str
-    score: float
+    score: float | None = Field(description="None when nothing could be judged")
     occurrences: int
     best_cost: float | None
     problems: list[ProblemBrief]
@@ -199,7 +205,8 @@ def assess_motion_tool(ctx: ToolContext, args: AssessInput) -> AssessmentSummary
         unmeasurable=assessment.unmeasurable,
         unit_notes=unit_notes(m.unit for o in assessment.occurrences for m in o.metrics),
         capture=capture_words(assessment.capture),
-        summary=f"{assessment.motion.replace('_', ' ')}: score {assessment.score:.0f}/100 over "
+        summary=f"{assessment.motion.replace('_', ' ')}: score {score_words(assessment.score)} "
+        f"over "
         f"{len(assessment.occurrences)} occurrence(s); {names}",
     )  # fmt: skip
 

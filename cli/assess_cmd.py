@@ -28,12 +28,12 @@ def add_assess_parser(sub: Any) -> None:
 def cmd_assess(args: argparse.Namespace) -> int:
     from ..tools.kismam import assess_motion
     from ..tools.kismam.capture import capture_words
-    from ..tools.kismam.wording import evidence_words, not_judged, unit_notes
+    from ..tools.kismam.wording import evidence_words, not_judged, score_words, unit_notes
 
     result = assess_motion(read_motion_input(args.pose, args, video=True), args.motion)
     lines = [
         f"{args.pose}: {result.motion.replace('_', ' ')}, technique score "
-        f"{result.score:.0f}/100, {len(result.occurrences)} occurrence(s)"
+        f"{score_words(result.score)}, {len(result.occurrences)} occurrence(s)"
     ]
     lines += [f"  recording: {line}" for line in capture_words(result.capture)]
     for problem in result.problems:
@@ -41,7 +41,10 @@ def cmd_assess(args: argparse.Namespace) -> int:
                      f"{problem.probability:.2f})")  # fmt: skip
         lines += [f"           {evidence_words(ev)}" for ev in problem.evidence[:3]]
         lines.append(f"           {problem.coach_text}")
-    if not result.problems:
+    if result.score is None:
+        lines.append("  nothing could be judged from this recording (below: why), so no "
+                     "problem is named and there is no score")  # fmt: skip
+    elif not result.problems:
         lines.append("  no problem found: every measured metric is inside its elite band")
     lines += [f"  not judged: {line}" for line in not_judged(result.motion, result.unmeasurable)]
     units = [m.unit for o in result.occurrences for m in o.metrics]

@@ -31,6 +31,7 @@ def add_history_parser(sub: Any) -> None:
 def cmd_history(args: argparse.Namespace) -> int:
     from ..kb import KBSettings, KnowledgeBase
     from ..kb.history import analyses_of, athlete_name, key_metric
+    from ..tools.kismam.wording import score_words
 
     if not args.team and not (args.athlete or "").strip():
         raise SportsGPTError("name an athlete, or give --team for every athlete")
@@ -58,7 +59,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         lines = [f"{len(rows)} analyses of {who}, oldest first:"]
         for r in rows:
             lines.append(f"{r.created_at:%Y-%m-%d %H:%M}  {r.athlete}  {r.motion}  score "
-                         f"{r.score:.0f}/100  ({r.recording})")  # fmt: skip
+                         f"{score_words(r.score)}  ({r.recording})")  # fmt: skip
             for p in r.problems:
                 m = r.problem_metric(p)
                 shown = f": {m.words()}" if m else ""
@@ -81,4 +82,5 @@ def _write_csv(rows: list[Any], out: Path) -> None:
         for r in rows:
             problems = ";".join(p["id"] for p in r.problems)
             writer.writerow([r.athlete, r.created_at.isoformat(), r.motion, r.recording,
-                             f"{r.score:.1f}", problems, r.id])  # fmt: skip
+                             "" if r.score is None else f"{r.score:.1f}", problems,
+                             r.id])  # fmt: skip

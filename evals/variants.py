@@ -55,7 +55,7 @@ def _raw_angles(pose: PoseSequence, motion: str, settings: AlignSettings) -> Ass
         for occ in full.occurrences
     ]
     return full.model_copy(update={
-        "score": 0.0, "problems": [], "occurrences": occurrences,
+        "score": None, "problems": [], "occurrences": occurrences,
         "unmeasurable": {**full.unmeasurable,
                          "diagnosis": "ablation: no KISMAM, raw keyframe angles only"},
     })  # fmt: skip

@@ -26,6 +26,7 @@ from ..tools.batch import (
 from ..tools.data_files import first_error_line
 from ..tools.errors import KnowledgeBaseError
 from ..tools.kismam import AUTO
+from ..tools.kismam.wording import score_words
 from . import KnowledgeBase
 from .history import (
     Recording,
@@ -130,7 +131,8 @@ def _store(conn: psycopg.Connection, item: BatchItem, digest: str, result: Recor
                                  f"({problem}); what finished is kept, run it again to "
                                  "resume") from None  # fmt: skip
     a = result.assessment
-    log.info("%s: %s, score %.0f (%s, %.1f s on a worker)", item.name, a.motion, a.score,
+    log.info("%s: %s, score %s (%s, %.1f s on a worker)", item.name, a.motion,
+             score_words(a.score),
              "new" if new else "already stored", result.worker_s)  # fmt: skip
     status: Status = "analysed" if new and not copy else "skipped"
     return _row(item, status, motion=a.motion, score=a.score, analysis_id=analysis_id)

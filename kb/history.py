@@ -122,7 +122,7 @@ class StoredAnalysis(BaseModel):
     recording: str = Field(description="the recording's original name")
     recording_hash: str
     motion: str
-    score: float
+    score: float | None = Field(description="None when nothing could be judged")
     problems: list[dict[str, Any]]
     keyframes: dict[str, int]
     versions: dict[str, str]
@@ -255,7 +255,7 @@ class KnownAnalysis(BaseModel):
 
     id: str
     motion: str
-    score: float
+    score: float | None
 
 
 def analysed(conn: psycopg.Connection, recording_hash: str, motion: str | None,

@@ -78,22 +78,26 @@ def test_history_command_lists_plots_and_exports(
     name = f"cara-{uuid.uuid4().hex[:6]}"
     rec, assessment = _recording(_copy(tmp_path, "week1.csv"))
     rec2, assessment2 = _recording(_copy(tmp_path, "week2.csv"))
+    rec3, judged = _recording(_copy(tmp_path, "week3.csv"))
+    nothing = judged.model_copy(update={"score": None, "problems": []})  # type: ignore[attr-defined]
     with kb.connection() as conn:
         record_analysis(conn, rec, assessment, name, "week 1")  # type: ignore[arg-type]
         record_analysis(conn, rec2, assessment2, name, "week 2")  # type: ignore[arg-type]
+        record_analysis(conn, rec3, nothing, name, "week 3")  # nothing judged: kept, no score
     monkeypatch.setenv("DATABASE_URL", embedded_uri(kb.settings.data_dir))
     plot, table = tmp_path / "history.png", tmp_path / "team.csv"
     assert main(["history", name, "--json", "--plot", str(plot)]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert [r["recording"] for r in rows] == ["week1.csv", "week2.csv"]
-    assert all(r["problems"][0]["key_metric"]["band"] for r in rows)
+    assert [r["recording"] for r in rows] == ["week1.csv", "week2.csv", "week3.csv"]
+    assert all(r["problems"][0]["key_metric"]["band"] for r in rows[:2])
+    assert rows[2]["score"] is None and rows[2]["problems"] == []
     assert plot.stat().st_size > 10_000
     assert main(["history", "--team", "--csv", str(table)]) == 0
     lines = table.read_text().splitlines()
-    assert lines[0].startswith("athlete,date,motion") and sum(name in ln for ln in lines) == 2
+    assert lines[0].startswith("athlete,date,motion") and sum(name in ln for ln in lines) == 3
     assert main(["history", name]) == 0
     text = capsys.readouterr().out
-    assert "2 analyses of" in text
+    assert "3 analyses of" in text and "not scored (nothing could be judged)" in text
     assert (
         "Weak or late forward arm swing (major): Arm swing at take-off: 46° (elite ≥ 80°)" in text
     )

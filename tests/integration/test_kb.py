@@ -50,7 +50,7 @@ def test_ingest_is_idempotent_and_incremental(kb: KnowledgeBase, shared: Path) -
     stats = kb.stats()
     assert stats.documents == {"coaching": len(corpus), "exercises": len(load_exercises(shared))}
     assert stats.embedder and stats.embedder.startswith("all-MiniLM-L6-v2-int8")
-    assert stats.migrations == [1, 2, 3]
+    assert stats.migrations == [1, 2, 3, 4]
 
 
 def test_coach_questions_find_dosed_sourced_answers(kb: KnowledgeBase) -> None:

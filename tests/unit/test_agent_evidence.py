@@ -73,3 +73,20 @@ def test_verifier_refuses_invented_citations_and_doses() -> None:
     failed = {c.name for c in verify_answer(state, invented) if not c.ok}
     assert failed == {"citations_exist", "doses_from_knowledge"}
     assert "cites_something" in {c.name for c in verify_answer(state, "Just run.") if not c.ok}
+
+
+def test_an_analysis_with_nothing_judged_says_so_and_gives_no_score() -> None:
+    """A front-view run: every metric needs a side view. The diagnosis says it is not
+    scored and why, never "0/100" or "every measured metric is inside its elite band"."""
+    from sportsgpt.agent.compose import compose_analysis
+
+    why = "needs a side view or 3D capture (mocap); this recording is filmed from the front"
+    nothing = _state().assessment.model_copy(  # type: ignore[union-attr]
+        update={"score": None, "problems": [],
+                "unmeasurable": {"overstriding": why, "foot_ahead_touchdown": why}}
+    )  # fmt: skip
+    state = _state(assessment=nothing, guidance={"overstriding": [_drill()]})
+    text, _ = compose_analysis(state)
+    assert "not scored (nothing could be judged)" in text
+    assert "Nothing in this recording could be judged" in text and why in text
+    assert "/100" not in text and "inside its elite band" not in text

@@ -125,7 +125,20 @@ def test_a_metric_missing_in_one_occurrence_is_still_judged() -> None:
 def test_no_occurrence_is_reported_not_guessed() -> None:
     empty = alignment().model_copy(update={"occurrences": []})
     result = assess(spec(), series(angle=30.0, knee=10.0), empty)
-    assert result.problems == [] and result.score == 0.0 and "motion" in result.unmeasurable
+    assert result.problems == [] and result.score is None and "motion" in result.unmeasurable
+
+
+def test_nothing_judged_gives_no_score_and_says_why() -> None:
+    """Every metric needs a side view and the recording is filmed from the front: no
+    problem, no score (not 0/100 and not 'every metric inside its band'), each reason."""
+    side_only = spec(metrics=[{**m.model_dump(), "views": ["side", "3d"]}
+                              for m in spec().metrics[:2]],
+                     problems=[p.model_dump() for p in spec().problems[:2]])  # fmt: skip
+    result = assess(side_only, series(angle=50.0, knee=30.0, view="front"), alignment())
+    assert result.score is None and result.problems == []
+    assert {"angle", "knee", "too_steep", "bent_knee"} <= set(result.unmeasurable)
+    assert "filmed from the front" in result.unmeasurable["too_steep"]
+    assert result.model_dump(mode="json")["score"] is None
 
 
 def test_spec_rejects_bad_data() -> None:

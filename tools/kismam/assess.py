@@ -190,9 +190,10 @@ def assess(spec: AssessmentSpec, series: KinematicSeries, alignment: AlignmentRe
     )
 
 
-def _score(results: list[MetricResult]) -> float:
-    """100 x the mean closeness to band: 1 inside, exp(-deviation) outside."""
+def _score(results: list[MetricResult]) -> float | None:
+    """100 x the mean closeness to band: 1 inside, exp(-deviation) outside; None when no
+    metric was measured (nothing judged is not a perfect or a failed technique)."""
     if not results:
-        return 0.0
+        return None
     closeness = [math.exp(-(r.insufficient + r.excessive)) for r in results]
     return round(100.0 * float(np.mean(closeness)), 1)

@@ -107,7 +107,10 @@ class Assessment(BaseModel):
     """``sportsgpt assess --json`` prints exactly this."""
 
     motion: str
-    score: float = Field(ge=0, le=100, description="technique score 0-100")
+    score: float | None = Field(
+        ge=0, le=100, description="technique score 0-100; null when nothing could be judged "
+        "(every metric is in ``unmeasurable``): no score rather than a score of nothing",
+    )  # fmt: skip
     problems: list[Problem]
     occurrences: list[OccurrenceAssessment]
     unmeasurable: dict[str, str] = Field(description="metric or problem -> why not judged")

@@ -179,6 +179,11 @@ def _joined(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def score_words(score: float | None) -> str:
+    """ "74/100", or what a missing score means."""
+    return f"{score:.0f}/100" if score is not None else "not scored (nothing could be judged)"
+
+
 def not_judged(motion: str, unmeasurable: dict[str, str]) -> list[str]:
     """What could not be judged, one line per reason: the problems and the metrics they
     need, when they fail for the same reason, are said once ("Knees cave in on landing

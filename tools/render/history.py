@@ -32,7 +32,8 @@ def history_plot(rows: list[StoredAnalysis], out: Path) -> Path:
     ax = axes[0][0]
     for motion in sorted({r.motion for r in rows}):
         mine = [(i, r) for i, r in zip(steps, rows, strict=True) if r.motion == motion]
-        ax.plot([i for i, _ in mine], [r.score for _, r in mine], "o-", label=motion)
+        scored = [(i, r.score) for i, r in mine if r.score is not None]  # unscored: no point
+        ax.plot([i for i, _ in scored], [s for _, s in scored], "o-", label=motion)
     ax.set_ylabel("score /100")
     ax.set_ylim(0, 105)
     ax.legend(loc="lower right", fontsize=8)
