@@ -21,6 +21,9 @@ rng = np.random.default_rng(0)
 t, q = rng.normal(size=(30, 4)), rng.normal(size=(200, 4))
 costs, starts, lengths = kernels.subsequence_end_costs(t, q)
 assert np.isfinite(costs[-1]) and kernels.CACHE
+from sportsgpt.tools.kinematics.anatomy import anatomy  # data files ship in the wheel
+from sportsgpt.tools.kinematics.validation import OPENSIM_COORDINATES
+assert anatomy().ranges and OPENSIM_COORDINATES.is_file()
 print(sportsgpt.__file__)
 """
 

@@ -28,6 +28,7 @@ import numpy as np
 
 from ..errors import MissingJointError
 from ..pose_sequence import FloatArray, PoseSequence
+from .anatomy import anatomy
 from .body_frame import BodyFrame, estimate_view, nanmedian
 from .filtering import FilterSettings, clean_pose
 from .series import KinematicSeries, Side
@@ -106,6 +107,7 @@ class _Channels:
         self.values: dict[str, FloatArray] = {}
         self.units: dict[str, str] = {}
         self.unmeasurable: dict[str, str] = {}
+        self.implausible: dict[str, FloatArray] = {}
 
     def add(
         self, name: str, unit: str, needs: tuple[str, ...], fn: Callable[[], FloatArray]
@@ -118,6 +120,17 @@ class _Channels:
         if not np.isfinite(values).any():
             self.unmeasurable[name] = f"{', '.join(needs)} never confidently visible together"
             return
+        limits = anatomy().limits(name) if unit == "deg" else None
+        if limits is not None:  # outside what a body can do: a measurement failure
+            with np.errstate(invalid="ignore"):
+                outside = (values < limits[0]) | (values > limits[1])
+            if outside.any():
+                self.implausible[name] = np.where(outside, values, np.nan)
+                values = np.where(outside, np.nan, values)
+                if not np.isfinite(values).any():
+                    self.unmeasurable[name] = (f"measured {anatomy().words(name)} in every "
+                                               "frame: a measurement failure")  # fmt: skip
+                    return
         self.values[name] = values
         self.units[name] = unit
 
@@ -296,6 +309,7 @@ def compute_kinematics(
         facing=frame.facing,
         cutoff_hz=settings.cutoff_hz,
         unmeasurable=out.unmeasurable,
+        implausible=out.implausible,
     )
 
 
@@ -407,9 +421,11 @@ def _add_side_channels(
             f"{s}_knee_valgus",
             "deg",
             (hip, knee, ankle),
-            lambda: unwrap_deg(wrap180(f_angle(hip, knee) - f_angle(knee, ankle))),
+            # no unwrapping: inside its anatomical range it never nears +/-180, and a
+            # glitch unwrapped would shift every later frame by whole turns
+            lambda: wrap180(f_angle(hip, knee) - f_angle(knee, ankle)),
         )
-        out.add(f"{s}_hip_adduction", "deg", (hip, knee), lambda: unwrap_deg(f_angle(hip, knee)))
+        out.add(f"{s}_hip_adduction", "deg", (hip, knee), lambda: f_angle(hip, knee))
     else:
         out.skip([f"{s}_{c}" for c in FRONTAL], f"frontal angles {no_plane}")
     if clean.dims == 3:

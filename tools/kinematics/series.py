@@ -36,6 +36,32 @@ class KinematicSeries(BaseModel):
     unmeasurable: dict[str, str] = Field(
         default_factory=dict, description="channel -> why it could not be computed"
     )
+    implausible: dict[str, FloatArray] = Field(
+        default_factory=dict, description="channel -> the values that left the humanly "
+        "possible range (kinematics/anatomy.json), NaN at every other frame; they are "
+        "blanked (NaN) in ``channels``",
+    )  # fmt: skip
+
+    def as_measured(self, channel: str) -> FloatArray:
+        """``channel`` with its implausible values put back: the picture of the motion,
+        projection artefacts included, for alignment only (a template projected to the
+        same camera has the same artefacts). Nothing judges or quotes these values."""
+        values = self.channels[channel]
+        rejected = self.implausible.get(channel)
+        if rejected is None:
+            return values
+        return np.where(np.isfinite(rejected), rejected, values)
+
+    def missing_reason(self, channel: str, frame: int, at: str) -> str:
+        """Why ``channel`` has no value at ``frame`` (the keyframe ``at``)."""
+        from .anatomy import anatomy
+
+        rejected = self.implausible.get(channel)
+        if rejected is not None and 0 <= frame < len(rejected) and np.isfinite(rejected[frame]):
+            return (f"{channel} at {at} was measured {anatomy().words(channel)}: a "
+                    "measurement failure (the limb out of the camera's plane, or a joint "
+                    "mis-tracked), so it is not judged")  # fmt: skip
+        return f"{channel} is missing (occluded or low confidence) at {at}"
 
     @model_validator(mode="after")
     def _check(self) -> KinematicSeries:

@@ -84,7 +84,7 @@ def measure_metric(
             pick = np.max if metric.reduce == "max" else np.min
             value = float(pick(seen)) if seen.size else math.nan
         if not math.isfinite(value):
-            reason = f"{channel} is missing (occluded or low confidence) at {kf}"
+            reason = series.missing_reason(channel, frame, kf)
             continue
         band = metric.band
         low = max(0.0, (band.min - value) / band.scale) if band.min is not None else 0.0

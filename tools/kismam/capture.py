@@ -1,10 +1,12 @@
 """The capture check: before any feedback, does the recording itself allow it?
 
-Four things limit a diagnosis whatever the athlete does: the camera view against the
+Five things limit a diagnosis whatever the athlete does: the camera view against the
 views the motion's metrics need (a side camera cannot see knee valgus), the frame rate
 against what its keyframes' timing needs (a sprint contact lasts about 0.1 s), how much
-of the motion the athlete is tracked and fully in frame, and how big the athlete is in
-the picture. Each limit found comes with how to film it better.
+of the motion the athlete is tracked and fully in frame, how big the athlete is in the
+picture, and the motion's angles measured outside what a body can do (a limb out of the
+camera's plane; kinematics/anatomy.json). Each limit found comes with how to film it
+better.
 """
 
 from __future__ import annotations
@@ -45,6 +47,24 @@ def _motion_frames(pose: PoseSequence, assessment: Assessment) -> np.ndarray:
     spans = [np.arange(o.start, o.end + 1) for o in assessment.occurrences]
     frames = np.unique(np.concatenate(spans)) if spans else np.arange(pose.n_frames)
     return frames[(frames >= 0) & (frames < pose.n_frames)]
+
+
+def _implausible(
+    spec: AssessmentSpec, series: KinematicSeries, frames: np.ndarray
+) -> dict[str, int]:
+    """The motion's metric channels with values outside their anatomical range, and in
+    how many of the motion's frames."""
+    out: dict[str, int] = {}
+    for metric in spec.metrics:
+        names = ([metric.channel.format(side=s) for s in ("left", "right")]
+                 if "{side}" in metric.channel else [metric.channel])  # fmt: skip
+        for name in names:
+            rejected = series.implausible.get(name)
+            if rejected is not None and name not in out:
+                n = int(np.isfinite(rejected[frames]).sum()) if frames.size else 0
+                if n:
+                    out[name] = n
+    return out
 
 
 def _share(mask: np.ndarray) -> float:
@@ -141,6 +161,26 @@ def check_capture(
                     advice="move closer or zoom in so the athlete fills at least a third of "
                     "the frame's height (and film at the camera's full resolution)",
                 ))  # fmt: skip
+    impossible = _implausible(spec, series, frames)
+    if impossible:
+        said = [f"{name.replace('_', ' ')} outside the humanly possible range in {n} of the "
+                f"motion's {frames.size} frames" for name, n in impossible.items()]  # fmt: skip
+        if series.dims == 3:  # the angle is read in the body's sagittal plane
+            cause = ("the limb moving out of the body's sagittal plane, in which this angle is "
+                   "read: an arm raised out to the side")  # fmt: skip
+            better = ""  # nothing to film better: the angle is judged where the limb is in plane
+        else:
+            cause = ("the limb moving out of the camera's plane, or a joint mis-tracked, e.g. "
+                   "left and right swapped")  # fmt: skip
+            better = ("film square to the plane the limbs move in (from the side for a run, a "
+                   "walk, a jump or a start), the athlete in plain light and clothes that "
+                   "show the joints")  # fmt: skip
+        issues.append(CaptureIssue(
+            aspect="anatomy", measured="; ".join(said),
+            limits=f"those frames are a measurement failure ({cause}), not a technique: they "
+            "are not judged and not quoted",
+            advice=better,
+        ))  # fmt: skip
     return CaptureCheck(view=view, fps=round(pose.fps, 3), tracked_share=tracked_share,
                         in_frame_share=in_frame_share, athlete_px=athlete_px,
                         issues=issues)  # fmt: skip
@@ -150,5 +190,6 @@ def capture_words(check: CaptureCheck | None) -> list[str]:
     """What the recording limits, and how to film better: one line per issue."""
     if check is None:
         return []
-    return [f"{i.measured[:1].upper()}{i.measured[1:]}: {i.limits}. To do better, "
-            f"{i.advice}." for i in check.issues]  # fmt: skip
+    return [f"{i.measured[:1].upper()}{i.measured[1:]}: {i.limits}."
+            + (f" To do better, {i.advice}." if i.advice else "")
+            for i in check.issues]  # fmt: skip

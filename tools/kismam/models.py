@@ -76,7 +76,7 @@ class OccurrenceAssessment(BaseModel):
         return [m for m in self.metrics if not m.in_band]
 
 
-CaptureAspect = Literal["view", "frame_rate", "tracking", "in_frame", "athlete_size"]
+CaptureAspect = Literal["view", "frame_rate", "tracking", "in_frame", "athlete_size", "anatomy"]
 
 
 class CaptureIssue(BaseModel):
@@ -85,7 +85,7 @@ class CaptureIssue(BaseModel):
     aspect: CaptureAspect
     measured: str = Field(description="what the recording has, e.g. '30 fps'")
     limits: str = Field(description="what that limits, in a coach's words")
-    advice: str = Field(description="how to film it better")
+    advice: str = Field(description="how to film it better ('' when filming cannot help)")
 
 
 class CaptureCheck(BaseModel):

@@ -99,7 +99,7 @@ def not_found_words(report: NotFound) -> str:
         length += f"; one {_motion(report.closest)} takes about {report.cycle_s:.1f} s"
         if report.duration_s < report.cycle_s:
             length += ", longer than the clip"
-    advice = [i.advice.rstrip(".") for i in check.issues] or [
+    advice = [i.advice.rstrip(".") for i in check.issues if i.advice] or [
         "film the whole motion from the side, the athlete filling at least a third of the "
         "picture's height, from before it starts until after it ends"
     ]

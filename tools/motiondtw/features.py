@@ -142,7 +142,7 @@ def angle_features(
     for name in (*CANDIDATE_ANGLES, *EVENT_CHANNELS):
         if name not in series.channels:
             continue
-        values = np.asarray(series.channels[name], dtype=np.float64)
+        values = np.asarray(series.as_measured(name), dtype=np.float64)
         observed = np.isfinite(values)
         if not observed.any():
             continue
