@@ -40,9 +40,7 @@ from sportsgpt.kb.history import file_hash
 from sportsgpt.settings import current_settings
 from sportsgpt.tools.errors import SportsGPTError
 from sportsgpt.tools.kinematics import compute_kinematics
-from sportsgpt.tools.kismam import load_motion_spec
-from sportsgpt.tools.kismam.assess import assess
-from sportsgpt.tools.kismam.capture import check_capture
+from sportsgpt.tools.kismam import assess_alignment, load_motion_spec
 from sportsgpt.tools.kismam.recognise import recognise_motion
 from sportsgpt.tools.pose import PoseSettings, extract_pose
 from sportsgpt.tools.pose_io import load_npz, save_npz
@@ -62,6 +60,8 @@ class ClipResult(BaseModel):
     events: list[EventScore] = Field(default_factory=list)
     not_ours: list[str] = Field(default_factory=list)
     score: float | None = None
+    problems: dict[str, float] = Field(default_factory=dict, description="id -> probability")
+    not_judged: int = Field(default=0, description="metrics and problems not judged")
     error: str | None = None
     crashed: bool = False
     seconds: dict[str, float] = Field(default_factory=dict)
@@ -110,13 +110,11 @@ def run_clip(path: Path, clip: Clip, events: EventMap, cache: Path, fresh: bool)
                                                 np.asarray(pose.frame_times))  # fmt: skip
         if alignment is not None and alignment.occurrences:
             started = time.perf_counter()
-            motion_spec = load_motion_spec(true)
-            result = assess(motion_spec, series, alignment)
-            result = result.model_copy(
-                update={"capture": check_capture(pose, motion_spec, series, result)}
-            )
+            result = assess_alignment(pose, load_motion_spec(true), series, alignment)
             out.seconds["assess"] = time.perf_counter() - started
             out.score = result.score
+            out.problems = {p.id: p.probability for p in result.problems}
+            out.not_judged = len(result.unmeasurable)
     except SportsGPTError as exc:
         out.error = str(exc)
     except Exception as exc:  # a crash: reported, and the run goes on

@@ -11,7 +11,13 @@ from pydantic import BaseModel
 
 from ..agent.tools import Assessor
 from ..kb import KnowledgeBase, SearchFilters, SearchResult
-from ..tools.kismam import Assessment, align_motion, assess, assess_motion, load_motion_spec
+from ..tools.kismam import (
+    Assessment,
+    align_motion,
+    assess_alignment,
+    assess_motion,
+    load_motion_spec,
+)
 from ..tools.kismam.models import MetricResult
 from ..tools.motiondtw.align import AlignSettings
 from ..tools.pose_sequence import PoseSequence
@@ -74,7 +80,7 @@ def _shifted(pose: PoseSequence, motion: str, settings: AlignSettings) -> Assess
                                            for k, f in o.keyframes.items()}})
         for o in alignment.occurrences
     ]})  # fmt: skip
-    return assess(load_motion_spec(found), series, late)
+    return assess_alignment(pose, load_motion_spec(found), series, late)
 
 
 ASSESSORS: dict[str, Assessor] = {

@@ -51,7 +51,9 @@ def test_assess_unknown_motion(shared: Path, capsys: pytest.CaptureFixture[str])
 
 def test_jogger_against_sprint_bands(shared: Path) -> None:
     """An SIE jog (not a sprint) judged by max-velocity bands: low heel recovery shows,
-    with evidence from every stride, and the bands carry their sources."""
+    with evidence from every stride, and the bands carry their sources. The jog's toe-offs
+    are placed with less confidence against a sprint's template (quality about 0.77), so
+    the verdict is drawn from 'major' towards 'cannot say'."""
     from sportsgpt.tools.kismam import assess_motion, load_motion_spec
     from sportsgpt.tools.projection import project
     from sportsgpt.tools.readers import read_motion
@@ -63,7 +65,8 @@ def test_jogger_against_sprint_bands(shared: Path) -> None:
     assert len(result.occurrences) >= 6
     problems = {p.id: p for p in result.problems}
     heel = problems["low_heel_recovery"]
-    assert heel.probability > 0.9 and len(heel.evidence) >= 5
+    assert heel.probability > 0.85 and len(heel.evidence) >= 5
+    assert 0.5 <= heel.quality < 1.0
     assert all(e.measured < 117.5 and e.keyframe == "left_toe_off" for e in heel.evidence)
     spec = load_motion_spec("max_velocity")
     stats = [m for m in spec.metrics if m.band.source.kind == "statistics"]

@@ -248,3 +248,28 @@ def test_double_support_tells_a_walk_from_a_run() -> None:
         return double_support_share(series, result, 0.05)
 
     assert share(walk_l, walk_r) == 0.2 and share(run_l, run_r) == 0.0
+
+
+def test_a_verdict_is_never_surer_than_its_measurement() -> None:
+    """The same deviation read from a small athlete is drawn towards 'cannot say'; read
+    from a smaller one, or at a keyframe the alignment barely placed, it is not judged."""
+    from sportsgpt.tools.kismam.quality import Factor, MeasurementQuality
+
+    sure = assess(spec(), series(angle=70.0, knee=60.0), alignment())
+    assert {p.id: p.severity for p in sure.problems}["too_steep"] == "major"
+    small = MeasurementQuality(recording=[Factor(name="athlete_size", value=0.6,
+                                                 words="the athlete 96 px tall")])  # fmt: skip
+    unsure = assess(spec(), series(angle=70.0, knee=60.0), alignment(), small)
+    steep = next(p for p in unsure.problems if p.id == "too_steep")
+    first = next(p for p in sure.problems if p.id == "too_steep")
+    assert steep.quality == 0.6
+    assert steep.probability == round(0.5 + (first.probability - 0.5) * 0.6, 3)
+    assert steep.severity != "major"
+    tiny = MeasurementQuality(recording=[Factor(name="athlete_size", value=0.4,
+                                                words="the athlete 64 px tall")])  # fmt: skip
+    nothing = assess(spec(), series(angle=70.0, knee=60.0), alignment(), tiny)
+    assert nothing.problems == [] and nothing.score is None
+    assert "the athlete 64 px tall" in nothing.unmeasurable["angle"]
+    blurred = MeasurementQuality(confidence={0: {"take_off": 0.1, "landing": 0.9}})
+    late = assess(spec(), series(angle=70.0, knee=60.0), alignment(), blurred)
+    assert "take off placed with confidence 0.10" in late.unmeasurable["angle"]

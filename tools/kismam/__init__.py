@@ -18,6 +18,7 @@ from .assess import assess
 from .capture import check_capture
 from .models import Assessment
 from .not_found import MotionNotFoundError, explain_not_found, not_found_words
+from .quality import measurement_quality
 from .recognise import MotionGuess, recognise_motion
 from .spec import AssessmentSpec, load_motion_spec
 
@@ -29,6 +30,7 @@ __all__ = [
     "MotionNotFoundError",
     "align_motion",
     "assess",
+    "assess_alignment",
     "assess_motion",
     "check_motion",
     "load_motion_spec",
@@ -77,9 +79,18 @@ def assess_motion(
     """Kinematics, alignment and KISMAM for one recording of ``motion`` (or ``"auto"``)."""
     spec = None if motion == AUTO else load_motion_spec(motion)  # fails before alignment
     found, series, alignment = align_motion(pose, motion, settings, filters)
-    spec = spec or load_motion_spec(found)
-    result = assess(spec, series, alignment)
+    result = assess_alignment(pose, spec or load_motion_spec(found), series, alignment)
     if not alignment.occurrences:  # the motion named is not in it: say what was tried
         report = explain_not_found(pose, series, found)
         result.unmeasurable["motion"] = not_found_words(report)
-    return result.model_copy(update={"capture": check_capture(pose, spec, series, result)})
+    return result
+
+
+def assess_alignment(
+    pose: PoseSequence, spec: AssessmentSpec, series: KinematicSeries, alignment: AlignmentResult
+) -> Assessment:
+    """KISMAM on an alignment already made: the capture check first, then every value
+    judged as well as it was measured (kismam/quality.py)."""
+    capture = check_capture(pose, spec, series, alignment)
+    quality = measurement_quality(pose, spec, alignment, capture)
+    return assess(spec, series, alignment, quality).model_copy(update={"capture": capture})

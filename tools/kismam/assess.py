@@ -20,6 +20,7 @@ from ..kinematics.series import KinematicSeries
 from ..motiondtw.align import AlignmentResult
 from ..skeleton import mirror_name
 from .models import Assessment, Evidence, MetricResult, OccurrenceAssessment, Problem, Severity
+from .quality import MeasurementQuality
 from .spec import SIDE_PLACEHOLDER, AssessmentSpec, MetricSpec
 from .wording import view_reason
 
@@ -122,11 +123,20 @@ def _evidence(results: Iterable[MetricResult], metric_id: str, direction: str) -
     return out
 
 
-def assess(spec: AssessmentSpec, series: KinematicSeries, alignment: AlignmentResult) -> Assessment:
-    """The assessment of every occurrence ``alignment`` found in ``series``."""
+def assess(
+    spec: AssessmentSpec,
+    series: KinematicSeries,
+    alignment: AlignmentResult,
+    quality: MeasurementQuality | None = None,
+) -> Assessment:
+    """The assessment of every occurrence ``alignment`` found in ``series``; ``quality``:
+    how well each value was measured (kismam/quality.py): a value under its floor is not
+    judged, and a problem is never surer than the values it rests on."""
+    quality = quality or MeasurementQuality()
     occurrences: list[OccurrenceAssessment] = []
     unmeasurable: dict[str, str] = {}
     results: list[MetricResult] = []
+    poorly: dict[str, list[str]] = {}
     # One athlete per recording: the leading leg / hitting hand is the majority's, so a
     # stray mirrored match of a right-hander's serve does not read the left arm.
     flags = [o.mirrored for o in alignment.occurrences]
@@ -135,7 +145,12 @@ def assess(spec: AssessmentSpec, series: KinematicSeries, alignment: AlignmentRe
         metrics: list[MetricResult] = []
         for metric in spec.metrics:
             found, reason = measure_metric(metric, series, occ.keyframes, i, mirrored, spec)
-            metrics += found
+            for r in found:
+                q, weak = quality.of(i, r.keyframe)
+                if q < quality.floor:  # measured, but too poorly to judge
+                    poorly.setdefault(metric.id, []).extend(f.words for f in weak)
+                else:
+                    metrics.append(r.model_copy(update={"quality": round(q, 3)}))
             if reason and metric.id not in unmeasurable:
                 unmeasurable[metric.id] = reason
         occurrences.append(
@@ -146,6 +161,9 @@ def assess(spec: AssessmentSpec, series: KinematicSeries, alignment: AlignmentRe
             )
         )  # fmt: skip
         results += metrics
+    for metric_id, why in poorly.items():
+        unmeasurable[metric_id] = (f"measured too poorly to judge ({'; '.join(dict.fromkeys(why))}"
+                                   "): film it better to have it judged")  # fmt: skip
     for m in results:  # measured in some occurrence: judged, even if not in every one
         unmeasurable.pop(m.id, None)
     if not alignment.occurrences:
@@ -172,6 +190,9 @@ def assess(spec: AssessmentSpec, series: KinematicSeries, alignment: AlignmentRe
             continue
         drive = sum(w * channel_value[k] for k, w in usable.items())
         p = 1.0 / (1.0 + math.exp(-(spec.sensitivity * drive + problem.bias)))
+        metric_ids = {k.split(":")[0] for k in usable}
+        q = float(np.median([r.quality for r in results if r.id in metric_ids]))
+        p = 0.5 + (p - 0.5) * q  # never surer than the values it rests on: towards "cannot say"
         if p < REPORT_AT:
             continue
         evidence = [e for key in usable for e in _evidence(results, *key.split(":"))]
@@ -179,6 +200,7 @@ def assess(spec: AssessmentSpec, series: KinematicSeries, alignment: AlignmentRe
             Problem(
                 id=problem.id, label=problem.label, probability=round(p, 3),
                 severity=_severity(p), coach_text=problem.coach_text, evidence=evidence,
+                quality=round(q, 3),
             )
         )  # fmt: skip
     return Assessment(

@@ -15,6 +15,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from ..kinematics.series import KinematicSeries
+from ..motiondtw.align import AlignmentResult
 from ..pose_sequence import PoseSequence
 from .models import Assessment, CaptureCheck, CaptureIssue
 from .spec import AssessmentSpec
@@ -42,9 +43,9 @@ class CaptureLimits(BaseModel):
     edge_px: float = Field(default=2.0, ge=0, description="a joint this close to the edge is out")
 
 
-def _motion_frames(pose: PoseSequence, assessment: Assessment) -> np.ndarray:
+def _motion_frames(pose: PoseSequence, found: Assessment | AlignmentResult) -> np.ndarray:
     """The frames of the motion found (every occurrence), or the whole recording."""
-    spans = [np.arange(o.start, o.end + 1) for o in assessment.occurrences]
+    spans = [np.arange(o.start, o.end + 1) for o in found.occurrences]
     frames = np.unique(np.concatenate(spans)) if spans else np.arange(pose.n_frames)
     return frames[(frames >= 0) & (frames < pose.n_frames)]
 
@@ -75,10 +76,11 @@ def check_capture(
     pose: PoseSequence,
     spec: AssessmentSpec,
     series: KinematicSeries,
-    assessment: Assessment,
+    found: Assessment | AlignmentResult,
     limits: CaptureLimits | None = None,
 ) -> CaptureCheck:
-    """The recording against what ``spec`` needs (see the module's text)."""
+    """The recording against what ``spec`` needs (see the module's text) over the frames
+    of the occurrences ``found`` (the alignment's, or an assessment's)."""
     limits = limits or CaptureLimits()
     view = "3d" if series.dims == 3 else series.view
     issues: list[CaptureIssue] = []
@@ -107,7 +109,7 @@ def check_capture(
             advice=f"film at {need.good_fps:.0f} fps or more (the slow-motion mode of most "
             f"phones), and at least {need.min_fps:.0f} fps",
         ))  # fmt: skip
-    frames = _motion_frames(pose, assessment)
+    frames = _motion_frames(pose, found)
     index = {name: i for i, name in enumerate(pose.joints)}
     body = [index[j] for j in BODY if j in index]
     seen = np.isfinite(pose.positions).all(axis=2) & (pose.confidence > 0)

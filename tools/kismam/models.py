@@ -37,6 +37,9 @@ class MetricResult(BaseModel):
     insufficient: float = Field(ge=0, description="below the band, in band widths")
     excessive: float = Field(ge=0, description="above the band, in band widths")
     source: str
+    quality: float = Field(
+        default=1.0, ge=0, le=1, description="how well it was measured (kismam/quality.py)"
+    )
 
     @property
     def in_band(self) -> bool:
@@ -46,10 +49,18 @@ class MetricResult(BaseModel):
 class Problem(BaseModel):
     id: str
     label: str
-    probability: float = Field(ge=0, le=1)
+    probability: float = Field(
+        ge=0,
+        le=1,
+        description="the deviation's probability, drawn towards 0.5 ('cannot "
+        "say') by the measurement's quality: 0.5 + (p - 0.5) x quality",
+    )
     severity: Severity
     coach_text: str
     evidence: list[Evidence]
+    quality: float = Field(
+        default=1.0, ge=0, le=1, description="median quality of the values it rests on"
+    )
 
 
 class OccurrenceAssessment(BaseModel):
