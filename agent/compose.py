@@ -115,7 +115,7 @@ def compose_analysis(state: CoachState) -> tuple[str, list[str]]:
         lines.append("## What this recording limits")
         lines += [f"- {line}" for line in a.capture]
         lines.append("")
-    lines.append(f"## Diagnosis: {title}, technique score {score_words(a.score)}")
+    lines.append(f"## Diagnosis: {title}, {score_words(a.score)}")
     lines.append(f"{a.occurrences} occurrence{'s' * (a.occurrences != 1)} analysed.")
     asked = state.intent.motion if state.intent else None
     if asked and asked != a.motion:

@@ -32,8 +32,8 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
     result = assess_motion(read_motion_input(args.pose, args, video=True), args.motion)
     lines = [
-        f"{args.pose}: {result.motion.replace('_', ' ')}, technique score "
-        f"{score_words(result.score)}, {len(result.occurrences)} occurrence(s)"
+        f"{args.pose}: {result.motion.replace('_', ' ')}, {score_words(result.score)}, "
+        f"{len(result.occurrences)} occurrence(s)"
     ]
     lines += [f"  recording: {line}" for line in capture_words(result.capture)]
     for problem in result.problems:

@@ -58,7 +58,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     else:
         lines = [f"{len(rows)} analyses of {who}, oldest first:"]
         for r in rows:
-            lines.append(f"{r.created_at:%Y-%m-%d %H:%M}  {r.athlete}  {r.motion}  score "
+            lines.append(f"{r.created_at:%Y-%m-%d %H:%M}  {r.athlete}  {r.motion}  "
                          f"{score_words(r.score)}  ({r.recording})")  # fmt: skip
             for p in r.problems:
                 m = r.problem_metric(p)

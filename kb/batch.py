@@ -131,7 +131,7 @@ def _store(conn: psycopg.Connection, item: BatchItem, digest: str, result: Recor
                                  f"({problem}); what finished is kept, run it again to "
                                  "resume") from None  # fmt: skip
     a = result.assessment
-    log.info("%s: %s, score %s (%s, %.1f s on a worker)", item.name, a.motion,
+    log.info("%s: %s, %s (%s, %.1f s on a worker)", item.name, a.motion,
              score_words(a.score),
              "new" if new else "already stored", result.worker_s)  # fmt: skip
     status: Status = "analysed" if new and not copy else "skipped"

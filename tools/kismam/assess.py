@@ -4,9 +4,11 @@ For every aligned occurrence and keyframe, each metric is measured from the kine
 series. Outside its band [T_min, T_max] a measurement opens a deviation channel,
 ``insufficient`` = (T_min - x) / width or ``excessive`` = (x - T_max) / width. A problem's
 probability is sigmoid(s * sum_c W_c e_c + bias) over the median deviation of each
-channel across occurrences; it is reported at p >= 0.5 with its evidence. A metric the
-camera view or the joints cannot give is listed as unmeasurable, and a problem whose
-channels are all unmeasurable is "not judgeable", never guessed.
+channel across occurrences, drawn towards 0.5 by how well its values were measured
+(kismam/quality.py: 0.5 + (p - 0.5) x quality); it is reported at p >= 0.5 with its
+evidence. A metric the camera view or the joints cannot give, or measured too poorly to
+judge, is listed as unmeasurable, and a problem whose channels are all unmeasurable is
+"not judgeable", never guessed.
 """
 
 from __future__ import annotations

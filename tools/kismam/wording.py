@@ -180,8 +180,10 @@ def _joined(names: list[str]) -> str:
 
 
 def score_words(score: float | None) -> str:
-    """ "74/100", or what a missing score means."""
-    return f"{score:.0f}/100" if score is not None else "not scored (nothing could be judged)"
+    """'technique score 74/100', or what a missing score means."""
+    if score is None:
+        return "not scored (nothing could be judged)"
+    return f"technique score {score:.0f}/100"
 
 
 def not_judged(motion: str, unmeasurable: dict[str, str]) -> list[str]:
