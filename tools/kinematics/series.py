@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import InvalidPoseError
 from ..pose_sequence import FloatArray
+from .anatomy import anatomy
 
 Side = Literal["left", "right"]
 
@@ -54,8 +55,6 @@ class KinematicSeries(BaseModel):
 
     def missing_reason(self, channel: str, frame: int, at: str) -> str:
         """Why ``channel`` has no value at ``frame`` (the keyframe ``at``)."""
-        from .anatomy import anatomy
-
         rejected = self.implausible.get(channel)
         if rejected is not None and 0 <= frame < len(rejected) and np.isfinite(rejected[frame]):
             return (f"{channel} at {at} was measured {anatomy().words(channel)}: a "

@@ -57,15 +57,24 @@ def _implausible(
     how many of the motion's frames."""
     out: dict[str, int] = {}
     for metric in spec.metrics:
-        names = ([metric.channel.format(side=s) for s in ("left", "right")]
-                 if "{side}" in metric.channel else [metric.channel])  # fmt: skip
-        for name in names:
+        for name in metric.channels:
             rejected = series.implausible.get(name)
             if rejected is not None and name not in out:
                 n = int(np.isfinite(rejected[frames]).sum()) if frames.size else 0
                 if n:
                     out[name] = n
     return out
+
+
+def body_tracked(pose: PoseSequence) -> np.ndarray | None:
+    """Per frame: is every BODY joint the skeleton has seen? None for a skeleton without
+    any of them."""
+    index = {name: i for i, name in enumerate(pose.joints)}
+    body = [index[j] for j in BODY if j in index]
+    if not body:
+        return None
+    seen = np.isfinite(pose.positions).all(axis=2) & (pose.confidence > 0)
+    return np.asarray(seen[:, body].all(axis=1))
 
 
 def _share(mask: np.ndarray) -> float:
@@ -110,12 +119,11 @@ def check_capture(
             f"phones), and at least {need.min_fps:.0f} fps",
         ))  # fmt: skip
     frames = _motion_frames(pose, found)
-    index = {name: i for i, name in enumerate(pose.joints)}
-    body = [index[j] for j in BODY if j in index]
     seen = np.isfinite(pose.positions).all(axis=2) & (pose.confidence > 0)
+    body_seen = body_tracked(pose)
     tracked_share = in_frame_share = athlete_px = None
-    if body and frames.size:
-        tracked = np.asarray(seen[np.ix_(frames, np.asarray(body))].all(axis=1))
+    if body_seen is not None and frames.size:
+        tracked = body_seen[frames]
         tracked_share = _share(tracked)
         if tracked_share < limits.tracked:
             issues.append(CaptureIssue(

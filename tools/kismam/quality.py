@@ -24,12 +24,11 @@ athlete (quality 0.56) is "moderate" at 0.78, not "major" at 1.0.
 
 from __future__ import annotations
 
-import numpy as np
 from pydantic import BaseModel, Field
 
 from ..motiondtw.align import AlignmentResult
 from ..pose_sequence import PoseSequence
-from .capture import BODY, CaptureLimits
+from .capture import CaptureLimits, body_tracked
 from .models import CaptureCheck
 from .spec import AssessmentSpec
 
@@ -95,15 +94,13 @@ def measurement_quality(
     if capture.athlete_px is not None and capture.athlete_px < limits.athlete_px:
         recording.append(Factor(name="athlete_size", value=capture.athlete_px / limits.athlete_px,
                                 words=f"the athlete {capture.athlete_px:.0f} px tall"))  # fmt: skip
-    index = {name: i for i, name in enumerate(pose.joints)}
-    body = np.asarray([index[j] for j in BODY if j in index])
-    seen = np.isfinite(pose.positions).all(axis=2) & (pose.confidence > 0)
+    body_seen = body_tracked(pose)
     tracked: dict[int, Factor] = {}
     for i, occ in enumerate(alignment.occurrences):
-        span = np.arange(max(0, occ.start), min(pose.n_frames, occ.end + 1))
-        if not span.size or not body.size:
+        span = body_seen[max(0, occ.start) : occ.end + 1] if body_seen is not None else None
+        if span is None or not span.size:
             continue
-        share = float(seen[np.ix_(span, body)].all(axis=1).mean())
+        share = float(span.mean())
         if share < limits.tracked:
             tracked[i] = Factor(name="tracking", value=share / limits.tracked,
                                 words=f"the body tracked in {share:.0%} of the motion's "

@@ -98,6 +98,13 @@ class MetricSpec(BaseModel):
         """The short name, or the label without its explanation in brackets."""
         return self.short or self.label.split(" (")[0]
 
+    @property
+    def channels(self) -> list[str]:
+        """Every channel the metric may read: both sides of a ``{side}`` channel."""
+        if SIDE_PLACEHOLDER in self.channel:
+            return [self.channel.replace(SIDE_PLACEHOLDER, s) for s in ("left", "right")]
+        return [self.channel]
+
     @model_validator(mode="after")
     def _check(self) -> MetricSpec:
         if self.reduce == "value" and self.until is not None:
@@ -244,12 +251,7 @@ class AssessmentSpec(BaseModel):
 def check_channels(spec: AssessmentSpec, known_channels: set[str]) -> None:
     """Every metric reads a channel the kinematics stage can produce."""
     for metric in spec.metrics:
-        names = (
-            {metric.channel.replace(SIDE_PLACEHOLDER, s) for s in ("left", "right")}
-            if SIDE_PLACEHOLDER in metric.channel
-            else {metric.channel}
-        )
-        unknown = sorted(names - known_channels)
+        unknown = sorted(set(metric.channels) - known_channels)
         if unknown:
             raise ValueError(f"metric {metric.id} reads unknown channel(s) {unknown}")
 
