@@ -205,8 +205,7 @@ def assess_motion_tool(ctx: ToolContext, args: AssessInput) -> AssessmentSummary
         unmeasurable=assessment.unmeasurable,
         unit_notes=unit_notes(m.unit for o in assessment.occurrences for m in o.metrics),
         capture=capture_words(assessment.capture),
-        summary=f"{assessment.motion.replace('_', ' ')}: {score_words(assessment.score)} "
-        f"over "
+        summary=f"{assessment.motion.replace('_', ' ')}: {score_words(assessment.score)} over "
         f"{len(assessment.occurrences)} occurrence(s); {names}",
     )  # fmt: skip
 
