@@ -64,6 +64,7 @@ try:
     from sportsgpt.tools.motiondtw.library import known_motions
     from sportsgpt.tools.readers import VIDEO_SUFFIXES, read_motion
     from sportsgpt.tools.render.history import history_plot
+    from sportsgpt.tools.render.overlay import people_thumbnails
 except ImportError as missing:  # `python app.py` from a Python without the install
     if __name__ != "__main__":
         raise
@@ -175,6 +176,9 @@ class Session:
         self.thread = uuid.uuid4().hex
         self.uploads = uploads
         self.closed = False
+        self.pick: tuple[float, float, float | None] | None = None
+        """A point on the athlete the user chose among the people of ``pick_video``."""
+        self.pick_video: Path | None = None
 
     def close(self) -> None:
         self.closed = True
@@ -421,6 +425,7 @@ def build_app(
             yield (history, *empty, session)
             return
         chosen = None if motion in ("", "auto") else motion
+        picked = session.pick_video is not None and file.resolve() == session.pick_video
         # the form's fields travel typed: nothing is turned into prose and parsed again
         try:
             request = CoachRequest(
@@ -428,12 +433,14 @@ def build_app(
                 motion=chosen, level=level or None, missing_equipment=list(missing or []),
                 days_per_week=int(days) if days else None,
                 view=None if view in ("", "auto") else view,
+                pick=session.pick if picked else None,
             )  # fmt: skip
         except (ValidationError, TypeError, ValueError) as exc:
             history.append(_say(f"That form cannot be used: {first_error_line(exc)}"))
             yield (history, *empty, session)
             return
-        said = [f"level: {level}"] if level else []
+        said = ["the person I clicked"] if picked else []
+        said += [f"level: {level}"] if level else []
         said += [f"no {', no '.join(missing)}"] if missing else []
         said += [f"{int(days)} days a week"] if days else []
         shown = f"{file.name}: {request.message}" + (f" ({'; '.join(said)})" if said else "")
@@ -528,6 +535,34 @@ def build_app(
         note = f"{len(rows)} analyses of {name}, {span}."
         return str(out), history_rows(rows), note, session
 
+    def show_people(session: Session | None) -> Any:
+        """After an analysis that could not tell who the athlete is: the people found, to
+        click on; otherwise nothing."""
+        found = session.coach.ctx.people if session is not None else None
+        if session is None or found is None:
+            return gr.update(value=None, visible=False)
+        try:
+            thumbs = people_thumbnails(found.video, found.people,
+                                       session.work / "people" / uuid.uuid4().hex[:8])  # fmt: skip
+        except (SportsGPTError, OSError) as exc:
+            log.warning("no thumbnails of the people found: %s", exc)
+            return gr.update(value=None, visible=False)
+        captions = [f"person {i}" + (f": {p.performs.replace('_', ' ')}, {p.performs_s:.1f} s"
+                                     if p.performs else "")
+                    for i, p in enumerate(found.people, 1)]  # the chat has the rest  # fmt: skip
+        return gr.update(value=list(zip((str(t) for t in thumbs), captions, strict=True)),
+                         visible=True)  # fmt: skip
+
+    def choose_person(session: Session | None, chosen: gr.SelectData) -> tuple[Any, ...]:
+        """The person clicked is the athlete of this video: the analysis runs again."""
+        found = session.coach.ctx.people if session is not None else None
+        if session is None or found is None or not 0 <= chosen.index < len(found.people):
+            return session, gr.update()
+        person = found.people[chosen.index]
+        session.pick = (*person.point, person.time_s)
+        session.pick_video = found.video.resolve()
+        return session, gr.update(visible=False)
+
     def reset(session: Session | None) -> tuple[Any, ...]:
         if session is not None:
             session.close()
@@ -567,6 +602,9 @@ def build_app(
                                      info="whose history analyses are kept in")  # fmt: skip
                 upload = gr.File(label="Video or pose file", type="filepath",
                                  file_types=[*sorted(VIDEO_SUFFIXES), *POSE_SUFFIXES])  # fmt: skip
+                people = gr.Gallery(label="Who is the athlete? Click them to analyse them",
+                                    visible=False, columns=2, height=300, object_fit="contain",
+                                    allow_preview=False, elem_id="people")  # fmt: skip
                 motion = gr.Dropdown(["auto", *known_motions()], value="auto", label="Motion")
                 view = gr.Dropdown(["auto", "side", "front", "oblique"], value="auto",
                                    label="Camera view (2D)")  # fmt: skip
@@ -632,7 +670,13 @@ def build_app(
                                       athlete],
                             outputs, api_name="analyze", preprocess=False,
                             **lane)  # type: ignore[arg-type]  # fmt: skip
-        stop.click(stop_work, [session], None, cancels=[running], api_name="stop")
+        running.then(show_people, [session], [people], api_visibility="private")
+        again = people.select(choose_person, [session], [session, people],
+                              api_visibility="private")  # fmt: skip
+        rerun = again.then(analyze, [upload, motion, level, missing, days, session, view,
+                                     athlete], outputs, preprocess=False, **lane)  # fmt: skip
+        rerun.then(show_people, [session], [people], api_visibility="private")
+        stop.click(stop_work, [session], None, cancels=[running, rerun], api_name="stop")
         upload.upload(track_upload, [upload, session], [session], api_visibility="private",
                       preprocess=False)  # fmt: skip
         asking = gr.on([question.submit, send.click], follow_up,  # Enter or Send
@@ -645,6 +689,8 @@ def build_app(
         demo.unload(tab_closed)
         new.click(reset, [session], [upload, chat, problems, plan, gallery, plot, report,
                   annotated, side, marks, session], api_name="reset")  # fmt: skip
+        new.click(lambda: gr.update(value=None, visible=False), None, [people],
+                  api_visibility="private")  # fmt: skip
     return demo  # type: ignore[no-any-return]
 
 

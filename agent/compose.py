@@ -102,9 +102,12 @@ def compose_analysis(state: CoachState) -> tuple[str, list[str]]:
     if a is None or a.occurrences == 0:
         reason = failures[-1] if failures else "the motion was not found in it"
         checks = [c.detail for c in state.evidence.failed()]
-        lines.append(f"{COULD_NOT} {reason}.")
+        lines.append(f"{COULD_NOT} {reason.rstrip('.')}.")
         if checks:
             lines.append("Checks that failed: " + "; ".join(checks) + ".")
+        failed = [c for c in state.calls if c.error]
+        if failed and failed[-1].error_kind == "AthleteChoiceError":  # the reason says how
+            return "\n".join(lines).strip() + "\n", []
         lines.append(
             "What helps: a side view of the whole movement, the athlete in frame from start "
             "to finish, and the motion named if it is one I know."

@@ -125,16 +125,25 @@ def _model_understanding(
         return None, f"; language model failed ({type(exc).__name__}): rules understood it"
 
 
+def _pose_args(state: CoachState, file: str, motion: str | None) -> dict[str, Any]:
+    """extract_pose's arguments: the file, and what the request says about it (the view,
+    the motion that tells the athlete among several people, a point on the athlete)."""
+    request = state.request
+    args: dict[str, Any] = {"path": file, **({"motion": motion} if motion else {})}
+    if request is not None and request.view:
+        args["view"] = request.view
+    if request is not None and request.pick:
+        args["pick"] = list(request.pick)
+    return args
+
+
 def node_plan(state: CoachState) -> dict[str, Any]:
     intent = state.intent
     assert intent is not None
     steps: list[PlanStep] = []
     if intent.kind == "analyze" and intent.file:
         steps = [
-            PlanStep(tool="extract_pose",
-                     args={"path": intent.file, **({"view": state.request.view}
-                                                   if state.request and state.request.view
-                                                   else {})},
+            PlanStep(tool="extract_pose", args=_pose_args(state, intent.file, intent.motion),
                      why="the athlete's skeleton from the user's file"),
             PlanStep(tool="assess_motion",
                      args={"pose_file": POSE, "motion": intent.motion or "auto"},

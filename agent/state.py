@@ -35,6 +35,10 @@ class CoachRequest(BaseModel):
     view: Literal["side", "front", "oblique"] | None = Field(
         default=None, description="the camera view of a video or 2D file (default: estimated)"
     )
+    pick: tuple[float, float, float | None] | None = Field(
+        default=None, description="a point on the athlete in a video with several people: "
+        "x, y (pixels) and the time in seconds it is on them (None: the first frame)",
+    )  # fmt: skip
 
     @field_validator("motion")
     @classmethod

@@ -47,6 +47,13 @@ Assessor = Callable[[Any, str, AlignSettings], Assessment]
 """pose, motion (or 'auto'), alignment settings -> Assessment."""
 
 
+class PeopleFound(BaseModel):
+    """A video's people when its athlete has to be pointed at (the app's thumbnails)."""
+
+    video: Path
+    people: list[Any] = Field(description="tools.pose.PersonFound, strongest first")
+
+
 @dataclass
 class ToolContext:
     workspace: Workspace
@@ -58,6 +65,8 @@ class ToolContext:
     """Set by the app's Stop button: pose extraction ends at the next frame."""
     recordings: dict[str, Path] = field(default_factory=dict)
     """pose file -> the recording the user gave (what history keys an analysis by)."""
+    people: PeopleFound | None = None
+    """The people of the last video when it could not be told which is the athlete."""
 
 
 # ---------------------------------------------------------------- pose
@@ -68,6 +77,14 @@ class ExtractPoseInput(BaseModel):
     view: Literal["side", "front", "oblique"] | None = Field(
         default=None, description="the camera view the athlete stated (default: estimated)"
     )
+    motion: str | None = Field(
+        default=None, description="a video with several people: the athlete is the one who "
+        "performs this motion (default: any motion we know)",
+    )  # fmt: skip
+    pick: tuple[float, float, float | None] | None = Field(
+        default=None, description="a point on the athlete: x, y (pixels) and the time in "
+        "seconds it is on them (None: the first frame it touches anyone)",
+    )  # fmt: skip
 
 
 class PoseSummary(BaseModel):
@@ -85,9 +102,19 @@ def extract_pose_tool(ctx: ToolContext, args: ExtractPoseInput) -> PoseSummary:
     """Turn the user's file into the athlete's skeleton (video: pose estimation)."""
     path = ctx.workspace.resolve(args.path)
     if path.suffix.lower() in VIDEO_SUFFIXES:
-        from ..tools.pose import extract_pose
+        from ..tools.kismam import AUTO, motion_check
+        from ..tools.pose import AthleteChoiceError, AthleteHint, PoseSettings, extract_pose
 
-        pose = extract_pose(path, progress=False, stop=ctx.stop).pose
+        pick = args.pick
+        hint = None if pick is None else AthleteHint(point=(pick[0], pick[1]), time_s=pick[2])
+        ctx.people = None
+        try:
+            pose = extract_pose(path, PoseSettings(athlete=hint), progress=False,
+                                stop=ctx.stop, performs=motion_check(args.motion or AUTO)
+                                ).pose  # fmt: skip
+        except AthleteChoiceError as exc:  # the app shows them to choose from
+            ctx.people = PeopleFound(video=path, people=exc.people)
+            raise
     else:
         pose = read_motion(path)
     kind = source_kind(path, pose.dims)

@@ -40,9 +40,9 @@ from sportsgpt.kb.history import file_hash
 from sportsgpt.settings import current_settings
 from sportsgpt.tools.errors import SportsGPTError
 from sportsgpt.tools.kinematics import compute_kinematics
-from sportsgpt.tools.kismam import assess_alignment, load_motion_spec
+from sportsgpt.tools.kismam import AUTO, assess_alignment, load_motion_spec, motion_check
 from sportsgpt.tools.kismam.recognise import recognise_motion
-from sportsgpt.tools.pose import PoseSettings, extract_pose
+from sportsgpt.tools.pose import AthleteChoiceError, PersonFound, PoseSettings, extract_pose
 from sportsgpt.tools.pose_io import load_npz, save_npz
 from sportsgpt.tools.pose_sequence import PoseSequence
 from sportsgpt.tools.shared_data import shared_dir
@@ -63,34 +63,49 @@ class ClipResult(BaseModel):
     problems: dict[str, float] = Field(default_factory=dict, description="id -> probability")
     not_judged: int = Field(default=0, description="metrics and problems not judged")
     error: str | None = None
+    athlete: str = Field(default="", description="how the athlete was chosen")
     crashed: bool = False
     seconds: dict[str, float] = Field(default_factory=dict)
     pose_frames: int = 0
     frames: int = 0
 
 
-def _pose(path: Path, cache: Path, fresh: bool) -> tuple[PoseSequence, float]:
-    """The clip's pose (cached by content and settings) and the seconds pose took."""
+def _pose(path: Path, cache: Path, fresh: bool) -> tuple[PoseSequence, float, str]:
+    """The clip's pose (cached by content and settings), the seconds pose took, and how
+    the athlete was chosen: as ``assess --motion auto`` chooses them (among several people,
+    the one who performs a motion we know; AthleteChoiceError when that does not tell)."""
     settings = PoseSettings()
     digest = file_hash(path)[:16]
-    key = hashlib.sha256(settings.model_dump_json().encode()).hexdigest()[:8]
+    key = hashlib.sha256((settings.model_dump_json() + "performs=auto").encode()).hexdigest()[:8]
     stem = cache / f"{path.stem}-{digest}-{key}"
     npz, meta = stem.with_suffix(".npz"), stem.with_suffix(".json")
-    if not fresh and npz.is_file() and meta.is_file():
-        return load_npz(npz), float(json.loads(meta.read_text())["elapsed_s"])
-    started = time.perf_counter()
-    pose = extract_pose(path, settings, progress=False).pose
-    elapsed = time.perf_counter() - started
+    if not fresh and meta.is_file():
+        said = json.loads(meta.read_text())
+        if said.get("error"):
+            people = [PersonFound.model_validate(p) for p in said.get("people", [])]
+            raise AthleteChoiceError(said["error"], people)
+        if npz.is_file():
+            return load_npz(npz), float(said["elapsed_s"]), said.get("athlete", "")
     cache.mkdir(parents=True, exist_ok=True)
-    save_npz(pose, npz)
-    meta.write_text(json.dumps({"elapsed_s": elapsed}))
-    return pose, elapsed
+    started = time.perf_counter()
+    try:
+        result = extract_pose(path, settings, progress=False, performs=motion_check(AUTO))
+    except AthleteChoiceError as exc:
+        people = [p.model_dump(mode="json") for p in exc.people]
+        meta.write_text(json.dumps({"elapsed_s": time.perf_counter() - started,
+                                    "error": exc.reason, "people": people}))  # fmt: skip
+        raise
+    elapsed = time.perf_counter() - started
+    save_npz(result.pose, npz)
+    athlete = result.report.selection.method
+    meta.write_text(json.dumps({"elapsed_s": elapsed, "athlete": athlete}))
+    return result.pose, elapsed, athlete
 
 
 def run_clip(path: Path, clip: Clip, events: EventMap, cache: Path, fresh: bool) -> ClipResult:
     out = ClipResult(file=clip.file, motion=clip.motion, frames=clip.frames)
     try:
-        pose, out.seconds["pose"] = _pose(path, cache, fresh)
+        pose, out.seconds["pose"], out.athlete = _pose(path, cache, fresh)
         out.pose_frames = pose.n_frames
         started = time.perf_counter()
         series = compute_kinematics(pose)
@@ -115,11 +130,16 @@ def run_clip(path: Path, clip: Clip, events: EventMap, cache: Path, fresh: bool)
             out.score = result.score
             out.problems = {p.id: p.probability for p in result.problems}
             out.not_judged = len(result.unmeasurable)
+    except AthleteChoiceError as exc:  # nobody's movement, or several people's, shows it
+        out.error, out.athlete = str(exc), exc.reason
+        out.right = exc.reason.startswith("none of") and recognised_right(clip, events, None)
     except SportsGPTError as exc:
         out.error = str(exc)
     except Exception as exc:  # a crash: reported, and the run goes on
         out.error, out.crashed = f"{type(exc).__name__}: {exc}", True
         log.error("%s crashed:\n%s", clip.file, traceback.format_exc())
+    if out.error and not out.events:  # nothing timed: every labelled event is missed
+        out.events, out.not_ours = score_events(clip, events, [], np.zeros(0))
     return out
 
 
@@ -129,6 +149,15 @@ def _events_line(scores: list[EventScore]) -> tuple[int, int, str]:
     errors = [abs(e.error_frames) for e in scored if e.error_frames is not None]
     median = f"{statistics.median(errors):.0f}" if errors else "-"
     return within, len(scored), median
+
+
+def _refused(r: ClipResult) -> str:
+    """What a clip without a recognised motion came out as."""
+    if not r.error:
+        return "none"
+    if r.athlete.startswith("none of"):
+        return "none (of several people)"
+    return "which athlete? (several perform)" if "perform" in r.athlete else "error"
 
 
 def table(results: list[ClipResult]) -> str:
@@ -141,7 +170,7 @@ def table(results: list[ClipResult]) -> str:
         within, scored, median = _events_line(r.events)
         ms = [abs(e.error_ms) for e in r.events if e.scored and e.error_ms is not None]
         ms_text = f"{statistics.median(ms):.0f}" if ms else "-"
-        recognised = r.recognised or ("error" if r.error else "none")
+        recognised = r.recognised or _refused(r)
         lines.append(
             f"| {r.file} | {r.motion} | {recognised} | {'yes' if r.right else 'no'} | "
             f"{r.aligned_as or '-'} | {r.occurrences} | {within}/{scored} | {median} | "
@@ -200,7 +229,7 @@ def main() -> None:
         result = run_clip(folder / clip.file, clip, events, cache, args.fresh)
         results.append(result)
         within, scored, _ = _events_line(result.events)
-        print(f"{clip.file}: {result.recognised or result.error or 'none'} "
+        print(f"{clip.file}: {result.recognised or _refused(result)} "
               f"({'right' if result.right else 'WRONG'}), {within}/{scored} events "
               f"({time.perf_counter() - started:.0f} s)", flush=True)  # fmt: skip
     print()

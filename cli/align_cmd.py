@@ -192,12 +192,13 @@ def cmd_align(args: argparse.Namespace) -> int:
         method=method, max_cost=args.max_cost, radius_s=args.radius, mirror=not args.no_mirror
     )
     result = align(read_motion_input(args.pose, args, video=True), refs, settings)
-    payload = result.model_dump(mode="json")
+    choice = getattr(args, "athlete_choice", None)  # a video with several people in it
+    payload = result.model_dump(mode="json") | ({"athlete_choice": choice} if choice else {})
     lines = [
         f"{args.pose}: {len(result.occurrences)} occurrence(s) of {result.motion} "
         f"({result.method}, {result.frames} frames at {result.fps:g} fps, "
         f"threshold {result.cost_threshold:g})"
-    ]
+    ] + ([f"  athlete: {choice}"] if choice else [])
     for i, occ in enumerate(sorted(result.occurrences, key=lambda o: o.start)):
         kfs = ", ".join(f"{k}={v}" for k, v in occ.keyframes.items())
         lines.append(f"  #{i + 1} frames {occ.start}-{occ.end} cost {occ.cost:.3f}: {kfs}")

@@ -35,6 +35,8 @@ def cmd_assess(args: argparse.Namespace) -> int:
         f"{args.pose}: {result.motion.replace('_', ' ')}, {score_words(result.score)}, "
         f"{len(result.occurrences)} occurrence(s)"
     ]
+    choice = getattr(args, "athlete_choice", None)
+    lines += [f"  athlete: {choice}"] if choice else []
     lines += [f"  recording: {line}" for line in capture_words(result.capture)]
     for problem in result.problems:
         lines.append(f"  {problem.severity:<8} {problem.label} (probability "
@@ -49,5 +51,6 @@ def cmd_assess(args: argparse.Namespace) -> int:
     lines += [f"  not judged: {line}" for line in not_judged(result.motion, result.unmeasurable)]
     units = [m.unit for o in result.occurrences for m in o.metrics]
     lines += [f"  {note}" for note in unit_notes(units)]
-    emit(args, result.model_dump(mode="json"), "\n".join(lines))
+    payload = result.model_dump(mode="json") | ({"athlete_choice": choice} if choice else {})
+    emit(args, payload, "\n".join(lines))
     return 0

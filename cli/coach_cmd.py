@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .common import VIEWS, add_common, emit
+from .common import VIEWS, add_common, add_pick, emit, pick_hint
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,7 @@ def add_coach_parsers(sub: Any) -> None:
     p.add_argument("input", type=Path)
     p.add_argument("--motion", default=None, help="a known motion, or leave out to recognise it")
     p.add_argument("--view", choices=VIEWS, help="camera view of 2D input (default: estimated)")
+    add_pick(p)
     p.add_argument("-o", "--output", type=Path, default=None, help="report.md|.json|.html")
     p.add_argument("--message", default="Analyse my technique and give me a plan.")
     p.add_argument("--athlete", default=None, help="whose history the analysis is kept in "
@@ -54,6 +55,7 @@ def add_coach_parsers(sub: Any) -> None:
     p.add_argument("--video", type=Path, default=None, help="a recording to analyse first")
     p.add_argument("--motion", default=None)
     p.add_argument("--view", choices=VIEWS, help="camera view of 2D input (default: estimated)")
+    add_pick(p)
     p.add_argument("--thread", default=None,
                    help="continue this conversation of the athlete's (default: their latest; "
                    "each athlete's threads are their own)")  # fmt: skip
@@ -75,7 +77,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             video_codec(out)  # a name we cannot write is said before the analysis runs
     coach = new_coach(settings=args.settings, athlete=athlete_name(args.athlete))
     reply = coach.ask(CoachRequest(message=args.message, files=[str(args.input)],
-                                   motion=args.motion, view=args.view))  # fmt: skip
+                                   motion=args.motion, view=args.view,
+                                   pick=_pick(args.pick)))  # fmt: skip
     payload: dict[str, Any] = {"answer": reply.answer, "citations": reply.citations,
                "trace": [e.model_dump() for e in reply.trace]}  # fmt: skip
     figures: list[Path] = []
@@ -106,7 +109,22 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             args.output.write_text(reply.answer)
     wrote = [*([args.output] if args.output else []), *figures, *videos]
     emit(args, payload, "\n".join([reply.answer, *(f"wrote {p}" for p in wrote)]))
-    return 0
+    _how_to_pick(reply)
+    analysed = reply.state.assessment is not None and reply.state.assessment.occurrences > 0
+    return 0 if analysed else 1  # the answer says why there is no diagnosis
+
+
+def _pick(text: str | None) -> tuple[float, float, float | None] | None:
+    hint = pick_hint(text)
+    return None if hint is None else (*hint.point, hint.time_s)
+
+
+def _how_to_pick(reply: Any) -> None:
+    """After "I cannot tell who the athlete is": the option that says it (on stderr)."""
+    failed = [c for c in reply.state.calls if c.error]
+    if failed and failed[-1].error_kind == "AthleteChoiceError":
+        sys.stderr.write("sportsgpt: point at the athlete with --pick X,Y,SECONDS (a point "
+                         "on them in the video, in pixels, at that time)\n")  # fmt: skip
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -125,9 +143,11 @@ def cmd_chat(args: argparse.Namespace) -> int:
                      + "\n")  # fmt: skip
     if args.video:
         request = CoachRequest(message="Analyse this recording.", files=[str(args.video)],
-                               motion=args.motion, view=args.view)  # fmt: skip
+                               motion=args.motion, view=args.view,
+                               pick=_pick(args.pick))  # fmt: skip
         reply = coach.ask(request, thread=thread)
         sys.stdout.write(reply.answer + "\n")
+        _how_to_pick(reply)
     while True:
         try:
             message = input("you> ").strip()

@@ -33,6 +33,8 @@ def add_motion_input(p: argparse.ArgumentParser, name: str = "input", video: boo
     p.add_argument(
         name, type=Path, help=f"motion file: {kinds}" + (", or a video" if video else "")
     )
+    if video:
+        add_pick(p)
     p.add_argument("--fps", type=float, help="frame rate for formats without one (COCO, OpenPose)")
     p.add_argument("--person", type=int, help="track id to keep in multi-person 2D files")
     p.add_argument("--character", type=Path, help="DeepMimic character file")
@@ -49,16 +51,52 @@ def add_motion_input(p: argparse.ArgumentParser, name: str = "input", video: boo
                    "a known distance instead (e.g. left_hip,left_knee,0.45)")  # fmt: skip
 
 
+PICK_HELP = ("X,Y[,SECONDS]: a point on the athlete in the video (pixels), at that time "
+             "(default: the first frame it touches anyone); for a video with more than one "
+             "person in it")  # fmt: skip
+
+
+def add_pick(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--pick", metavar="X,Y[,SECONDS]", help=PICK_HELP)
+
+
+def pick_hint(text: str | None, flag: str = "--pick") -> Any:
+    """The AthleteHint that ``--pick X,Y[,SECONDS]`` gives (None without one)."""
+    from ..tools.errors import SportsGPTError
+    from ..tools.pose.tracking import AthleteHint
+
+    if text is None:
+        return None
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        values = []
+    if len(values) not in (2, 3) or (len(values) == 3 and values[2] < 0):
+        raise SportsGPTError(f"{flag} needs X,Y or X,Y,SECONDS (pixels, seconds), got {text!r}")
+    return AthleteHint(point=(values[0], values[1]), time_s=values[2] if len(values) == 3
+                       else None)  # fmt: skip
+
+
 def read_motion_input(path: Path, args: argparse.Namespace, video: bool = False) -> Any:
     """The PoseSequence behind ``path`` with the reader options in ``args``; with ``video``
-    a video file is run through pose extraction (default settings) first."""
+    a video file is run through pose extraction (default settings) first: the athlete is
+    the person at ``--pick``, or, among several, the one who performs ``--motion``."""
     from ..tools.pose_sequence import with_view
     from ..tools.readers import VIDEO_SUFFIXES, read_motion
 
     if video and path.suffix.lower() in VIDEO_SUFFIXES:
-        from ..tools.pose import extract_pose  # ~2 s of imports: only for a video
+        from ..tools.kismam import motion_check
+        from ..tools.motiondtw.library import known_motions
+        from ..tools.pose import PoseSettings, extract_pose  # ~2 s of imports: for a video
 
-        return _scaled(with_view(extract_pose(path).pose, getattr(args, "view", None)), args)
+        motion = getattr(args, "motion", None)
+        performs = motion_check(motion) if motion in (*known_motions(), "auto") else None
+        settings = PoseSettings(athlete=pick_hint(getattr(args, "pick", None)))
+        extraction = extract_pose(path, settings, performs=performs)
+        if len(extraction.report.selection.people) > 1:  # say who was analysed, and why
+            args.athlete_choice = extraction.report.selection.method
+        pose = extraction.pose
+        return _scaled(with_view(pose, getattr(args, "view", None)), args)
     seq = read_motion(
         path,
         fps=getattr(args, "fps", None),

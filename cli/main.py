@@ -326,6 +326,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         said = str(exc)
         if isinstance(exc, MotionNotFoundError) and exc.report.named is None:
             said += " If you know which motion it is, name it with --motion."
+        people = getattr(exc, "people", None)  # AthleteChoiceError (no video stack import)
+        if people:
+            x, y = people[0].point
+            said = said.rstrip(".") + (f" with --pick X,Y,SECONDS (e.g. --pick {x:.0f},{y:.0f},"
+                     f"{people[0].time_s:.1f} for person 1).")  # fmt: skip
         sys.stderr.write(f"sportsgpt: error: {mask_secrets(said)}\n")
         return 1
     except (OSError, ValueError) as exc:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..tools.errors import SportsGPTError
-from .common import add_common, emit
+from .common import PICK_HELP, add_common, emit, pick_hint
 
 
 def add_pose_parser(sub: Any) -> None:
@@ -35,7 +35,8 @@ def add_pose_parser(sub: Any) -> None:
         action="store_true",
         help="rtmlib: let rtmlib download a missing model (needs internet)",
     )
-    p.add_argument("--athlete", help="X,Y: a point on the athlete in the first frame they appear")
+    p.add_argument("--athlete", "--pick", dest="athlete", metavar="X,Y[,SECONDS]",
+                   help=PICK_HELP)  # fmt: skip
     p.add_argument("--bbox", help="X,Y,W,H: a box around the athlete where they first appear")
     p.add_argument("--num-poses", type=int, default=2, help="people MediaPipe looks for (2)")
     p.add_argument("--start", type=float, default=0.0, help="start time, seconds")
@@ -66,14 +67,12 @@ def _numbers(text: str, count: int, flag: str) -> tuple[float, ...]:
 
 def cmd_pose(args: argparse.Namespace) -> int:
     from ..tools.pose import AthleteHint, FrameWindow, PoseSettings, extract_pose
+    from ..tools.pose.tracking import person_words
     from ..tools.readers import write_motion
     from ..tools.render.overlay import save_thumbnails, write_overlay
 
-    hint = None
-    if args.athlete:
-        x, y = _numbers(args.athlete, 2, "--athlete")
-        hint = AthleteHint(point=(x, y))
-    elif args.bbox:
+    hint = pick_hint(args.athlete, "--athlete")
+    if hint is None and args.bbox:
         x, y, w, h = _numbers(args.bbox, 4, "--bbox")
         hint = AthleteHint(box=(x, y, w, h))
     try:
@@ -110,8 +109,13 @@ def cmd_pose(args: argparse.Namespace) -> int:
         f"({report.detection_rate:.0%}); {len(report.selection.tracks)} people tracked, "
         f"athlete = track {', '.join(str(t.id) for t in athlete)} ({report.selection.method})",
         f"  camera view: {report.view}; {report.processing_fps:.1f} frames/s",
-        f"wrote {written}",
     ]
+    if len(report.selection.people) > 1:
+        lines.append(f"  {len(report.selection.people)} people may be the athlete "
+                     "(--athlete X,Y,SECONDS picks one):")  # fmt: skip
+        lines += [f"    {'*' if p.athlete else ' '} {person_words(p, i)}"
+                  for i, p in enumerate(report.selection.people, 1)]  # fmt: skip
+    lines.append(f"wrote {written}")
     if "overlay" in payload:
         lines.append(f"wrote {payload['overlay']}")
     if "thumbnails" in payload:

@@ -138,7 +138,9 @@ def real_video_suite(folder: Path, events: EventMap | None = None) -> EvalSuite:
     for clip in load_manifest(folder):
         spec = events.motions.get(clip.motion)
         positive = spec is not None
-        required = ["extract_pose", "assess_motion"] + (["search_knowledge"] if positive else [])
+        # a movement we do not know may end at the pose (nobody in it performs one of our
+        # motions, so there is no athlete to assess): only the pose is required of it
+        required = ["extract_pose"] + (["assess_motion", "search_knowledge"] if positive else [])
         order = [("extract_pose", "assess_motion")] + (
             [("assess_motion", "search_knowledge")] if positive else [])  # fmt: skip
         source = RecordingSource(

@@ -192,3 +192,23 @@ class ScriptedChatModel:
 
     def stream(self, messages: list[object], **options: object) -> list[object]:
         return [self.invoke(messages)]
+
+
+def side_by_side(left: Path, right: Path, out: Path, right_filter: str = "null") -> Path:
+    """Two real clips next to each other (``right_filter`` first fits the right one to
+    540 px high): 4.5 s at 30 fps, made with the ffmpeg the project ships with."""
+    from sportsgpt.tools.render.video import ffmpeg_exe
+
+    graph = (f"[0:v]fps=30,setpts=PTS-STARTPTS[a];[1:v]fps=30,{right_filter},"
+             "setpts=PTS-STARTPTS[b];[a][b]hstack=inputs=2,format=yuv420p")  # fmt: skip
+    subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-y", "-i", str(left), "-i", str(right),
+                    "-filter_complex", graph, "-t", "4.5", "-c:v", "libx264", "-preset",
+                    "veryfast", str(out)], check=True, timeout=120)  # fmt: skip
+    return out
+
+
+def two_walkers(shared: Path, folder: Path) -> Path:
+    """A real walker beside their mirror image (960x540 each): two people doing the same
+    thing for as long, in opposite directions."""
+    walk = shared / "data" / "video" / "walking_slouch_side.mp4"
+    return side_by_side(walk, walk, folder / "two_walks.mp4", "hflip")

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import two_walkers
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -171,4 +173,35 @@ def test_the_page_works_at_phone_width(served: str, tmp_path: Path) -> None:
         _videos_play(page, expect)
         page.locator("#annotated-video").scroll_into_view_if_needed()
         page.screenshot(path=str(shots / "phone_videos.png"), full_page=False)
+        browser.close()
+
+
+def test_two_people_are_shown_to_click_and_the_one_clicked_is_analysed(
+    served: str, tmp_path: Path, shared: Path
+) -> None:
+    """Two walkers side by side: no diagnosis, their thumbnails to click; a click on one
+    analyses them."""
+    from playwright.sync_api import expect, sync_playwright
+
+    shots = Path(os.environ.get("SPORTSGPT_SCREENSHOTS", tmp_path / "screenshots"))
+    shots.mkdir(parents=True, exist_ok=True)
+    clip = two_walkers(shared, tmp_path)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport=DESKTOP)
+        page.goto(served)
+        page.locator("input[type=file]").first.set_input_files(str(clip))
+        page.get_by_role("button", name="Analyse").click()
+        chat = page.locator("#coach-chat")
+        expect(chat.get_by_text("so I cannot tell who the athlete is").first).to_be_visible(
+            timeout=240_000)  # fmt: skip
+        people = page.locator("#people img")
+        expect(people).to_have_count(2, timeout=60_000)
+        expect(people.first).to_be_visible()
+        assert "--pick" not in chat.inner_text()  # the app's own words, no CLI option
+        page.screenshot(path=str(shots / "people.png"), full_page=True)
+        people.nth(1).click()
+        expect(chat.get_by_text("Diagnosis: walking gait").first).to_be_visible(timeout=240_000)
+        expect(page.locator("#people")).to_be_hidden(timeout=30_000)
+        page.screenshot(path=str(shots / "people_chosen.png"), full_page=True)
         browser.close()

@@ -137,6 +137,15 @@ def test_an_anatomical_vicon_style_set_is_read(tmp_path: Path) -> None:
     assert knee[1] == pytest.approx(0.5, abs=1e-6)  # the epicondyle midpoint, metres
 
 
+def test_vicon_style_short_shoulder_and_wrist_names_are_read(tmp_path: Path) -> None:
+    """LSH RSH (shoulders) and LWR RWR (one marker per wrist) beside anatomical legs."""
+    names = [f"{s}{m}" for s in "LR" for m in ("ASI", "PSI", "LEPI", "MEPI", "LMAL", "MMAL",
+                                                "HEEL", "TOE", "SH", "ELB", "WR")]  # fmt: skip
+    seq = read_motion(_trc(tmp_path / "sprint.trc", names))
+    assert {"left_shoulder", "right_shoulder", "left_wrist", "right_wrist"} <= set(seq.joints)
+    assert np.isfinite(seq.joint("right_wrist")).all()
+
+
 def test_clusters_without_knee_markers_are_refused_naming_the_joint(tmp_path: Path) -> None:
     """An OpenSim example walking trial: thigh and shank clusters, no knee or ankle markers."""
     names = ["R.ASIS", "L.ASIS", "V.Sacral", "R.Thigh.Upper", "R.Thigh.Front", "R.Thigh.Rear",

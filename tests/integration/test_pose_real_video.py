@@ -61,7 +61,7 @@ def test_a_point_on_the_man_selects_him_instead(demo_video: Path) -> None:
     result = extract_pose(demo_video, settings, progress=False)
     hip = _hip(result)
     assert np.nanmax(hip[:, 1]) < 0.5 * 994  # up on the box
-    assert result.report.selection.method == "user hint (point)"
+    assert result.report.selection.method == "the person at the point given"
 
 
 def test_overlay_and_thumbnails(walker: PoseExtraction, tmp_path: Path) -> None:
@@ -118,7 +118,7 @@ def test_cli_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["pose", str(text)]) == 1
     assert "cannot be opened as a video" in capsys.readouterr().err
     assert main(["pose", str(video), "--athlete", "12"]) == 1
-    assert "--athlete needs 2 comma-separated numbers" in capsys.readouterr().err
+    assert "--athlete needs X,Y or X,Y,SECONDS" in capsys.readouterr().err
 
 
 def test_model_that_mediapipe_rejects(tmp_path: Path) -> None:

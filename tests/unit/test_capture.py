@@ -77,3 +77,21 @@ def test_mocap_at_a_high_rate_has_no_capture_limit() -> None:
     spec = load_motion_spec("walking_gait")
     check = check_capture(fast, spec, compute_kinematics(fast), _no_motion("walking_gait"))
     assert check.issues == []
+
+
+def test_front_and_behind_are_told_apart_and_the_azimuth_reported() -> None:
+    pose = read_motion(SAMPLE)
+    side = check_capture(pose, load_motion_spec("standing_long_jump"), compute_kinematics(pose),
+                         _no_motion("standing_long_jump"))  # fmt: skip
+    assert side.view == "side" and side.azimuth_deg is not None and 60 < side.azimuth_deg < 120
+    spec = load_motion_spec("walking_gait")
+    for shift, view in ((40.0, "front"), (-40.0, "behind")):
+        xy = pose.positions.copy()  # widen the trunk: left side on the image's right (front)
+        for joint in ("left_shoulder", "left_hip", "right_shoulder", "right_hip"):
+            sign = 1.0 if joint.startswith("left") else -1.0
+            xy[:, pose.joints.index(joint), 0] += sign * shift
+        turned = pose.model_copy(update={"positions": xy, "view": "front"})
+        check = check_capture(turned, spec, compute_kinematics(turned), _no_motion("walking_gait"))
+        assert check.view == view, (shift, check.azimuth_deg)
+        assert check.azimuth_deg is not None
+        assert (check.azimuth_deg < 60) if view == "front" else (check.azimuth_deg > 120)

@@ -100,6 +100,35 @@ def view_segments(seq: PoseSequence, window_s: float = VIEW_WINDOW_S) -> list[Vi
     return out
 
 
+FRONTAL_WIDTH = 0.6
+"""Shoulder-and-hip width over trunk length of a body seen square from the front or the
+back in real video (walking towards the camera, running towards it: 0.54-0.55 on
+../shared/data/video); a side view is near 0."""
+BEHIND_FROM = 120.0
+"""A camera azimuth from which a front-or-back view is called "behind"."""
+
+
+def camera_azimuth(seq: PoseSequence) -> float | None:
+    """Where the camera stands round the athlete, in degrees: 0 in front of them, 90 at
+    their side, 180 behind (which side is not told). From the width of shoulders and hips
+    against the trunk (front and back views are wide, a side view narrow) and their
+    left-right order in the image: a person facing the camera has their left shoulder on
+    the image's right, a person seen from behind on its left. None without the joints."""
+    if seq.dims != 2 or not seq.has("left_shoulder", "right_shoulder", "left_hip", "right_hip"):
+        return None
+    shoulders = seq.joint("left_shoulder")[:, 0] - seq.joint("right_shoulder")[:, 0]
+    hips = seq.joint("left_hip")[:, 0] - seq.joint("right_hip")[:, 0]
+    trunk = np.linalg.norm(
+        mid(seq, "left_shoulder", "right_shoulder") - mid(seq, "left_hip", "right_hip"), axis=1
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        signed = (shoulders + hips) / 2 / trunk
+    if not np.isfinite(signed).any():
+        return None
+    across = float(np.clip(nanmedian(signed) / FRONTAL_WIDTH, -1.0, 1.0))
+    return round(float(np.degrees(np.arccos(across))), 1)
+
+
 def estimate_view(seq: PoseSequence) -> View2D:
     """Side, front or oblique (2D data): the sequence's own view if it has one (``--view``),
     else from the skeleton's proportions. Shoulder and hip widths shrink towards zero in a

@@ -7,6 +7,7 @@ motion's references, then metrics -> deviations -> problems (docs/kismam.md).
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from ..errors import SportsGPTError
 from ..kinematics import FilterSettings, compute_kinematics
@@ -34,8 +35,12 @@ __all__ = [
     "assess_motion",
     "check_motion",
     "load_motion_spec",
+    "motion_check",
     "recognise_motion",
 ]
+
+if TYPE_CHECKING:
+    from ..pose.tracking import MotionCheck
 
 AUTO = "auto"
 
@@ -94,3 +99,31 @@ def assess_alignment(
     capture = check_capture(pose, spec, series, alignment)
     quality = measurement_quality(pose, spec, alignment, capture)
     return assess(spec, series, alignment, quality).model_copy(update={"capture": capture})
+
+
+def motion_check(
+    motion: str, settings: AlignSettings | None = None, filters: FilterSettings | None = None
+) -> MotionCheck:
+    """How pose extraction tells which of several people performs ``motion`` (``"auto"``:
+    any motion we know): the one in whose movement it is found, as ``align_motion`` would
+    find it."""
+    from ..pose.tracking import MotionCheck  # the pose package imports the video stack
+
+    check_motion(motion, allow_auto=True)
+
+    def find(pose: PoseSequence) -> tuple[str, float] | None:
+        try:
+            found, _, alignment = align_motion(pose, motion, settings, filters)
+        except SportsGPTError as exc:  # not found, too short, joints missing: not them
+            log.debug("%s: no %s (%s)", pose.source, motion, exc)
+            return None
+        if not alignment.occurrences:
+            return None
+        times = pose.frame_times
+        last = len(times) - 1
+        seconds = sum(float(times[min(o.end, last)] - times[min(o.start, last)])
+                      for o in alignment.occurrences)  # fmt: skip
+        return found, round(seconds, 2)
+
+    what = "one of the motions I know" if motion == AUTO else f"a {motion.replace('_', ' ')}"
+    return MotionCheck(what=what, find=find)

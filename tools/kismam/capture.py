@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import BaseModel, Field
 
+from ..kinematics.body_frame import BEHIND_FROM, camera_azimuth
 from ..kinematics.series import KinematicSeries
 from ..motiondtw.align import AlignmentResult
 from ..pose_sequence import PoseSequence
@@ -92,6 +93,10 @@ def check_capture(
     of the occurrences ``found`` (the alignment's, or an assessment's)."""
     limits = limits or CaptureLimits()
     view = "3d" if series.dims == 3 else series.view
+    azimuth = camera_azimuth(pose) if pose.dims == 2 else None
+    # front and behind give the same channels; the words say where the camera was
+    behind = view == "front" and azimuth is not None and azimuth >= BEHIND_FROM
+    shown = "behind" if behind else view
     issues: list[CaptureIssue] = []
     groups: dict[tuple[str, ...], list[str]] = {}
     for metric in spec.metrics:
@@ -105,7 +110,7 @@ def check_capture(
                                  for needs in groups))  # fmt: skip
         one = sum(map(len, groups.values())) == 1
         issues.append(CaptureIssue(
-            aspect="view", measured=FILMED.get(view, view),
+            aspect="view", measured=FILMED.get(shown, shown),
             limits=f"{'; '.join(said)}, so {'it is' if one else 'they are'} not judged",
             advice="; or ".join(how),
         ))  # fmt: skip
@@ -191,9 +196,9 @@ def check_capture(
             "are not judged and not quoted",
             advice=better,
         ))  # fmt: skip
-    return CaptureCheck(view=view, fps=round(pose.fps, 3), tracked_share=tracked_share,
-                        in_frame_share=in_frame_share, athlete_px=athlete_px,
-                        issues=issues)  # fmt: skip
+    return CaptureCheck(view=shown, azimuth_deg=azimuth, fps=round(pose.fps, 3),
+                        tracked_share=tracked_share, in_frame_share=in_frame_share,
+                        athlete_px=athlete_px, issues=issues)  # fmt: skip
 
 
 def capture_words(check: CaptureCheck | None) -> list[str]:

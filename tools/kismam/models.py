@@ -102,7 +102,11 @@ class CaptureIssue(BaseModel):
 class CaptureCheck(BaseModel):
     """The recording against what the motion's metrics and keyframes need."""
 
-    view: str
+    view: str = Field(description="side, front, behind or oblique (3d for 3D motion)")
+    azimuth_deg: float | None = Field(
+        default=None, description="where the camera stands round the athlete: 0 in front, "
+        "90 at the side, 180 behind (2D; from the skeleton's width and left-right order)",
+    )  # fmt: skip
     fps: float
     tracked_share: float | None = Field(
         default=None, description="frames of the motion with the athlete's body seen, 0..1"

@@ -44,7 +44,8 @@ UNITS: dict[str, UnitStyle] = {
 VIEW_WORDS = {"side": "a side view", "front": "a front view", "oblique": "an angled view",
               "3d": "3D capture (mocap)"}  # fmt: skip
 FILMED = {"side": "filmed from the side", "front": "filmed from the front",
-          "oblique": "filmed at an angle", "3d": "3D"}  # fmt: skip
+          "behind": "filmed from behind", "oblique": "filmed at an angle",
+          "3d": "3D"}  # fmt: skip
 
 
 def _style(unit: str) -> UnitStyle:

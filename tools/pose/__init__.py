@@ -5,12 +5,15 @@ rtmlib when its ONNX files are on disk), tracks everyone and keeps the athlete.
 """
 
 from .extract import PoseExtraction, PoseReport, PoseSettings, create_backend, extract_pose
-from .tracking import AthleteHint, TrackerSettings
+from .tracking import AthleteChoiceError, AthleteHint, MotionCheck, PersonFound, TrackerSettings
 from .video import FrameWindow, VideoInfo, probe_video
 
 __all__ = [
+    "AthleteChoiceError",
     "AthleteHint",
     "FrameWindow",
+    "MotionCheck",
+    "PersonFound",
     "PoseExtraction",
     "PoseReport",
     "PoseSettings",

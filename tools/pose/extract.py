@@ -27,12 +27,15 @@ from .backends import PersonDetection, PoseBackend
 from .models import DEFAULT_RTMLIB_MODEL, resolve_mediapipe_model
 from .recover import RecoverySettings, recover_athlete
 from .tracking import (
+    AthleteChoiceError,
     AthleteHint,
     AthleteSelection,
+    MotionCheck,
     Observation,
     PersonTracker,
     Track,
     TrackerSettings,
+    performer,
     select_athlete,
 )
 from .video import (
@@ -174,16 +177,21 @@ def extract_pose(
     backend: PoseBackend | None = None,
     progress: bool = True,
     stop: threading.Event | None = None,
+    performs: MotionCheck | None = None,
 ) -> PoseExtraction:
     """Run pose estimation over ``video`` and return the athlete's skeleton; once ``stop``
-    is set, the next frame raises ``StoppedError`` (decoding and inference end at once)."""
+    is set, the next frame raises ``StoppedError`` (decoding and inference end at once).
+
+    With ``performs`` and no hint, when more than one person may be the athlete, the
+    athlete is the one whose movement shows the motion; when nobody's or more than one
+    person's does, ``AthleteChoiceError`` lists them so the user can point at one."""
     settings = settings or PoseSettings()
     video = Path(video)
     info = probe_video(video)
     own_backend = backend is None
     model = backend or create_backend(settings)
     try:
-        return _run(video, info, settings, model, progress, stop)
+        return _run(video, info, settings, model, progress, stop, performs)
     finally:
         if own_backend:
             model.close()
@@ -191,7 +199,7 @@ def extract_pose(
 
 def _run(
     video: Path, info: VideoInfo, settings: PoseSettings, backend: PoseBackend, progress: bool,
-    stop: threading.Event | None,
+    stop: threading.Event | None, performs: MotionCheck | None,
 ) -> PoseExtraction:  # fmt: skip
     window = settings.window
     scale = inference_scale(info, window.max_side)
@@ -233,18 +241,28 @@ def _run(
         raise MotionInputError(video, f"no frames between {window.start_s} s and {window.end_s} s")
     if not tracker.tracks:
         raise NoPersonError(video, f"no person detected in any of its {len(times)} frames")
-    chain, selection = select_athlete(
-        tracker.tracks, info.height, settings.athlete, settings.tracker
+    fps = info.fps / window.stride
+    chain, selection, chains = select_athlete(
+        tracker.tracks, info.height, settings.athlete, settings.tracker, fps
     )
-    pose = _athlete_sequence(video, info, settings, backend, mapping, times, chain)
-    others = [t for t in tracker.tracks if t.id not in {c.id for c in chain}]
-    pose, recovered = _recover(info, settings, backend, mapping, scale, pose, chain, others, stop)
-    view: View
-    try:
-        view = estimate_view(pose)
-    except MissingJointError:
-        view = "unknown"
-    pose = pose.replace(view=view)
+
+    def first_pass(chain: list[Track]) -> PoseSequence:
+        return _with_view(_athlete_sequence(video, info, settings, backend, mapping, times, chain))
+
+    def athlete(chain: list[Track]) -> tuple[PoseSequence, int]:
+        pose = _athlete_sequence(video, info, settings, backend, mapping, times, chain)
+        others = [t for t in tracker.tracks if t.id not in {c.id for c in chain}]
+        pose, found = _recover(info, settings, backend, mapping, scale, pose, chain, others, stop)
+        return _with_view(pose), found
+
+    pose, recovered = athlete(chain)
+    if performs is not None and settings.athlete is None and len(selection.people) >= 2:
+        default = next(p.id for p in selection.people if p.athlete)
+        chosen, selection = _performer(video.name, selection, chains, pose, first_pass, performs)
+        if chosen != default:
+            chain = chains[chosen]
+            pose, recovered = athlete(chain)
+    view = pose.view or "unknown"
     seen = int(np.count_nonzero(pose.confidence.max(axis=1) > 0))
     report = PoseReport(
         video=info,
@@ -269,6 +287,42 @@ def _run(
         video.name, seen, len(times), selection.track_ids, view, report.processing_fps,
     )  # fmt: skip
     return PoseExtraction(pose=pose, report=report, tracks=tracker.tracks)
+
+
+def _performer(
+    name: str, selection: AthleteSelection, chains: dict[int, list[Track]],
+    athlete: PoseSequence, first_pass: Callable[[list[Track]], PoseSequence],
+    performs: MotionCheck,
+) -> tuple[int, AthleteSelection]:  # fmt: skip
+    """Which of the people who may be the athlete performs the motion (the largest
+    mover's whole pose is searched, the others' first-pass poses), and the selection
+    that says so; AthleteChoiceError when that does not tell."""
+    default = next(p.id for p in selection.people if p.athlete)
+    for person in selection.people:
+        found = performs.find(athlete if person.id == default else first_pass(chains[person.id]))
+        person.performs, person.performs_s = found or (None, 0.0)
+        person.checked = True
+        log.info("%s: person %d performs %s (%.1f s)", name, person.id, person.performs,
+                 person.performs_s)  # fmt: skip
+    chosen, why = performer(selection.people, default, performs.what)
+    if chosen is None:
+        raise AthleteChoiceError(why, selection.people)
+    ids = {t.id for t in chains[chosen]}
+    for track in selection.tracks:
+        track.athlete = track.id in ids
+    for person in selection.people:
+        person.athlete = person.id == chosen
+    return chosen, selection.model_copy(update={"track_ids": sorted(ids), "method": why})
+
+
+def _with_view(pose: PoseSequence) -> PoseSequence:
+    """``pose`` with the camera view its skeleton shows ("unknown" when it cannot tell)."""
+    view: View
+    try:
+        view = estimate_view(pose)
+    except MissingJointError:
+        view = "unknown"
+    return pose.replace(view=view)
 
 
 def _recover(

@@ -13,7 +13,9 @@ short occlusion are stitched back when they continue where it stopped.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -219,13 +221,20 @@ class AthleteHint(BaseModel):
 
     point: tuple[float, float] | None = None
     box: tuple[float, float, float, float] | None = Field(default=None, description="x, y, w, h")
+    time_s: float | None = Field(
+        default=None, ge=0, description="when the point or box is on the athlete (default: "
+        "the first frame it touches anyone)",
+    )  # fmt: skip
 
 
 def _hinted_track(tracks: list[Track], hint: AthleteHint) -> Track:
-    """The track under the hint in the first frame where the hint touches anyone."""
+    """The track under the hint in the first frame where the hint touches anyone (or the
+    frame nearest the hint's time)."""
     by_frame: dict[int, list[tuple[float, Track]]] = {}
+    times: dict[int, float] = {}
     for track in tracks:
         for obs in track.observations:
+            times[obs.frame] = obs.time_s
             if hint.point is not None:
                 x0, y0, x1, y1 = obs.box
                 pad = 0.1 * obs.height
@@ -243,7 +252,8 @@ def _hinted_track(tracks: list[Track], hint: AthleteHint) -> Track:
     if not by_frame:
         where = f"point {hint.point}" if hint.point is not None else f"box {hint.box}"
         raise SportsGPTError(f"no detected person at the athlete {where} in any frame")
-    first = min(by_frame)
+    at = hint.time_s
+    first = min(by_frame) if at is None else min(by_frame, key=lambda f: abs(times[f] - at))
     return min(by_frame[first], key=lambda c: c[0])[1]
 
 
@@ -327,12 +337,83 @@ def _stitch(seed: Track, pool: list[Track], settings: TrackerSettings) -> list[T
     return sorted(chain, key=lambda t: t.first.frame)
 
 
+CONTENDER_SHARE = 0.35
+"""Who may be the athlete: a person whose moving body-mass (the summed track score) is at
+least this share of the largest mover's, and who was seen for at least CONTENDER_S. A
+bystander standing still scores about a fifth of an athlete of their size walking past
+(0.25 against 0.25 + speed per frame), so bystanders stay out and a second performer of
+about the athlete's size and movement stays in (two walkers side by side: 0.78)."""
+CONTENDER_S = 1.0
+
+
+class PersonFound(BaseModel):
+    """One person followed through the clip (fragments joined), where to point at them,
+    and, when it was checked, which motion they perform."""
+
+    id: int = Field(description="the person's number (their strongest track's id)")
+    track_ids: list[int]
+    first_frame: int
+    last_frame: int
+    frames: int
+    median_height_px: float
+    score: float = Field(description="summed track score (moving body-mass over time)")
+    first_s: float
+    last_s: float
+    frame: int = Field(description="the frame where they are seen most clearly")
+    time_s: float = Field(description="that frame's time")
+    box: tuple[float, float, float, float] = Field(description="x0, y0, x1, y1 there, px")
+    point: tuple[float, float] = Field(description="a point on them there: pick them by it")
+    performs: str | None = Field(default=None, description="the motion found in their "
+                                 "movement, when that was checked")  # fmt: skip
+    performs_s: float = Field(default=0.0, description="for how long: its occurrences' "
+                              "summed duration, seconds")  # fmt: skip
+    checked: bool = False
+    athlete: bool = False
+
+
 class AthleteSelection(BaseModel):
     """The athlete's track ids, how they were chosen, and every track's summary."""
 
     track_ids: list[int]
     method: str
     tracks: list[TrackSummary]
+    people: list[PersonFound] = Field(
+        default_factory=list, description="the people who may be the athlete, strongest first"
+    )
+
+
+def person_found(chain: list[Track], summaries: dict[int, TrackSummary]) -> PersonFound:
+    """The summary of one person (a chain of tracks)."""
+    observations = [o for t in chain for o in t.observations]
+    clearest = max(observations, key=lambda o: o.quality * o.height)
+    x0, y0, x1, y1 = (round(float(v), 1) for v in clearest.box)
+    strongest = max(chain, key=lambda t: summaries[t.id].score)
+    return PersonFound(
+        id=strongest.id,
+        track_ids=sorted(t.id for t in chain),
+        first_frame=min(o.frame for o in observations),
+        last_frame=max(o.frame for o in observations),
+        frames=len({o.frame for o in observations}),
+        first_s=round(min(o.time_s for o in observations), 3),
+        last_s=round(max(o.time_s for o in observations), 3),
+        median_height_px=round(float(np.median([o.height for o in observations])), 1),
+        score=round(sum(summaries[t.id].score for t in chain), 3),
+        frame=clearest.frame,
+        time_s=round(clearest.time_s, 3),
+        box=(x0, y0, x1, y1),
+        point=(round((x0 + x1) / 2, 1), round((y0 + y1) / 2, 1)),
+    )
+
+
+def contenders(people: list[PersonFound], fps: float) -> list[PersonFound]:
+    """The people who may be the athlete (CONTENDER_SHARE, CONTENDER_S), strongest first."""
+    if not people:
+        return []
+    best = max(p.score for p in people)
+    return sorted(
+        (p for p in people if p.score >= CONTENDER_SHARE * best and p.frames >= CONTENDER_S * fps),
+        key=lambda p: -p.score,
+    ) or [max(people, key=lambda p: p.score)]
 
 
 def select_athlete(
@@ -340,8 +421,10 @@ def select_athlete(
     image_height: int,
     hint: AthleteHint | None = None,
     settings: TrackerSettings | None = None,
-) -> tuple[list[Track], AthleteSelection]:
-    """The athlete's tracks (a chosen one plus stitched fragments) and why."""
+    fps: float = 30.0,
+) -> tuple[list[Track], AthleteSelection, dict[int, list[Track]]]:
+    """The athlete's tracks (a chosen one plus stitched fragments), why, and every person
+    who may be the athlete (person id -> their tracks)."""
     settings = settings or TrackerSettings()
     if not tracks:
         raise SportsGPTError("no tracks to choose the athlete from")
@@ -357,7 +440,7 @@ def select_athlete(
     if hint is not None and (hint.point is not None or hint.box is not None):
         hinted = _hinted_track(tracks, hint)
         chain = next(c for c in chains if hinted in c)
-        method = f"user hint ({'point' if hint.point is not None else 'box'})"
+        method = f"the person at the {'point' if hint.point is not None else 'box'} given"
     else:
         chain = max(chains, key=lambda c: sum(summaries[t.id].score for t in c))
         method = "largest moving person (sum over frames of height share x (0.25 + speed))"
@@ -365,4 +448,95 @@ def select_athlete(
     for i in ids:
         summaries[i].athlete = True
     ordered = sorted(summaries.values(), key=lambda s: -s.score)
-    return chain, AthleteSelection(track_ids=ids, method=method, tracks=ordered)
+    found = {p.id: (p, c) for c in chains for p in [person_found(c, summaries)]}
+    people = contenders([p for p, _ in found.values()], fps)
+    athlete_id = next(p.id for p, c in found.values() if c is chain)
+    if all(p.id != athlete_id for p in people):  # a hinted person always counts
+        people.append(found[athlete_id][0])
+    for p in people:
+        p.athlete = p.id == athlete_id
+    selection = AthleteSelection(track_ids=ids, method=method, tracks=ordered, people=people)
+    return chain, selection, {p.id: found[p.id][1] for p in people}
+
+
+CLEARLY_MORE = 2.0
+"""Of several people who perform the motion, one is the athlete when they perform it for
+at least this many times as long as anyone else (a walker crossing the whole clip beside
+someone who takes a few steps on a roof before a jump); two people doing the same thing
+side by side are not told apart."""
+
+
+def performer(people: list[PersonFound], default: int, what: str) -> tuple[int | None, str]:
+    """Among people whose motion was checked (``performs``), the athlete and why: the one
+    person who performs ``what`` was looked for, or performs it clearly longest
+    (CLEARLY_MORE); None when nobody does or that does not tell (then the user has to
+    point at the athlete). ``default``: the largest mover."""
+    doing = sorted((p for p in people if p.performs), key=lambda p: -p.performs_s)
+    n = len(people)
+    lead = "the largest moving person, " if doing and doing[0].id == default else ""
+    if len(doing) == 1:
+        one = doing[0]
+        return one.id, f"{lead}the only one of the {n} people found who performs {_a(one.performs)}"
+    if not doing:
+        return None, f"none of the {n} people found performs {what}"
+    first, second = doing[0], doing[1]
+    if first.performs_s > 0 and first.performs_s >= CLEARLY_MORE * second.performs_s:
+        return first.id, (f"{lead}the one who performs {_a(first.performs)} for "
+                          f"{first.performs_s:.1f} s, the longest of the {n} people found "
+                          f"(next: {second.performs_s:.1f} s)")  # fmt: skip
+    motions = " or ".join(sorted({_a(p.performs) for p in doing}))
+    who = ("both" if n == 2 else f"all {n}") if len(doing) == n else f"{len(doing)} of the {n}"
+    return None, f"{who} people found perform {motions}, for about as long"
+
+
+def _words(motion: str | None) -> str:
+    return (motion or "").replace("_", " ")
+
+
+def _a(motion: str | None) -> str:
+    """'a walking gait', 'an acceleration'."""
+    words = _words(motion)
+    return f"{'an' if words[:1] in tuple('aeiou') else 'a'} {words}"
+
+
+@dataclass(frozen=True)
+class MotionCheck:
+    """Which motion one person's movement shows: ``find`` takes their PoseSequence and
+    returns the motion found and for how long (its occurrences' seconds), or None;
+    ``what`` says in words what is looked for ("a walking gait", "one of the motions I
+    know"). Built by ``kismam.motion_check``."""
+
+    what: str
+    find: Callable[[Any], tuple[str, float] | None]
+
+
+LISTED = 4
+"""People a message lists (the app shows them all, as thumbnails)."""
+
+
+class AthleteChoiceError(SportsGPTError):
+    """More than one person may be the athlete and their movement does not tell which:
+    the message lists them (where to point at each), in words that name no command-line
+    option; ``people`` feeds the app's thumbnails."""
+
+    def __init__(self, reason: str, people: list[PersonFound]) -> None:
+        listed = "; ".join(person_words(p, i) for i, p in enumerate(people[:LISTED], 1))
+        if len(people) > LISTED:
+            listed += f"; and {len(people) - LISTED} more"
+        super().__init__(f"{reason}, so I cannot tell who the athlete is ({listed}). Point "
+                         "at the athlete to analyse them.")  # fmt: skip
+        self.reason = reason
+        self.people = people
+
+
+def person_words(person: PersonFound, number: int) -> str:
+    """'person 2: about 412 px tall, seen 0.0-4.5 s, at x 420, y 300 px at 1.3 s; performs
+    a walking gait' (``number``: their place in the list, from 1)."""
+    x, y = person.point
+    if person.performs:
+        does = f"; performs {_a(person.performs)} for {person.performs_s:.1f} s"
+    else:
+        does = "; performs none of the motions looked for" if person.checked else ""
+    return (f"person {number}: about {person.median_height_px:.0f} px tall, seen "
+            f"{person.first_s:.1f}-{person.last_s:.1f} s, at x {x:.0f}, y {y:.0f} px at "
+            f"{person.time_s:.1f} s{does}")  # fmt: skip

@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from ..errors import SportsGPTError
 from ..pose.extract import PoseExtraction
-from ..pose.tracking import Observation
+from ..pose.tracking import Observation, PersonFound
 from ..pose.video import Frame, FrameWindow, Image, VideoFrames, probe_video, resize_for_inference
 from ..pose_sequence import PoseSequence
 from .draw import MID_BGR, OTHER_BGR, draw_skeleton, even
@@ -182,5 +182,50 @@ def _thumbnail(pose: PoseSequence, i: int, image: Image, out: Path, height: int)
         cv2.LINE_AA,
     )
     path = out / f"frame_{i:05d}.png"
+    cv2.imwrite(str(path), crop)
+    return path
+
+
+def people_thumbnails(
+    video: str | Path, people: list[PersonFound], out_dir: str | Path, height: int = 240
+) -> list[Path]:
+    """One PNG per person, in their order: the frame where they are seen most clearly,
+    cropped round them, their number in the corner (to choose the athlete from)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if not people:
+        return []
+    info = probe_video(video)
+    tolerance = 0.5 / info.fps
+    times = [p.time_s for p in people]
+    window = FrameWindow(start_s=max(0.0, min(times) - tolerance), end_s=max(times) + tolerance)
+    paths: dict[int, Path] = {}
+    for frame in VideoFrames(info, window):
+        for i, person in enumerate(people):
+            if i not in paths and abs(frame.time_s - person.time_s) <= tolerance:
+                paths[i] = _person_crop(frame.image, person, i + 1, out, height)
+        if len(paths) == len(people):
+            break
+    missing = [i + 1 for i in range(len(people)) if i not in paths]
+    if missing:
+        raise SportsGPTError(f"no video frame for person {missing[0]} of {Path(video).name}")
+    return [paths[i] for i in range(len(people))]
+
+
+def _person_crop(image: Image, person: PersonFound, number: int, out: Path, height: int) -> Path:
+    x0, y0, x1, y1 = person.box
+    side = max(x1 - x0, y1 - y0) * 1.3 + 20
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    h_img, w_img = image.shape[:2]
+    left, top = int(max(0, cx - side / 2)), int(max(0, cy - side / 2))
+    right, bottom = int(min(w_img, cx + side / 2)), int(min(h_img, cy + side / 2))
+    crop = image[top:bottom, left:right]
+    factor = height / max(crop.shape[0], 1)
+    crop = np.ascontiguousarray(cv2.resize(
+        crop, (max(1, round(crop.shape[1] * factor)), height), interpolation=cv2.INTER_AREA
+    ))  # fmt: skip
+    cv2.putText(crop, str(number), (10, 36), cv2.FONT_HERSHEY_SIMPLEX, 1.2, MID_BGR, 3,
+                cv2.LINE_AA)  # fmt: skip
+    path = out / f"person_{number}.png"
     cv2.imwrite(str(path), crop)
     return path
