@@ -98,15 +98,14 @@ def plan_drills(state: CoachState, limit: int = 4) -> list[KBHit]:
 def compose_analysis(state: CoachState) -> tuple[str, list[str]]:
     a = state.assessment
     lines: list[str] = [OFFLINE_NOTE if state.mode == "offline" else "", ""]
-    failures = [c.error for c in state.calls if c.error]
+    failed = state.last_failure()
     if a is None or a.occurrences == 0:
-        reason = failures[-1] if failures else "the motion was not found in it"
+        reason = failed.error if failed and failed.error else "the motion was not found in it"
         checks = [c.detail for c in state.evidence.failed()]
         lines.append(f"{COULD_NOT} {reason.rstrip('.')}.")
         if checks:
             lines.append("Checks that failed: " + "; ".join(checks) + ".")
-        failed = [c for c in state.calls if c.error]
-        if failed and failed[-1].error_kind == "AthleteChoiceError":  # the reason says how
+        if failed and failed.error_kind == "AthleteChoiceError":  # the reason says how
             return "\n".join(lines).strip() + "\n", []
         lines.append(
             "What helps: a side view of the whole movement, the athlete in frame from start "

@@ -174,3 +174,8 @@ class CoachState(BaseModel):
     mode: Literal["offline", "llm"] = "offline"
     trace: Annotated[list[TraceEvent], add_trace] = Field(default_factory=list)
     turn: int = 0
+
+    def last_failure(self) -> ToolCallRecord | None:
+        """This turn's last failed tool call (its error, and the error's class)."""
+        failed = [c for c in self.calls if c.error]
+        return failed[-1] if failed else None

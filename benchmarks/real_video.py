@@ -22,6 +22,7 @@ import statistics
 import time
 import traceback
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -64,6 +65,9 @@ class ClipResult(BaseModel):
     not_judged: int = Field(default=0, description="metrics and problems not judged")
     error: str | None = None
     athlete: str = Field(default="", description="how the athlete was chosen")
+    who: Literal["nobody performs", "several perform"] | None = Field(
+        default=None, description="several people, and their movement did not tell the athlete"
+    )
     crashed: bool = False
     seconds: dict[str, float] = Field(default_factory=dict)
     pose_frames: int = 0
@@ -132,7 +136,8 @@ def run_clip(path: Path, clip: Clip, events: EventMap, cache: Path, fresh: bool)
             out.not_judged = len(result.unmeasurable)
     except AthleteChoiceError as exc:  # nobody's movement, or several people's, shows it
         out.error, out.athlete = str(exc), exc.reason
-        out.right = exc.reason.startswith("none of") and recognised_right(clip, events, None)
+        out.who = "nobody performs" if exc.nobody_performs else "several perform"
+        out.right = exc.nobody_performs and recognised_right(clip, events, None)
     except SportsGPTError as exc:
         out.error = str(exc)
     except Exception as exc:  # a crash: reported, and the run goes on
@@ -153,11 +158,11 @@ def _events_line(scores: list[EventScore]) -> tuple[int, int, str]:
 
 def _refused(r: ClipResult) -> str:
     """What a clip without a recognised motion came out as."""
-    if not r.error:
-        return "none"
-    if r.athlete.startswith("none of"):
+    if r.who == "nobody performs":
         return "none (of several people)"
-    return "which athlete? (several perform)" if "perform" in r.athlete else "error"
+    if r.who == "several perform":
+        return "which athlete? (several perform)"
+    return "error" if r.error else "none"
 
 
 def table(results: list[ClipResult]) -> str:

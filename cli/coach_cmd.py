@@ -121,8 +121,8 @@ def _pick(text: str | None) -> tuple[float, float, float | None] | None:
 
 def _how_to_pick(reply: Any) -> None:
     """After "I cannot tell who the athlete is": the option that says it (on stderr)."""
-    failed = [c for c in reply.state.calls if c.error]
-    if failed and failed[-1].error_kind == "AthleteChoiceError":
+    failed = reply.state.last_failure()
+    if failed and failed.error_kind == "AthleteChoiceError":
         sys.stderr.write("sportsgpt: point at the athlete with --pick X,Y,SECONDS (a point "
                          "on them in the video, in pixels, at that time)\n")  # fmt: skip
 

@@ -85,18 +85,17 @@ def read_motion_input(path: Path, args: argparse.Namespace, video: bool = False)
     from ..tools.readers import VIDEO_SUFFIXES, read_motion
 
     if video and path.suffix.lower() in VIDEO_SUFFIXES:
-        from ..tools.kismam import motion_check
+        from ..tools.kismam import AUTO, motion_check
         from ..tools.motiondtw.library import known_motions
         from ..tools.pose import PoseSettings, extract_pose  # ~2 s of imports: for a video
 
         motion = getattr(args, "motion", None)
-        performs = motion_check(motion) if motion in (*known_motions(), "auto") else None
+        performs = motion_check(motion) if motion in (*known_motions(), AUTO) else None
         settings = PoseSettings(athlete=pick_hint(getattr(args, "pick", None)))
         extraction = extract_pose(path, settings, performs=performs)
         if len(extraction.report.selection.people) > 1:  # say who was analysed, and why
             args.athlete_choice = extraction.report.selection.method
-        pose = extraction.pose
-        return _scaled(with_view(pose, getattr(args, "view", None)), args)
+        return _scaled(with_view(extraction.pose, getattr(args, "view", None)), args)
     seq = read_motion(
         path,
         fps=getattr(args, "fps", None),

@@ -175,6 +175,14 @@ def test_the_one_who_performs_the_motion_is_the_athlete_and_the_reason_says_so()
     )
 
 
+def test_what_is_looked_for_is_said_with_its_article() -> None:
+    from sportsgpt.tools.kismam import motion_check
+
+    assert motion_check("acceleration").what == "an acceleration"
+    assert motion_check("walking_gait").what == "a walking gait"
+    assert motion_check("auto").what == "one of the motions I know"
+
+
 def test_when_it_cannot_tell_it_lists_the_people_and_where_to_point() -> None:
     exc = AthleteChoiceError("both people found perform a walking gait",
                              [_person(4, "walking_gait"), _person(7, "walking_gait")])  # fmt: skip
@@ -186,3 +194,5 @@ def test_when_it_cannot_tell_it_lists_the_people_and_where_to_point() -> None:
     ) in said
     assert "person 2:" in said and said.endswith("Point at the athlete to analyse them.")
     assert "--" not in said  # no command-line option: the app shows the same words
+    assert not exc.nobody_performs
+    assert AthleteChoiceError("none", [_person(1, None), _person(2, None)]).nobody_performs

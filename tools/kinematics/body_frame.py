@@ -53,18 +53,28 @@ class ViewSegment(BaseModel):
     confidence: float = Field(ge=0, le=1, description="how far the ratio sits from a threshold")
 
 
-def _width_ratio(seq: PoseSequence) -> FloatArray:
-    needed = ["left_shoulder", "right_shoulder", "left_hip", "right_hip"]
-    if not seq.has(*needed):
-        missing = [j for j in needed if j not in seq.joints]
-        raise MissingJointError("camera view estimation", missing)
-    shoulder_w = np.linalg.norm(seq.joint("left_shoulder") - seq.joint("right_shoulder"), axis=1)
-    hip_w = np.linalg.norm(seq.joint("left_hip") - seq.joint("right_hip"), axis=1)
+TRUNK = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+
+
+def _trunk_widths(seq: PoseSequence) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per frame: left minus right shoulder, left minus right hip (vectors), and the trunk's
+    length (hip centre to shoulder centre). The caller checks the joints are there."""
+    shoulders = seq.joint("left_shoulder") - seq.joint("right_shoulder")
+    hips = seq.joint("left_hip") - seq.joint("right_hip")
     trunk = np.linalg.norm(
         mid(seq, "left_shoulder", "right_shoulder") - mid(seq, "left_hip", "right_hip"), axis=1
     )
+    return shoulders, hips, trunk
+
+
+def _width_ratio(seq: PoseSequence) -> FloatArray:
+    if not seq.has(*TRUNK):
+        missing = [j for j in TRUNK if j not in seq.joints]
+        raise MissingJointError("camera view estimation", missing)
+    shoulders, hips, trunk = _trunk_widths(seq)
+    widths = np.linalg.norm(shoulders, axis=1) + np.linalg.norm(hips, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray((shoulder_w + hip_w) / 2 / trunk)
+        return np.asarray(widths / 2 / trunk)
 
 
 def _classify(ratio: float) -> tuple[View2D, float]:
@@ -114,15 +124,11 @@ def camera_azimuth(seq: PoseSequence) -> float | None:
     against the trunk (front and back views are wide, a side view narrow) and their
     left-right order in the image: a person facing the camera has their left shoulder on
     the image's right, a person seen from behind on its left. None without the joints."""
-    if seq.dims != 2 or not seq.has("left_shoulder", "right_shoulder", "left_hip", "right_hip"):
+    if seq.dims != 2 or not seq.has(*TRUNK):
         return None
-    shoulders = seq.joint("left_shoulder")[:, 0] - seq.joint("right_shoulder")[:, 0]
-    hips = seq.joint("left_hip")[:, 0] - seq.joint("right_hip")[:, 0]
-    trunk = np.linalg.norm(
-        mid(seq, "left_shoulder", "right_shoulder") - mid(seq, "left_hip", "right_hip"), axis=1
-    )
+    shoulders, hips, trunk = _trunk_widths(seq)
     with np.errstate(invalid="ignore", divide="ignore"):
-        signed = (shoulders + hips) / 2 / trunk
+        signed = (shoulders[:, 0] + hips[:, 0]) / 2 / trunk  # image x: + facing the camera
     if not np.isfinite(signed).any():
         return None
     across = float(np.clip(nanmedian(signed) / FRONTAL_WIDTH, -1.0, 1.0))

@@ -107,7 +107,7 @@ def motion_check(
     """How pose extraction tells which of several people performs ``motion`` (``"auto"``:
     any motion we know): the one in whose movement it is found, as ``align_motion`` would
     find it."""
-    from ..pose.tracking import MotionCheck  # the pose package imports the video stack
+    from ..pose.tracking import MotionCheck, a_motion  # the pose package: the video stack
 
     check_motion(motion, allow_auto=True)
 
@@ -125,5 +125,5 @@ def motion_check(
                       for o in alignment.occurrences)  # fmt: skip
         return found, round(seconds, 2)
 
-    what = "one of the motions I know" if motion == AUTO else f"a {motion.replace('_', ' ')}"
+    what = "one of the motions I know" if motion == AUTO else a_motion(motion)
     return MotionCheck(what=what, find=find)

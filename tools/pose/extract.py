@@ -257,9 +257,8 @@ def _run(
 
     pose, recovered = athlete(chain)
     if performs is not None and settings.athlete is None and len(selection.people) >= 2:
-        default = next(p.id for p in selection.people if p.athlete)
         chosen, selection = _performer(video.name, selection, chains, pose, first_pass, performs)
-        if chosen != default:
+        if chains[chosen] is not chain:  # not the largest mover: their pose, looked at again
             chain = chains[chosen]
             pose, recovered = athlete(chain)
     view = pose.view or "unknown"

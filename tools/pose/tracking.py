@@ -476,15 +476,18 @@ def performer(people: list[PersonFound], default: int, what: str) -> tuple[int |
     lead = "the largest moving person, " if doing and doing[0].id == default else ""
     if len(doing) == 1:
         one = doing[0]
-        return one.id, f"{lead}the only one of the {n} people found who performs {_a(one.performs)}"
+        return (
+            one.id,
+            f"{lead}the only one of the {n} people found who performs {a_motion(one.performs)}",
+        )
     if not doing:
         return None, f"none of the {n} people found performs {what}"
     first, second = doing[0], doing[1]
     if first.performs_s > 0 and first.performs_s >= CLEARLY_MORE * second.performs_s:
-        return first.id, (f"{lead}the one who performs {_a(first.performs)} for "
+        return first.id, (f"{lead}the one who performs {a_motion(first.performs)} for "
                           f"{first.performs_s:.1f} s, the longest of the {n} people found "
                           f"(next: {second.performs_s:.1f} s)")  # fmt: skip
-    motions = " or ".join(sorted({_a(p.performs) for p in doing}))
+    motions = " or ".join(sorted({a_motion(p.performs) for p in doing}))
     who = ("both" if n == 2 else f"all {n}") if len(doing) == n else f"{len(doing)} of the {n}"
     return None, f"{who} people found perform {motions}, for about as long"
 
@@ -493,7 +496,7 @@ def _words(motion: str | None) -> str:
     return (motion or "").replace("_", " ")
 
 
-def _a(motion: str | None) -> str:
+def a_motion(motion: str | None) -> str:
     """'a walking gait', 'an acceleration'."""
     words = _words(motion)
     return f"{'an' if words[:1] in tuple('aeiou') else 'a'} {words}"
@@ -528,13 +531,18 @@ class AthleteChoiceError(SportsGPTError):
         self.reason = reason
         self.people = people
 
+    @property
+    def nobody_performs(self) -> bool:
+        """Nobody's movement shows the motion (else: several people's do, about as long)."""
+        return not any(p.performs for p in self.people)
+
 
 def person_words(person: PersonFound, number: int) -> str:
     """'person 2: about 412 px tall, seen 0.0-4.5 s, at x 420, y 300 px at 1.3 s; performs
     a walking gait' (``number``: their place in the list, from 1)."""
     x, y = person.point
     if person.performs:
-        does = f"; performs {_a(person.performs)} for {person.performs_s:.1f} s"
+        does = f"; performs {a_motion(person.performs)} for {person.performs_s:.1f} s"
     else:
         does = "; performs none of the motions looked for" if person.checked else ""
     return (f"person {number}: about {person.median_height_px:.0f} px tall, seen "

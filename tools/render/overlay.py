@@ -4,7 +4,7 @@ thumbnails round the athlete; the video frames behind a pose, matched by time.""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import cv2
@@ -22,32 +22,43 @@ from .video import VideoSink
 log = logging.getLogger(__name__)
 
 
+def frames_at(video: str | Path, times: Sequence[float]) -> Iterator[tuple[int, Frame]]:
+    """The decoded frames at ``times`` (seconds, within half a frame), as (index into
+    ``times``, frame) in time order; equal times share their frame, and a time no frame
+    matches is logged and skipped."""
+    info = probe_video(video)
+    order = sorted(range(len(times)), key=lambda i: times[i])
+    if not order:
+        return
+    tolerance = 0.5 / info.fps
+    window = FrameWindow(
+        start_s=max(0.0, times[order[0]] - tolerance), end_s=times[order[-1]] + tolerance
+    )
+    pending = iter(order)
+    target = next(pending, None)
+    for frame in VideoFrames(info, window):
+        while target is not None and times[target] < frame.time_s - tolerance:
+            log.warning("%s: no video frame at t=%.3f s", video, times[target])
+            target = next(pending, None)
+        if target is None:
+            break
+        if abs(frame.time_s - times[target]) <= tolerance:
+            matched = times[target]
+            while target is not None and times[target] == matched:
+                yield target, frame
+                target = next(pending, None)
+
+
 def frames_of(pose: PoseSequence, indices: list[int] | None = None) -> Iterator[tuple[int, Frame]]:
     """The video frames behind ``pose`` frames (all, or ``indices``), matched by time.
 
     Matching on the frames' true times, not on counts, makes this independent of the
     start, end and stride the pose was extracted with.
     """
-    info = probe_video(pose.source)
-    times = pose.frame_times
     wanted = sorted(set(range(pose.n_frames) if indices is None else indices))
-    if not wanted:
-        return
-    tolerance = 0.5 / info.fps
-    window = FrameWindow(
-        start_s=max(0.0, times[wanted[0]] - tolerance), end_s=times[wanted[-1]] + tolerance
-    )
-    pending = iter(wanted)
-    target = next(pending, None)
-    for frame in VideoFrames(info, window):
-        while target is not None and times[target] < frame.time_s - tolerance:
-            log.warning("%s: no video frame at t=%.3f s", pose.source, times[target])
-            target = next(pending, None)
-        if target is None:
-            break
-        if abs(frame.time_s - times[target]) <= tolerance:
-            yield target, frame
-            target = next(pending, None)
+    times = pose.frame_times
+    for k, frame in frames_at(pose.source, [float(times[i]) for i in wanted]):
+        yield wanted[k], frame
 
 
 def write_overlay(
@@ -148,29 +159,35 @@ def save_thumbnails(
     return [_thumbnail(pose, i, frame.image, out, height) for i, frame in frames_of(pose, wanted)]
 
 
+def _square_round(box: tuple[float, float, float, float], image: Image) -> tuple[int, ...]:
+    """left, top, right, bottom of a square 1.3 times the box's larger side (+20 px)
+    round its centre, inside the image."""
+    x0, y0, x1, y1 = box
+    side = max(x1 - x0, y1 - y0) * 1.3 + 20
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    h_img, w_img = image.shape[:2]
+    left, top = int(max(0, cx - side / 2)), int(max(0, cy - side / 2))
+    right, bottom = int(min(w_img, cx + side / 2)), int(min(h_img, cy + side / 2))
+    return left, top, right, bottom
+
+
+def _to_height(crop: Image, height: int) -> Image:
+    factor = height / max(crop.shape[0], 1)
+    size = (max(1, round(crop.shape[1] * factor)), height)
+    return np.asarray(cv2.resize(crop, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+
+
 def _thumbnail(pose: PoseSequence, i: int, image: Image, out: Path, height: int) -> Path:
     kp, conf = pose.positions[i], pose.confidence[i]
     ok = np.isfinite(kp).all(axis=1) & (conf > 0)
-    h_img, w_img = image.shape[:2]
     if ok.any():
-        x0, y0 = kp[ok].min(axis=0)
-        x1, y1 = kp[ok].max(axis=0)
-        side = max(x1 - x0, y1 - y0) * 1.3 + 20
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        left, top = int(max(0, cx - side / 2)), int(max(0, cy - side / 2))
-        right, bottom = int(min(w_img, cx + side / 2)), int(min(h_img, cy + side / 2))
+        (x0, y0), (x1, y1) = kp[ok].min(axis=0), kp[ok].max(axis=0)
+        left, top, right, bottom = _square_round((x0, y0, x1, y1), image)
     else:
-        left, top, right, bottom = 0, 0, w_img, h_img
+        left, top, right, bottom = 0, 0, image.shape[1], image.shape[0]
     canvas = image.copy()
     draw_skeleton(canvas, pose.joints, kp, conf, scale=max(1.0, (bottom - top) / 600))
-    crop = canvas[top:bottom, left:right]
-    factor = height / crop.shape[0]
-    crop = np.asarray(
-        cv2.resize(
-            crop, (max(1, round(crop.shape[1] * factor)), height), interpolation=cv2.INTER_AREA
-        ),
-        dtype=np.uint8,
-    )
+    crop = _to_height(canvas[top:bottom, left:right], height)
     cv2.putText(
         crop,
         f"frame {i}  t={pose.frame_times[i]:.2f}s",
@@ -193,19 +210,8 @@ def people_thumbnails(
     cropped round them, their number in the corner (to choose the athlete from)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    if not people:
-        return []
-    info = probe_video(video)
-    tolerance = 0.5 / info.fps
-    times = [p.time_s for p in people]
-    window = FrameWindow(start_s=max(0.0, min(times) - tolerance), end_s=max(times) + tolerance)
-    paths: dict[int, Path] = {}
-    for frame in VideoFrames(info, window):
-        for i, person in enumerate(people):
-            if i not in paths and abs(frame.time_s - person.time_s) <= tolerance:
-                paths[i] = _person_crop(frame.image, person, i + 1, out, height)
-        if len(paths) == len(people):
-            break
+    paths = {i: _person_crop(frame.image, people[i], i + 1, out, height)
+             for i, frame in frames_at(video, [p.time_s for p in people])}  # fmt: skip
     missing = [i + 1 for i in range(len(people)) if i not in paths]
     if missing:
         raise SportsGPTError(f"no video frame for person {missing[0]} of {Path(video).name}")
@@ -213,17 +219,8 @@ def people_thumbnails(
 
 
 def _person_crop(image: Image, person: PersonFound, number: int, out: Path, height: int) -> Path:
-    x0, y0, x1, y1 = person.box
-    side = max(x1 - x0, y1 - y0) * 1.3 + 20
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    h_img, w_img = image.shape[:2]
-    left, top = int(max(0, cx - side / 2)), int(max(0, cy - side / 2))
-    right, bottom = int(min(w_img, cx + side / 2)), int(min(h_img, cy + side / 2))
-    crop = image[top:bottom, left:right]
-    factor = height / max(crop.shape[0], 1)
-    crop = np.ascontiguousarray(cv2.resize(
-        crop, (max(1, round(crop.shape[1] * factor)), height), interpolation=cv2.INTER_AREA
-    ))  # fmt: skip
+    left, top, right, bottom = _square_round(person.box, image)
+    crop = _to_height(image[top:bottom, left:right], height)
     cv2.putText(crop, str(number), (10, 36), cv2.FONT_HERSHEY_SIMPLEX, 1.2, MID_BGR, 3,
                 cv2.LINE_AA)  # fmt: skip
     path = out / f"person_{number}.png"
