@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..references.recipe import motion_events
-from ..tools.motiondtw.events import MotionEvent, serve_events
+from ..tools.motiondtw.events import MotionEvent, on_the_foot, serve_events
 from ..tools.motiondtw.features import interp_frames
 from ..tools.pose_sequence import PoseSequence
 from ..tools.projection import facing_direction, project
@@ -34,6 +34,10 @@ class KeyframeQuery(BaseModel):
     motion: str
     pose: PoseSequence
     truth: list[MotionEvent]
+    foot_truth: list[MotionEvent] = Field(
+        default_factory=list, description="a cyclic motion's truth with its contacts by "
+        "the foot's lowest point (events.on_the_foot), where ``truth`` times them by the ankle",
+    )  # fmt: skip
     shares_recording: bool
     warp: float
     view: str
@@ -138,10 +142,13 @@ def embedded_query(
     seq3d, starts = concatenate(parts)
     lo, hi = starts[1], starts[2] - 1
     truth = motion_events(motion)(seq3d, lo, hi)
+    cyclic = motion in ("max_velocity", "walking_gait")
+    foot_truth = on_the_foot(seq3d, truth, lo, hi) if cyclic else []
     view = view or ("side" if rng.random() < 0.5 else "oblique")
     pose = to_2d(seq3d, view, flip=bool(rng.random() < 0.5), rng=rng)
     return KeyframeQuery(
-        name=name, motion=motion, pose=pose, truth=truth, shares_recording=shares_recording,
+        name=name, motion=motion, pose=pose, truth=truth, foot_truth=foot_truth,
+        shares_recording=shares_recording,
         warp=round(warp, 3), view=view, target=(lo, hi),
     )  # fmt: skip
 

@@ -71,9 +71,13 @@ def test_untrimmed_2d_run_two_stage_vs_one_stage(shared: Path) -> None:
     sie = shared / "data/deepmimic_sie/sie_humanoid3d_run_forward08.txt"
     query = embedded_query(shared, "max_velocity", sie, rng, shares_recording=False, name="q")
     refs = load_motion_references("max_velocity")
-    two = score_query(align(query.pose, refs).occurrences, query.truth)
-    assert two.truths >= 5 and two.matched >= 0.6 * two.truths
-    assert np.mean(two.keyframe_errors) <= 1.5 and np.mean(two.ious) >= 0.8
+    found = align(query.pose, refs).occurrences
+    two = score_query(found, query.truth)
+    assert two.truths >= 5 and two.matched >= 0.6 * two.truths and np.mean(two.ious) >= 0.8
+    # contacts are snapped to the feet's clearance, so they agree with the foot's lowest
+    # point (the force plates' rule) better than with the ankle rule of ``truth``
+    on_foot = score_query(found, query.foot_truth)
+    assert np.mean(on_foot.keyframe_errors) <= 1.0 < np.mean(two.keyframe_errors) <= 2.0
     one = align(query.pose, refs, AlignSettings(method="one_stage"))
     one_score = score_query(one.occurrences, query.truth, one_stage=True)
     assert np.mean(one_score.keyframe_errors) > 10 * np.mean(two.keyframe_errors)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sportsgpt.tools.motiondtw.refine import KeyframeRule, refine_keyframes
+from sportsgpt.tools.motiondtw.refine import KeyframeRule, refine_keyframes, swing_crossings
 
 FPS = 30.0
 
@@ -95,3 +95,38 @@ def test_otherwise_stands_in_for_a_channel_the_view_lacks() -> None:
     ahead = {"left_heel_ahead_of_hip": -(((t - 45) / 10.0) ** 2), **channels}
     assert refine_keyframes({"left_touchdown": 48}, {"left_touchdown": rule}, ahead, FPS,
                             False) == {"left_touchdown": 45}  # fmt: skip
+
+
+def test_a_swing_not_a_flicker_times_the_contact() -> None:
+    """A toe on the ground flickers over the level (noise) before the real toe-off at 40;
+    with ``until`` only the crossing followed by a swing counts, and the touchdown is
+    where the swing comes back down (70), not a dip in mid-swing that stays above it."""
+    toe = np.full(100, 0.01)
+    toe[[30, 33]] = 0.05  # noise on the ground, never past 0.08
+    toe[41:70] = 0.3
+    toe[55] = 0.03  # a dropout-like dip in mid-swing ...
+    toe[56] = 0.3
+    plain = KeyframeRule(channel="left_toe_clearance", event="last_below", level=0.04,
+                         window_s=0.4)  # fmt: skip
+    swing = plain.model_copy(update={"until": 0.08})
+    channels = {"left_toe_clearance": toe}
+    assert refine_keyframes({"left_toe_off": 33}, {"left_toe_off": plain}, channels, FPS,
+                            False) == {"left_toe_off": 32}  # fmt: skip
+    assert refine_keyframes({"left_toe_off": 33}, {"left_toe_off": swing}, channels, FPS,
+                            False) == {"left_toe_off": 40}  # fmt: skip
+    down = KeyframeRule(channel="left_toe_clearance", event="falls_below", level=0.04,
+                        until=0.08, window_s=0.6)  # fmt: skip
+    # the dip at 55 goes below the level: the swing ends there and starts again at 56
+    assert swing_crossings(toe, 0.04, 0.08, "falls_below").tolist() == [55, 70]
+    assert refine_keyframes({"left_touchdown": 66}, {"left_touchdown": down}, channels, FPS,
+                            False) == {"left_touchdown": 70}  # fmt: skip
+
+
+def test_until_is_for_a_crossing_above_its_level() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="'until' must be above"):
+        KeyframeRule(channel="x", event="last_below", level=0.04, until=0.02)
+    with pytest.raises(ValidationError, match="'until' is for"):
+        KeyframeRule(channel="x", event="max", until=0.1)

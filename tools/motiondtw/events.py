@@ -79,6 +79,37 @@ def runs(mask: BoolArray) -> list[tuple[int, int]]:
     return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
+CONTACT_KEYFRAMES = {"touchdown": 0, "heel_strike": 0, "toe_off": 1}
+"""A contact keyframe's name after its side, and which end of a contact it is."""
+
+
+def on_the_foot(
+    seq: PoseSequence, events: list[MotionEvent], lo: int = 0, hi: int | None = None
+) -> list[MotionEvent]:
+    """``events`` with each contact keyframe (``left_touchdown``, ``right_toe_off`` ...)
+    moved to the nearest contact of the same end by the foot's lowest point
+    (``foot_lowest_contacts``, the rule the force plates confirm, on frames lo..hi alone)
+    within 0.2 s: a second ground truth beside the ankle rule the references were built
+    with."""
+    near = max(1, round(0.2 * seq.fps))
+    part = seq.select_frames(lo, (seq.n_frames - 1 if hi is None else hi) + 1)
+    contacts = {side: [(a + lo, b + lo) for a, b in foot_lowest_contacts(part, side)]
+                for side in ("left", "right")}  # fmt: skip
+    out = []
+    for event in events:
+        keyframes = dict(event.keyframes)
+        for name, frame in event.keyframes.items():
+            side, _, kind = name.partition("_")
+            if side not in contacts or kind not in CONTACT_KEYFRAMES:
+                continue
+            ends = [c[CONTACT_KEYFRAMES[kind]] for c in contacts[side]]
+            best = min(ends, key=lambda f: abs(f - frame), default=None)
+            if best is not None and abs(best - frame) <= near:
+                keyframes[name] = best
+        out.append(event.model_copy(update={"keyframes": keyframes}))
+    return out
+
+
 def contact_events(seq: PoseSequence, side: str) -> list[tuple[int, int]]:
     """(touchdown, toe_off) frames of each complete contact (not cut by the clip's ends)."""
     contact = foot_contact(seq, side)

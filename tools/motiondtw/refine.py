@@ -30,6 +30,13 @@ class KeyframeRule(BaseModel):
     """``last_below``: the last frame below ``level`` before the channel rises above it
     (a toe-off: the last frame the toe is on the ground)."""
     level: float = Field(default=0.0, description="crossing level (channel units)")
+    until: float | None = Field(
+        default=None, description="a crossing of ``level`` counts only when the channel "
+        "also passes this level on its far side before it comes back (a foot's swing lifts "
+        "it well clear; a flicker of noise on the ground does not): a toe-off is the last "
+        "frame below ``level`` before the channel rises above ``until``, a touchdown the "
+        "first below it after the channel was above ``until``",
+    )  # fmt: skip
     window_s: float = Field(default=0.15, gt=0, description="around: +/- this of the DTW frame")
     after: str | None = Field(default=None, description="between: from this keyframe ...")
     after_s: float = 0.0
@@ -56,6 +63,11 @@ class KeyframeRule(BaseModel):
     def _check(self) -> KeyframeRule:
         if (self.after is None) != (self.before is None):
             raise ValueError("a 'between' rule needs both 'after' and 'before' keyframes")
+        if self.until is not None:
+            if self.event not in ("last_below", "falls_below"):
+                raise ValueError("'until' is for 'last_below' and 'falls_below' rules")
+            if self.until <= self.level:
+                raise ValueError("'until' must be above 'level'")
         return self
 
 
@@ -142,12 +154,42 @@ def _apply(
         if between or 0 < pick < len(segment) - 1:
             out[name] = lo + pick
         return
-    above = segment > rule.level
-    cross = above[:-1] & ~above[1:] if rule.event == "falls_below" else ~above[:-1] & above[1:]
-    hits = np.flatnonzero(cross) + (0 if rule.event == "last_below" else 1)
+    if rule.until is not None:
+        hits = swing_crossings(values, rule.level, rule.until, rule.event) - lo
+        hits = hits[(hits >= 0) & (hits < len(segment))]
+    else:
+        above = segment > rule.level
+        cross = (above[:-1] & ~above[1:] if rule.event == "falls_below"
+                 else ~above[:-1] & above[1:])  # fmt: skip
+        hits = np.flatnonzero(cross) + (0 if rule.event == "last_below" else 1)
     if len(hits):
         nearest = hits[0] if between else hits[np.argmin(np.abs(hits + lo - out[name]))]
         out[name] = lo + int(nearest)
+
+
+def swing_crossings(
+    values: FloatArray, level: float, until: float, event: str
+) -> npt.NDArray[np.intp]:
+    """Frames where ``values`` leaves ``level`` for good (``last_below``: the last frame
+    below ``level`` before it passes ``until``) or comes back to it (``falls_below``: the
+    first frame below ``level`` after it was above ``until``); between the two levels it
+    keeps the side it was on, so noise round ``level`` is no crossing. NaN frames hold."""
+    v = np.asarray(values, dtype=np.float64)
+    state = np.where(v > until, 1, np.where(v < level, -1, 0))
+    state[~np.isfinite(v)] = 0
+    known = np.flatnonzero(state)
+    if not len(known):
+        return np.zeros(0, dtype=np.intp)
+    held = state[known[np.maximum(np.searchsorted(known, np.arange(len(v)), "right") - 1, 0)]]
+    held[: known[0]] = 0
+    up = held > 0
+    starts = np.flatnonzero(up[1:] & ~up[:-1]) + 1
+    ends = np.flatnonzero(~up[1:] & up[:-1]) + 1
+    if event == "falls_below":
+        return ends[held[ends] < 0]
+    below = np.flatnonzero(v < level)
+    at = np.searchsorted(below, starts) - 1
+    return below[at[at >= 0]]
 
 
 class OccurrenceGate(BaseModel):
