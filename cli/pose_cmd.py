@@ -110,6 +110,10 @@ def cmd_pose(args: argparse.Namespace) -> int:
         f"athlete = track {', '.join(str(t.id) for t in athlete)} ({report.selection.method})",
         f"  camera view: {report.view}; {report.processing_fps:.1f} frames/s",
     ]
+    if report.frames_held:
+        lines.append(f"  {report.frames_held} frames repeat the picture before them (slow "
+                     "motion by repeated pictures, or a frame-rate conversion): the pose "
+                     "moves through them")  # fmt: skip
     if len(report.selection.people) > 1:
         lines.append(f"  {len(report.selection.people)} people may be the athlete "
                      "(--athlete X,Y,SECONDS picks one):")  # fmt: skip

@@ -43,6 +43,7 @@ from .video import (
     Image,
     VideoFrames,
     VideoInfo,
+    held_frames,
     inference_scale,
     probe_video,
     resize_for_inference,
@@ -72,6 +73,12 @@ class PoseSettings(BaseModel):
     athlete: AthleteHint | None = None
     tracker: TrackerSettings = Field(default_factory=TrackerSettings)
     recovery: RecoverySettings = Field(default_factory=RecoverySettings)
+    held_max_s: float = Field(
+        default=0.25, ge=0, description="a picture repeated over frames (slow motion made by "
+        "repeating each picture, a frame-rate pulldown, a screen recording) says where the "
+        "athlete was when it first appears; its repeats, up to this long, take the pose "
+        "between it and the next new picture instead of a staircase of copies (0: off)",
+    )  # fmt: skip
     allow_download: bool = False
 
 
@@ -86,6 +93,10 @@ class PoseReport(BaseModel):
     frames: int = Field(description="frames processed (after window and stride)")
     frames_with_anyone: int
     frames_with_athlete: int
+    frames_held: int = Field(
+        default=0, description="frames that repeat the picture before them (a held "
+        "picture's repeats take the pose between it and the next new one)",
+    )  # fmt: skip
     frames_recovered: int = Field(
         default=0, description="of those, frames found by looking again in a crop around "
         "where the athlete was (the first pass had missed them)",
@@ -207,6 +218,7 @@ def _run(
     tracker = PersonTracker(settings.tracker)
     frames = VideoFrames(info, window, prepare=_preparer(backend, scale))
     times: list[float] = []
+    changes: list[tuple[float, float]] = []
     with_anyone = 0
     last_ms = -1
     started = time.perf_counter()
@@ -228,6 +240,7 @@ def _run(
             detections = backend.detect(frame.prepared, ms)
             position = len(times)
             times.append(frame.time_s)
+            changes.append(frame.change)
             people = [
                 mapping.observation(d, position, frame.time_s, scale)
                 for d in detections
@@ -242,18 +255,20 @@ def _run(
     if not tracker.tracks:
         raise NoPersonError(video, f"no person detected in any of its {len(times)} frames")
     fps = info.fps / window.stride
+    held = held_frames(changes)
     chain, selection, chains = select_athlete(
         tracker.tracks, info.height, settings.athlete, settings.tracker, fps
     )
 
     def first_pass(chain: list[Track]) -> PoseSequence:
-        return _with_view(_athlete_sequence(video, info, settings, backend, mapping, times, chain))
+        pose = _athlete_sequence(video, info, settings, backend, mapping, times, chain)
+        return _with_view(through_held(pose, held, settings.held_max_s))
 
     def athlete(chain: list[Track]) -> tuple[PoseSequence, int]:
         pose = _athlete_sequence(video, info, settings, backend, mapping, times, chain)
         others = [t for t in tracker.tracks if t.id not in {c.id for c in chain}]
         pose, found = _recover(info, settings, backend, mapping, scale, pose, chain, others, stop)
-        return _with_view(pose), found
+        return _with_view(through_held(pose, held, settings.held_max_s)), found
 
     pose, recovered = athlete(chain)
     if performs is not None and settings.athlete is None and len(selection.people) >= 2:
@@ -272,6 +287,7 @@ def _run(
         frames=len(times),
         frames_with_anyone=with_anyone,
         frames_with_athlete=seen,
+        frames_held=int(sum(held)),
         frames_recovered=recovered,
         detection_rate=round(seen / len(times), 4),
         inference_size=(round(info.width * scale), round(info.height * scale)),
@@ -370,6 +386,43 @@ def _recover(
             person[f] = athlete_id
     log.info("%s: the athlete found again in %d frames", info.path, len(found))
     return pose.replace(positions=positions, confidence=confidence, person_id=person), len(found)
+
+
+def through_held(pose: PoseSequence, held: list[bool], max_s: float) -> PoseSequence:
+    """``pose`` with held pictures re-timed (``held[i]``: frame i repeats the picture of
+    frame i - 1). A picture shown over several frames was taken somewhere in that time,
+    so it stands for the middle of its frames, and each frame takes the pose between the
+    pictures before and after it, by time: the athlete moves through the hold instead of
+    in a staircase of copies, and a contact shown in one picture spans its frames half
+    before, half after. A picture held longer than ``max_s`` (a title card, a freeze
+    frame) keeps its copies."""
+    flags = np.asarray(held[: pose.n_frames], dtype=bool)
+    if max_s <= 0 or not flags.any():
+        return pose
+    times = np.asarray(pose.frame_times, dtype=np.float64)
+    first = np.flatnonzero(~flags)  # where each picture first appears
+    if not len(first) or first[0] != 0:
+        first = np.concatenate([[0], first])
+    last = np.append(first[1:], pose.n_frames) - 1
+    keep = times[last] - times[first] > max_s  # frozen: its copies stay
+    points: list[tuple[int, float]] = []  # (frame whose pose it is, the time it stands for)
+    for a, b, frozen in zip(first.tolist(), last.tolist(), keep.tolist(), strict=True):
+        points += [(a, times[a]), (b, times[b])] if frozen else [(a, (times[a] + times[b]) / 2)]
+    samples = np.asarray([f for f, _ in points], dtype=np.intp)
+    instants = np.asarray([t for _, t in points], dtype=np.float64)
+    right = np.clip(np.searchsorted(instants, times, side="right"), 1, len(instants) - 1)
+    left = right - 1
+    span = instants[right] - instants[left]
+    w = np.clip((times - instants[left]) / np.where(span > 0, span, 1.0), 0.0, 1.0)
+    if len(instants) == 1:
+        left = right = np.zeros(len(times), dtype=np.intp)
+    a_pos, b_pos = pose.positions[samples[left]], pose.positions[samples[right]]
+    positions = (1 - w)[:, None, None] * a_pos + w[:, None, None] * b_pos
+    confidence = np.minimum(pose.confidence[samples[left]], pose.confidence[samples[right]])
+    frozen = np.repeat(keep, last - first + 1)  # each frame: is its picture frozen?
+    positions[frozen], confidence[frozen] = pose.positions[frozen], pose.confidence[frozen]
+    confidence[~np.isfinite(positions).all(axis=2)] = 0.0
+    return pose.replace(positions=positions, confidence=confidence)
 
 
 def _athlete_sequence(

@@ -70,6 +70,67 @@ class Frame:
     time_s: float
     image: Image  # BGR, upright, original resolution
     prepared: Any = None  # what the consumer's ``prepare`` made of it (e.g. RGB, resized)
+    change: tuple[float, float] = (1.0, 1.0)  # ``picture_change`` from the frame before
+
+
+CHANGE_LEVEL = 12
+"""Grey levels by which a colour value must differ to count as changed (well above a
+re-encoded picture's noise)."""
+NOISE_LEVEL = 2
+"""Grey levels by which a colour value differs in a new picture of a still scene (sensor
+noise, re-encoding), and hardly ever in a repeated one."""
+HELD_RATIO = 0.1
+"""A frame repeats the picture before it when it changed less than this share of how much
+the frames round it change: on ../shared/data/video, a picture repeated three times by a
+slow-motion edit changes 0-0.00003 of its values where its new pictures change
+0.003-0.008, and a 24 -> 30 fps pulldown's repeats 0.00001-0.003 where its new pictures
+change 0.04-0.07."""
+NOISE_RATIO = 0.3
+"""... and its values that differ by NOISE_LEVEL are under this share of those round it:
+repeats 0.1-0.15 of their neighbours', where a new picture in which the athlete hardly
+moves (a sprinter settling into the blocks) keeps its noise, about 0.7 of theirs."""
+MOVING_SHARE = 0.0005
+"""Round a repeat, the new pictures change at least this share of their values: an
+athlete holding still before a static camera changes 0.00004-0.0001 a frame, so no frame
+of such a stretch is a repeat, however little it changed."""
+HELD_AROUND = 5
+"""Frames either side that say how much the pictures change there."""
+CHANGE_STEP = 3
+"""One pixel in three along each side is compared (a ninth of the work, the same share;
+under a millisecond for a 1080p frame, on the decoder's thread)."""
+
+
+def picture_change(a: Image, b: Image) -> tuple[float, float]:
+    """Shares of the colour values of ``b`` that differ from ``a`` by more than
+    CHANGE_LEVEL and by more than NOISE_LEVEL, on a grid of every CHANGE_STEP-th pixel
+    ((1.0, 1.0) when their sizes differ)."""
+    if a.shape != b.shape:
+        return 1.0, 1.0
+    size = (max(1, a.shape[1] // CHANGE_STEP), max(1, a.shape[0] // CHANGE_STEP))
+    grid_a = cv2.resize(a, size, interpolation=cv2.INTER_NEAREST)  # a grid, not a blur
+    grid_b = cv2.resize(b, size, interpolation=cv2.INTER_NEAREST)
+    diff = cv2.absdiff(grid_a, grid_b)
+    n = float(diff.size)
+    return np.count_nonzero(diff > CHANGE_LEVEL) / n, np.count_nonzero(diff > NOISE_LEVEL) / n
+
+
+def held_frames(changes: list[tuple[float, float]]) -> list[bool]:
+    """Which frames repeat the picture of the frame before them (slow motion made by
+    repeating pictures, a frame-rate pulldown, a screen recording), from each frame's
+    ``picture_change``: one that changed far less than the frames round it, inside
+    movement (new pictures that change at least MOVING_SHARE both before and after it,
+    within HELD_AROUND frames), and without the noise a new picture has. The start or
+    end of a stretch where nothing moves is no repeat."""
+    c = np.asarray(changes, dtype=np.float64).reshape(-1, 2)
+    out = np.zeros(len(c), dtype=bool)
+    for i in range(1, len(c)):
+        before = c[max(1, i - HELD_AROUND) : i]
+        after = c[i + 1 : i + 1 + HELD_AROUND]
+        before, after = before[before[:, 0] >= MOVING_SHARE], after[after[:, 0] >= MOVING_SHARE]
+        if len(before) and len(after):
+            typical = np.median(np.concatenate([before, after]), axis=0)
+            out[i] = bool(c[i, 0] < HELD_RATIO * typical[0] and c[i, 1] < NOISE_RATIO * typical[1])
+    return out.tolist()
 
 
 def _open(path: Path) -> cv2.VideoCapture:
@@ -203,6 +264,7 @@ class VideoFrames:
         try:
             cap = _open(Path(self.info.path))
             index, previous, in_window = 0, None, 0
+            last: Image | None = None
             while not stop.is_set():
                 if not cap.grab():
                     break
@@ -225,7 +287,10 @@ class VideoFrames:
                     break
                 image: Image = np.asarray(decoded, dtype=np.uint8)
                 prepared = self.prepare(image) if self.prepare else None
-                frame = Frame(index=index - 1, time_s=t, image=image, prepared=prepared)
+                change = (1.0, 1.0) if last is None else picture_change(last, image)
+                last = image
+                frame = Frame(index=index - 1, time_s=t, image=image, prepared=prepared,
+                              change=change)  # fmt: skip
                 while not stop.is_set():
                     try:
                         out.put(frame, timeout=0.1)
