@@ -135,20 +135,20 @@ def test_repeated_pictures_are_found_and_a_still_scene_is_not(tmp_path: Path) ->
     a square that stops (a still athlete before a still camera) makes none."""
     held_thrice = [i // 3 for i in range(36)]
     video = _moving_square(tmp_path / "held.avi", held_thrice)
-    changes = [f.change for f in VideoFrames(probe_video(video))]
+    changes = [f.change for f in VideoFrames(probe_video(video), measure_change=True)]
     # the first and last pictures' repeats have no movement on one side to compare with
     assert held_frames(changes)[3:33] == [i % 3 != 0 for i in range(3, 33)]
     stops = list(range(12)) + [12] * 12 + list(range(13, 25))
     video = _moving_square(tmp_path / "stops.avi", stops)
-    changes = [f.change for f in VideoFrames(probe_video(video))]
+    changes = [f.change for f in VideoFrames(probe_video(video), measure_change=True)]
     assert not any(held_frames(changes)[14:22])  # the middle of the still stretch
     # filmed live, a frame where the square did not move is a new picture (its noise)
     pauses = [0, 1, 2, 3, 4, 5, 6, 6, 7, 8, 9, 10, 11, 12]
     video = _moving_square(tmp_path / "live.avi", pauses, live=True)
-    changes = [f.change for f in VideoFrames(probe_video(video))]
+    changes = [f.change for f in VideoFrames(probe_video(video), measure_change=True)]
     assert not any(held_frames(changes))
     video = _moving_square(tmp_path / "repeat.avi", pauses)  # the same, a picture repeated
-    assert held_frames([f.change for f in VideoFrames(probe_video(video))])[7]
+    assert held_frames([f.change for f in VideoFrames(probe_video(video), measure_change=True)])[7]
     assert picture_change(np.zeros((4, 4, 3), np.uint8), np.zeros((4, 5, 3), np.uint8)) == (1, 1)
 
 

@@ -216,7 +216,7 @@ def _run(
     scale = inference_scale(info, window.max_side)
     mapping = _CanonicalMap(backend.skeleton)
     tracker = PersonTracker(settings.tracker)
-    frames = VideoFrames(info, window, prepare=_preparer(backend, scale))
+    frames = VideoFrames(info, window, prepare=_preparer(backend, scale), measure_change=True)
     times: list[float] = []
     changes: list[tuple[float, float]] = []
     with_anyone = 0

@@ -70,7 +70,7 @@ class Frame:
     time_s: float
     image: Image  # BGR, upright, original resolution
     prepared: Any = None  # what the consumer's ``prepare`` made of it (e.g. RGB, resized)
-    change: tuple[float, float] = (1.0, 1.0)  # ``picture_change`` from the frame before
+    change: tuple[float, float] = (1.0, 1.0)  # from the frame before, when measured
 
 
 CHANGE_LEVEL = 12
@@ -238,11 +238,13 @@ class VideoFrames:
         window: FrameWindow | None = None,
         prepare: Callable[[Image], Any] | None = None,
         prefetch: int = 8,
+        measure_change: bool = False,
     ) -> None:
         self.info = info
         self.window = window or FrameWindow()
         self.prepare = prepare
         self.prefetch = prefetch
+        self.measure_change = measure_change  # Frame.change, for the pose pass alone
         self.frames_decoded = 0
         self.ended_early = False
         self.max_duration_s = current_settings().input_max_video_s
@@ -287,7 +289,9 @@ class VideoFrames:
                     break
                 image: Image = np.asarray(decoded, dtype=np.uint8)
                 prepared = self.prepare(image) if self.prepare else None
-                change = (1.0, 1.0) if last is None else picture_change(last, image)
+                change = (1.0, 1.0)
+                if self.measure_change and last is not None:
+                    change = picture_change(last, image)
                 last = image
                 frame = Frame(index=index - 1, time_s=t, image=image, prepared=prepared,
                               change=change)  # fmt: skip
