@@ -94,7 +94,7 @@ def best_threshold(costs: list[float], labels: list[bool]) -> float:
 
 def calibrate(ref: MotionReference, queries: list[tuple[KeyframeQuery, str | None]]) -> float:
     costs, labels = [], []
-    settings = AlignSettings(max_cost=10.0)
+    settings = AlignSettings(max_cost=10.0, bout=False)  # the search: what a threshold gates
     for query, only in queries:
         if only is not None and only != ref.name:
             continue

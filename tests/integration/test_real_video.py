@@ -53,7 +53,7 @@ def _within(
 
 @pytest.mark.parametrize(("clip", "motion", "least"), [
     ("walking_slouch_side.mp4", "walking_gait", 4),
-    ("running_jog_side_park.mp4", "max_velocity", 5),
+    ("running_jog_side_park.mp4", "max_velocity", 6),  # 7 of 9: the first by the bout's edge
 ])  # fmt: skip
 def test_a_real_walk_and_jog_are_recognised_and_timed(
     poses: dict[str, PoseSequence], shared: Path, clip: str, motion: str, least: int

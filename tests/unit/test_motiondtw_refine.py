@@ -130,3 +130,53 @@ def test_until_is_for_a_crossing_above_its_level() -> None:
         KeyframeRule(channel="x", event="last_below", level=0.04, until=0.02)
     with pytest.raises(ValidationError, match="'until' is for"):
         KeyframeRule(channel="x", event="max", until=0.1)
+
+
+def test_a_walks_contacts_are_where_both_feet_keep_still_relative_to_each_other() -> None:
+    """Double support: from a heel strike to the other foot's toe-off both feet are on the
+    ground, so the heel ahead of the other foot's toe keeps still, however the camera pans
+    (a pan adds the same to every point). The rule reads that difference's speed."""
+    t = np.arange(90, dtype=np.float64)
+    pan = 0.05 * t  # the camera follows: every point drifts alike
+    # the left foot swings at 2 leg lengths a second until 30, is down 30-60, swings again;
+    # the right foot is down until 40 and from 55 on: both down 30-40 and 55-60
+    left = np.interp(t, [0, 30, 60, 90], [0.0, 2.0, 2.0, 4.0]) + pan
+    right = np.interp(t, [0, 40, 55, 90], [1.0, 1.0, 3.0, 3.0]) + pan
+    channels = {
+        "left_heel_ahead_of_hip": left, "left_toe_ahead_of_hip": left + 0.2,
+        "right_heel_ahead_of_hip": right, "right_toe_ahead_of_hip": right + 0.2,
+    }  # fmt: skip
+    strike = KeyframeRule(channel="left_heel_ahead_of_hip", minus="right_toe_ahead_of_hip",
+                          speed=True, event="falls_below", level=0.6, until=1.5,
+                          window_s=0.3)  # fmt: skip
+    toe_off = strike.model_copy(update={"event": "last_below", "channel": "right_toe_ahead_of_hip",
+                                        "minus": "left_heel_ahead_of_hip"})  # fmt: skip
+    rules = {"left_heel_strike": strike, "right_toe_off": toe_off}
+    found: set[str] = set()
+    got = refine_keyframes({"left_heel_strike": 27, "right_toe_off": 43}, rules, channels, FPS,
+                           mirrored=False, found=found)  # fmt: skip
+    assert got["left_heel_strike"] in (30, 31) and got["right_toe_off"] in (39, 40)
+    assert found == {"left_heel_strike", "right_toe_off"}
+    # the panning alone, without the other foot, never keeps still: nothing found
+    alone = {"left_heel_strike": strike.model_copy(update={"minus": None})}
+    found = set()
+    assert refine_keyframes({"left_heel_strike": 27}, alone, channels, FPS, False, found) == {
+        "left_heel_strike": 27
+    }
+    assert not found
+
+
+def test_either_side_reads_the_event_of_whichever_foot() -> None:
+    """2D keypoints swap which foot is which: with ``either_side`` a touchdown is the first
+    frame either foot is back on the ground."""
+    t = np.arange(60, dtype=np.float64)
+    channels = {"left_foot_clearance": np.full(60, 0.3),  # never down (a swapped label)
+                "right_foot_clearance": np.where(t < 40, 0.3, 0.0)}  # fmt: skip
+    rule = KeyframeRule(channel="left_foot_clearance", event="falls_below", level=0.04,
+                        until=0.08, window_s=0.25)  # fmt: skip
+    assert refine_keyframes({"left_touchdown": 37}, {"left_touchdown": rule}, channels, FPS,
+                            False) == {"left_touchdown": 37}  # fmt: skip
+    either = {"left_touchdown": rule.model_copy(update={"either_side": True})}
+    assert refine_keyframes({"left_touchdown": 37}, either, channels, FPS, False) == {
+        "left_touchdown": 40
+    }

@@ -97,6 +97,7 @@ def assess_alignment(
     """KISMAM on an alignment already made: the capture check first, then every value
     judged as well as it was measured (kismam/quality.py)."""
     capture = check_capture(pose, spec, series, alignment)
+    alignment = alignment.searched()  # a bout's cycles are timed, not judged
     quality = measurement_quality(pose, spec, alignment, capture)
     return assess(spec, series, alignment, quality).model_copy(update={"capture": capture})
 

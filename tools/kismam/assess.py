@@ -135,6 +135,7 @@ def assess(
     how well each value was measured (kismam/quality.py): a value under its floor is not
     judged, and a problem is never surer than the values it rests on."""
     quality = quality or MeasurementQuality()
+    alignment = alignment.searched()  # a bout's cycles are timed, not judged
     occurrences: list[OccurrenceAssessment] = []
     unmeasurable: dict[str, str] = {}
     results: list[MetricResult] = []

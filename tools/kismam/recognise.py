@@ -153,7 +153,8 @@ def recognise_motion(
     """The guess, and every motion's alignment (the winner's is reused for assessment)."""
     series = series or compute_kinematics(pose, settings=filters)
     refs_by_motion = {m: load_motion_references(m) for m in known_motions()}
-    results: dict[str, AlignmentResult] = {}
+    results: dict[str, AlignmentResult] = {}  # what the search found: recognition rests on it
+    timed: dict[str, AlignmentResult] = {}  # with the bouts' cycles (Occurrence.bout)
     ratios: dict[str, float] = {}
     for motion, refs in refs_by_motion.items():
         try:
@@ -161,7 +162,7 @@ def recognise_motion(
         except AlignmentInputError as exc:  # e.g. the recording is shorter than the motion
             log.debug("%s cannot be %s: %s", pose.source, motion, exc)
             continue
-        results[motion] = result
+        timed[motion], results[motion] = result, result.searched()
         if result.occurrences:
             cheapest = min(o.cost for o in result.occurrences)
             ratios[motion] = round(cheapest / result.cost_threshold, 3)
@@ -230,5 +231,5 @@ def recognise_motion(
             ruled_out=ruled_out,
             confirmed=confirmed,
         ),
-        results,
+        timed,
     )

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, Field
 
 from ..kinematics import FilterSettings
@@ -66,6 +67,11 @@ class AlignSettings(BaseModel):
     mirror: bool = True
     max_overlap: float = Field(default=0.3, ge=0, lt=1)
     refine: bool = Field(default=True, description="snap keyframes to their event rules")
+    bout: bool = Field(
+        default=True,
+        description="a cyclic motion (a run, a walk): also time the cycles next to those "
+        "found, as the bout goes on (Occurrence.bout)",
+    )
     one_orientation: bool = Field(
         default=True,
         description="one athlete per recording: matches of the minority side (a stray "
@@ -98,6 +104,14 @@ class Occurrence(BaseModel):
         "its best end within them: a weaker match, ranked after the others where they "
         "overlap",
     )
+    bout: Literal["cycle", "edge"] | None = Field(
+        default=None,
+        description="found next to the others as a cyclic motion's bout goes on, not by "
+        "the search: 'cycle', a whole cycle matched up to BOUT_SLACK x the threshold; "
+        "'edge', a cycle cut by the end of the tracking, its keyframes the neighbour's one "
+        "cycle on, kept only where their events were found. Timed, not used to recognise "
+        "or assess the motion",
+    )
     camera: str | None = Field(
         default=None,
         description="the template's projected camera variant that matched (a 2D query of "
@@ -120,6 +134,13 @@ class AlignmentResult(BaseModel):
     channels: list[str]
     cost_threshold: float
     occurrences: list[Occurrence]
+
+    def searched(self) -> AlignmentResult:
+        """The occurrences the search found, without those timed as a bout goes on
+        (Occurrence.bout): what recognition and assessment rest on."""
+        return self.model_copy(
+            update={"occurrences": [o for o in self.occurrences if o.bout is None]}
+        )
 
 
 class PreparedPair(BaseModel):
@@ -327,11 +348,14 @@ def _fine(
     threshold: float,
     fps: float,
     ref_name: str,
+    widen: bool = True,
 ) -> Occurrence | None:
-    """Stage 2: full-rate open-begin/open-end DTW inside the widened window."""
+    """Stage 2: full-rate open-begin/open-end DTW inside the window (widened, unless
+    ``widen`` is False)."""
     t = prep.template_mirror if mirrored else prep.template
     m = t.shape[0]
     r = max(round(settings.radius_s * fps), round(0.25 * (end - start + 1)))  # slow tempo: wider
+    r = r if widen else 0
     a, b = max(0, start - r), min(prep.query.shape[0] - 1, end + r)
     window = np.ascontiguousarray(prep.query[a : b + 1])
     trust = _trust(prep, mirrored).window(a, b)
@@ -529,6 +553,120 @@ def _one_orientation(
     return kept
 
 
+BOUT_SLACK = 1.5
+"""A whole cycle next to a found one is accepted up to this many times the threshold: the
+motion is established, and a cycle that differs a little (a runner slowing, a walker
+turning a shoulder to the camera) is still a cycle of it."""
+
+BOUT_TRACKED = 0.8
+"""A bout's cycle needs the athlete tracked (keypoints trusted) in this share of its frames:
+across a gap in the tracking, gap-filled features would match anything."""
+
+
+def _tracked(prep: PreparedPair) -> npt.NDArray[np.bool_]:
+    """Per query frame: are most of the channels trusted there?"""
+    return np.asarray(prep.query_trust.mean(axis=1) >= 0.5)
+
+
+def _bout(
+    occurrences: list[Occurrence],
+    prep: PreparedPair,
+    threshold: float,
+    settings: AlignSettings,
+    fps: float,
+    name: str,
+) -> list[Occurrence]:
+    """A cyclic motion's bout: in every stretch of at least half a cycle between or beside
+    the occurrences found, the whole cycle next to one (up to BOUT_SLACK x the threshold),
+    again until none is found; then, where the tracking ends within a cycle of the first or
+    last, the cycle cut by it (an edge: the neighbour's keyframes one cycle on, snapped to
+    their events, kept where found)."""
+    found = sorted(occurrences, key=lambda o: o.start)
+    if not found:
+        return occurrences
+    n = prep.query.shape[0]
+    tracked = _tracked(prep)
+    cycle = round(float(np.median([o.end - o.start + 1 for o in found])))
+    reach = round(1.5 * cycle)
+
+    def fits(occ: Occurrence, others: list[Occurrence]) -> bool:
+        span = np.zeros(n, dtype=bool)
+        for o in others:
+            span[o.start : o.end + 1] = True
+        length = occ.end - occ.start + 1
+        return bool(
+            tracked[occ.start : occ.end + 1].mean() >= BOUT_TRACKED
+            and span[occ.start : occ.end + 1].sum() <= settings.max_overlap * length
+        )
+
+    added = True
+    while added:
+        added = False
+        found.sort(key=lambda o: o.start)
+        for i in range(len(found) + 1):
+            lo = found[i - 1].end + 1 if i > 0 else 0
+            hi = found[i].start - 1 if i < len(found) else n - 1
+            if hi - lo + 1 < cycle / 2:
+                continue
+            windows = []  # next to the earlier occurrence, then to the later one
+            if i > 0:
+                windows.append((found[i - 1], lo, min(hi, lo + reach)))
+            if i < len(found):
+                windows.append((found[i], max(lo, hi - reach), hi))
+            for near, a, b in windows:
+                occ = _fine(prep, a, b, near.mirrored, settings, threshold * BOUT_SLACK, fps,
+                            name, widen=False)  # fmt: skip
+                if occ is not None and fits(occ, found):
+                    found.append(occ.model_copy(update={"bout": "cycle"}))
+                    added = True
+                    break
+            if added:
+                break
+    found.sort(key=lambda o: o.start)
+    edges = [(found[0], -1), (found[-1], 1)] if len(found) > 1 else [(found[0], -1), (found[0], 1)]
+    for near, direction in edges:
+        edge = _edge(near, direction, prep, fps, tracked)
+        if edge is not None and fits(edge, found):
+            found.append(edge)
+    return found
+
+
+def _edge(
+    near: Occurrence, direction: int, prep: PreparedPair, fps: float, tracked: npt.NDArray[np.bool_]
+) -> Occurrence | None:
+    """The cycle one before (``direction`` -1) or after (1) ``near``, cut by the end of the
+    tracking: ``near``'s keyframes shifted by its length, each snapped to its event rule,
+    kept where the event was found inside the tracked frames past ``near``."""
+    n = len(tracked)
+    shift = direction * (near.end - near.start + 1)
+    start, end = near.start + shift, near.end + shift
+    inside = start >= 0 and end < n and tracked[start : end + 1].all()
+    if inside or not prep.rules:  # a whole cycle there: the search's to find, not an edge's
+        return None
+    predicted = {k: f + shift for k, f in near.keyframes.items() if 0 <= f + shift < n}
+    snapped: set[str] = set()
+    moved = refine_keyframes(predicted, prep.rules, prep.raw, fps, near.mirrored, snapped)
+    keyframes = {
+        k: f for k, f in moved.items()
+        if k in snapped and 0 <= f < n and tracked[f]
+        and (f < near.start if direction < 0 else f > near.end)
+    }  # fmt: skip
+    if not keyframes:
+        return None
+    return Occurrence(
+        start=min(keyframes.values()),
+        end=max(keyframes.values()),
+        cost=near.cost,
+        amplitude_cost=near.amplitude_cost,
+        keyframes=dict(sorted(keyframes.items(), key=lambda kv: kv[1])),
+        confidence={},
+        mirrored=near.mirrored,
+        references=near.references,
+        bout="edge",
+        camera=near.camera,
+    )
+
+
 def align_features(
     query: FeatureSet, ref: MotionReference, settings: AlignSettings | None = None
 ) -> AlignmentResult:
@@ -563,6 +701,8 @@ def align_features(
     prep = preps[0]
     if ref.mirror and settings.one_orientation:
         occurrences = _one_orientation(occurrences, preps, threshold, settings, query.fps, name)
+    if ref.cyclic and settings.bout and settings.method == "two_stage":
+        occurrences = _bout(occurrences, prep, threshold, settings, query.fps, name)
     return AlignmentResult(
         motion=ref.motion,
         method=settings.method,
@@ -694,6 +834,7 @@ def vote(results: list[AlignmentResult]) -> AlignmentResult:
                 disagreement=spread,
                 warp_start=lead.warp_start,
                 warp=lead.warp,
+                bout=lead.bout if all(c.bout == lead.bout for c in occs) else None,
             )
         )
     base = results[0]

@@ -167,6 +167,12 @@ class MotionReference(BaseModel):
         return self
 
     @property
+    def cyclic(self) -> bool:
+        """A cycle (a stride, a gait cycle): its segment is the whole template, and a bout
+        of the motion is one cycle after another."""
+        return self.segment == (0, self.frames - 1)
+
+    @property
     def frames(self) -> int:
         return len(next(iter(self.channels.values())))
 

@@ -37,6 +37,20 @@ class KeyframeRule(BaseModel):
         "frame below ``level`` before the channel rises above ``until``, a touchdown the "
         "first below it after the channel was above ``until``",
     )  # fmt: skip
+    minus: str | None = Field(
+        default=None, description="read ``channel`` less this channel: the heel ahead of "
+        "the other foot's toe, which keeps still while both feet are on the ground, "
+        "however the camera pans",
+    )  # fmt: skip
+    speed: bool = Field(
+        default=False, description="read how fast the channel (or the difference) changes, "
+        "|d/dt| in its units per second, instead of its value",
+    )  # fmt: skip
+    either_side: bool = Field(
+        default=False, description="read the lower of the signal and its left/right "
+        "mirror's: an event of either foot (both feet on the ground, whichever leads), for "
+        "2D keypoints that swap which foot is which",
+    )  # fmt: skip
     window_s: float = Field(default=0.15, gt=0, description="around: +/- this of the DTW frame")
     after: str | None = Field(default=None, description="between: from this keyframe ...")
     after_s: float = 0.0
@@ -116,8 +130,10 @@ def refine_keyframes(
     channels: dict[str, FloatArray],
     fps: float,
     mirrored: bool,
+    found: set[str] | None = None,
 ) -> dict[str, int]:
-    """Keyframes moved to their rule's event when the event is found."""
+    """Keyframes moved to their rule's event when the event is found; ``found`` collects
+    the names of those whose rule found one."""
     out = dict(keyframes)
     for template_name, first in rules.items():
         name = mirror_name(template_name) if mirrored else template_name
@@ -125,35 +141,58 @@ def refine_keyframes(
             continue
         rule: KeyframeRule | None = first
         while rule is not None:
-            channel = mirror_name(rule.channel) if mirrored else rule.channel
-            if channel not in channels and rule.otherwise is not None:
+            values = _signal(rule, channels, fps, mirrored)
+            if values is None and rule.otherwise is not None:
                 rule = rule.otherwise
                 continue
-            _apply(out, name, rule, channels, fps, mirrored)
+            hit = values is not None and _apply(out, name, rule, values, fps, mirrored)
+            if hit and found is not None:
+                found.add(name)
             rule = rule.then
     return out
 
 
+def _signal(
+    rule: KeyframeRule, channels: dict[str, FloatArray], fps: float, mirrored: bool
+) -> FloatArray | None:
+    """What ``rule`` reads: its channel (less ``minus``; as a speed; the lower of either
+    side's), or None when the query lacks a channel it needs."""
+    sides = (mirrored, not mirrored) if rule.either_side else (mirrored,)
+    read = []
+    for swap in sides:
+        names = [rule.channel] + ([rule.minus] if rule.minus else [])
+        found = [channels.get(mirror_name(n) if swap else n) for n in names]
+        if any(v is None for v in found):
+            return None
+        values = np.asarray(found[0], dtype=np.float64)
+        if len(found) > 1:
+            values = values - np.asarray(found[1], dtype=np.float64)
+        if rule.speed:
+            values = np.abs(np.gradient(values)) * fps if len(values) > 1 else 0.0 * values
+        read.append(values)
+    return read[0] if len(read) == 1 else np.fmin(read[0], read[1])
+
+
 def _apply(
-    out: dict[str, int], name: str, rule: KeyframeRule, channels: dict[str, FloatArray],
-    fps: float, mirrored: bool,
-) -> None:  # fmt: skip
-    """Move keyframe ``name`` in ``out`` to ``rule``'s event, when it is found."""
-    channel = mirror_name(rule.channel) if mirrored else rule.channel
-    values = channels.get(channel)
-    if values is None:
-        return
+    out: dict[str, int], name: str, rule: KeyframeRule, values: FloatArray, fps: float,
+    mirrored: bool,
+) -> bool:  # fmt: skip
+    """Move keyframe ``name`` in ``out`` to ``rule``'s event on ``values``; False when no
+    event was found (the keyframe stays)."""
     found = _window(rule, out[name], out, fps, mirrored, len(values))
     if found is None:
-        return
+        return False
     lo, hi, between = found
     segment = values[lo : hi + 1]
+    if not len(segment):  # the keyframe lies outside the recording
+        return False
     if rule.event in ("max", "min"):
         pick = extreme(segment, rule.event, rule.plateau)
         # around the DTW frame only a true local extremum counts, not the window's edge
         if between or 0 < pick < len(segment) - 1:
             out[name] = lo + pick
-        return
+            return True
+        return False
     if rule.until is not None:
         hits = swing_crossings(values, rule.level, rule.until, rule.event) - lo
         hits = hits[(hits >= 0) & (hits < len(segment))]
@@ -162,9 +201,11 @@ def _apply(
         cross = (above[:-1] & ~above[1:] if rule.event == "falls_below"
                  else ~above[:-1] & above[1:])  # fmt: skip
         hits = np.flatnonzero(cross) + (0 if rule.event == "last_below" else 1)
-    if len(hits):
-        nearest = hits[0] if between else hits[np.argmin(np.abs(hits + lo - out[name]))]
-        out[name] = lo + int(nearest)
+    if not len(hits):
+        return False
+    nearest = hits[0] if between else hits[np.argmin(np.abs(hits + lo - out[name]))]
+    out[name] = lo + int(nearest)
+    return True
 
 
 def swing_crossings(
