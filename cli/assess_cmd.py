@@ -53,4 +53,6 @@ def cmd_assess(args: argparse.Namespace) -> int:
     lines += [f"  {note}" for note in unit_notes(units)]
     payload = result.model_dump(mode="json") | ({"athlete_choice": choice} if choice else {})
     emit(args, payload, "\n".join(lines))
-    return 0
+    # found but nothing judged: 0 with no score; the motion named was not found: 1 (the
+    # output says what was tried and why it failed)
+    return 0 if result.occurrences else 1

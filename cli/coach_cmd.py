@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..settings import mask_secrets
 from .common import VIEWS, add_common, add_pick, emit, pick_hint
 
 log = logging.getLogger(__name__)
@@ -109,8 +110,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             args.output.write_text(reply.answer)
     wrote = [*([args.output] if args.output else []), *figures, *videos]
     emit(args, payload, "\n".join([reply.answer, *(f"wrote {p}" for p in wrote)]))
-    _how_to_pick(reply)
     analysed = reply.state.assessment is not None and reply.state.assessment.occurrences > 0
+    failed = reply.state.last_failure()
+    if failed and failed.error_kind == "AthleteChoiceError":
+        _how_to_pick(reply)
+    elif failed and not analysed:  # an unreadable file: the answer says it; so does stderr
+        said = " ".join((failed.error or "the analysis failed").split())  # one line
+        sys.stderr.write(f"sportsgpt: error: {mask_secrets(said)}\n")
     return 0 if analysed else 1  # the answer says why there is no diagnosis
 
 

@@ -43,6 +43,18 @@ def test_assess_jump_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert "valgus_landing" in doc["unmeasurable"] and "valgus_landing" not in ids
 
 
+def test_assess_a_motion_not_in_the_recording_exits_1_and_says_why(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The motion named is not there: the JSON still says so (no occurrence, no score, the
+    reason under "motion"), and the exit status says it too."""
+    sample = sample_path("standing_long_jump_side.csv")
+    assert main(["assess", str(sample), "--motion", "tennis_serve", "--json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["motion"] == "tennis_serve" and doc["score"] is None and not doc["occurrences"]
+    assert doc["unmeasurable"]["motion"].startswith("no tennis serve was found")
+
+
 def test_assess_unknown_motion(shared: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sample = sample_path("standing_long_jump_side.csv")
     assert main(["assess", str(sample), "--motion", "backflip"]) == 1

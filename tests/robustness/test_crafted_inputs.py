@@ -44,3 +44,21 @@ def test_a_crafted_file_gets_one_clear_line_in_bounded_memory(tmp_path: Path, ca
     lines = [ln for ln in stderr.splitlines() if ln.startswith("sportsgpt")]
     assert len(lines) == 1 and name in lines[0], stderr[-2000:]
     assert float(str(got["peak_mb"])) < 600 and float(str(got["seconds"])) < 60, got
+
+
+@pytest.mark.parametrize("command", ["analyze", "pose"])
+def test_a_text_file_named_mp4_is_one_line_and_exit_1(tmp_path: Path, command: str) -> None:
+    """Not a video: exit 1 and one line on stderr, ours (FFmpeg's own "moov atom not
+    found" is not shown), whether the coach analyses it or the pose stage alone."""
+    path = tmp_path / "holiday.mp4"
+    path.write_text("this is a shopping list, not a video\n")
+    cli = str(Path(sys.executable).with_name("sportsgpt"))
+    env = {**os.environ, "SPORTSGPT_DATA_DIR": str(tmp_path / "data"), "SPORTSGPT_OFFLINE": "1",
+           "DATABASE_URL": "postgresql://coach:x@127.0.0.1:9/sportsgpt",
+           "SPORTSGPT_LOG_LEVEL": "WARNING"}  # fmt: skip
+    done = subprocess.run([cli, command, str(path)], capture_output=True, text=True, env=env,
+                          timeout=120)  # fmt: skip
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert len(lines) == 1 and lines[0].startswith("sportsgpt: error: "), done.stderr[-2000:]
+    assert "holiday.mp4" in lines[0] and "cannot be opened as a video" in lines[0]

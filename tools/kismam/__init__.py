@@ -96,8 +96,8 @@ def assess_alignment(
 ) -> Assessment:
     """KISMAM on an alignment already made: the capture check first, then every value
     judged as well as it was measured (kismam/quality.py)."""
-    capture = check_capture(pose, spec, series, alignment)
     alignment = alignment.searched()  # a bout's cycles are timed, not judged
+    capture = check_capture(pose, spec, series, alignment)
     quality = measurement_quality(pose, spec, alignment, capture)
     return assess(spec, series, alignment, quality).model_copy(update={"capture": capture})
 
@@ -118,12 +118,13 @@ def motion_check(
         except SportsGPTError as exc:  # not found, too short, joints missing: not them
             log.debug("%s: no %s (%s)", pose.source, motion, exc)
             return None
-        if not alignment.occurrences:
+        searched = alignment.searched().occurrences  # what the search found: a bout's
+        if not searched:  # further cycles say nothing of who performs it
             return None
         times = pose.frame_times
         last = len(times) - 1
         seconds = sum(float(times[min(o.end, last)] - times[min(o.start, last)])
-                      for o in alignment.occurrences)  # fmt: skip
+                      for o in searched)  # fmt: skip
         return found, round(seconds, 2)
 
     what = "one of the motions I know" if motion == AUTO else a_motion(motion)

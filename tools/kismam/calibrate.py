@@ -65,7 +65,7 @@ def calibrate_bands(
     for n, seq in enumerate(recordings):
         series = compute_kinematics(seq)
         found_kfs = (
-            [o.keyframes for o in align(seq, refs, kinematics=series).occurrences]
+            [o.keyframes for o in align(seq, refs, kinematics=series).searched().occurrences]
             if keyframes is None
             else keyframes[n]
         )

@@ -152,6 +152,23 @@ def refine_keyframes(
     return out
 
 
+def rule_events(
+    rule: KeyframeRule, channels: dict[str, FloatArray], fps: float, mirrored: bool
+) -> npt.NDArray[np.intp] | None:
+    """Every frame of the recording where a swing-crossing rule (one with ``until``; its
+    ``otherwise`` where the channel is missing) finds its event; None for other rules or
+    when no channel it needs is there."""
+    current: KeyframeRule | None = rule
+    while current is not None:
+        values = _signal(current, channels, fps, mirrored)
+        if values is not None:
+            if current.until is None:
+                return None
+            return swing_crossings(values, current.level, current.until, current.event)
+        current = current.otherwise
+    return None
+
+
 def _signal(
     rule: KeyframeRule, channels: dict[str, FloatArray], fps: float, mirrored: bool
 ) -> FloatArray | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -28,6 +29,11 @@ from ..errors import MotionInputError
 from ..readers import check_input_size
 
 log = logging.getLogger(__name__)
+
+# FFmpeg's own messages ("moov atom not found") would reach stderr beside our one-line
+# error; the decoder reads this before its first capture (every capture opens here).
+# Set OPENCV_FFMPEG_LOGLEVEL yourself to see them.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 
 Image = npt.NDArray[np.uint8]
 
