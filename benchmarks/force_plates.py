@@ -32,7 +32,12 @@ import numpy as np
 from sportsgpt.evals.keyframe_suite import time_warp
 from sportsgpt.references.recipe import load_recipe
 from sportsgpt.tools.motiondtw.align import AlignSettings, align
-from sportsgpt.tools.motiondtw.events import foot_contact, foot_lowest_contacts, runs
+from sportsgpt.tools.motiondtw.events import (
+    CONTACT_KEYFRAMES,
+    foot_contact,
+    foot_lowest_contacts,
+    runs,
+)
 from sportsgpt.tools.motiondtw.library import load_motion_references
 from sportsgpt.tools.motiondtw.reference import build_reference
 from sportsgpt.tools.pose_sequence import PoseSequence
@@ -48,7 +53,7 @@ CASES = [  # file, motion, ground truth
     ("opencap/walking2.trc", "walking_gait", "opencap/walking2_grf.mot"),
     ("camargo/levelground_ccw_fast.trc", "walking_gait", "camargo/levelground_ccw_fast_grf.mot"),
 ]
-KIND = {"heel_strike": "on", "touchdown": "on", "toe_off": "off"}
+KIND = {name: ("on", "off")[end] for name, end in CONTACT_KEYFRAMES.items()}
 MATCH_S = 0.3
 
 

@@ -30,6 +30,7 @@ from ..tools.kinematics import compute_kinematics
 from ..tools.kismam import Assessment, assess, assess_motion, load_motion_spec
 from ..tools.motiondtw.align import AlignmentResult, Occurrence
 from ..tools.motiondtw.events import MotionEvent, foot_contact, runs
+from ..tools.motiondtw.library import is_cyclic
 from ..tools.pose_sequence import PoseSequence
 from ..tools.projection import project
 from .keyframe_suite import load_3d, time_warp, to_2d
@@ -231,7 +232,7 @@ def fault_events(seq: PoseSequence, motion: str) -> list[MotionEvent]:
     """Where faults go: the motion's events, plus every foot contact of a cyclic motion
     (the cycle rules keep only complete cycles; a fault belongs in every step)."""
     events = motion_events(motion)(seq, 0, seq.n_frames - 1)
-    if motion in ("max_velocity", "walking_gait"):
+    if is_cyclic(motion):
         for side in ("left", "right"):
             contacts = runs(foot_contact(seq, side))  # those cut by the clip's ends too
             for k, (on, off) in enumerate(contacts):

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..references.recipe import motion_events
 from ..tools.motiondtw.events import MotionEvent, on_the_foot, serve_events
 from ..tools.motiondtw.features import interp_frames
+from ..tools.motiondtw.library import is_cyclic
 from ..tools.pose_sequence import PoseSequence
 from ..tools.projection import facing_direction, project
 from ..tools.readers import read_motion
@@ -142,8 +143,7 @@ def embedded_query(
     seq3d, starts = concatenate(parts)
     lo, hi = starts[1], starts[2] - 1
     truth = motion_events(motion)(seq3d, lo, hi)
-    cyclic = motion in ("max_velocity", "walking_gait")
-    foot_truth = on_the_foot(seq3d, truth, lo, hi) if cyclic else []
+    foot_truth = on_the_foot(seq3d, truth, lo, hi) if is_cyclic(motion) else []
     view = view or ("side" if rng.random() < 0.5 else "oblique")
     pose = to_2d(seq3d, view, flip=bool(rng.random() < 0.5), rng=rng)
     return KeyframeQuery(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from ..errors import SportsGPTError
@@ -31,3 +32,10 @@ def load_motion_references(motion: str, folder: Path = REFERENCES_DIR) -> list[M
             "(add your own with 'sportsgpt reference build')"
         )
     return [load_reference(f) for f in files]
+
+
+@cache
+def is_cyclic(motion: str, folder: Path = REFERENCES_DIR) -> bool:
+    """Whether ``motion`` repeats cycle after cycle (a run, a walk): every one of its
+    templates is a cycle (``MotionReference.cyclic``)."""
+    return all(r.cyclic for r in load_motion_references(motion, folder))
