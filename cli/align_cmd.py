@@ -199,8 +199,14 @@ def cmd_align(args: argparse.Namespace) -> int:
         f"({result.method}, {result.frames} frames at {result.fps:g} fps, "
         f"threshold {result.cost_threshold:g})"
     ] + ([f"  athlete: {choice}"] if choice else [])
+    how = {"cycle": "a cycle next to those found, at {cost}",
+           "events": "read from the contacts past the cycles found",
+           "edge": "a cycle cut by the end of the tracking"}  # fmt: skip
     for i, occ in enumerate(sorted(result.occurrences, key=lambda o: o.start)):
         kfs = ", ".join(f"{k}={v}" for k, v in occ.keyframes.items())
-        lines.append(f"  #{i + 1} frames {occ.start}-{occ.end} cost {occ.cost:.3f}: {kfs}")
+        found = f"cost {occ.cost:.3f}"
+        if occ.bout is not None:  # timed as the bout goes on: not judged
+            found = how[occ.bout].format(cost=found)
+        lines.append(f"  #{i + 1} frames {occ.start}-{occ.end} {found}: {kfs}")
     emit(args, payload, "\n".join(lines))
     return 0

@@ -118,7 +118,8 @@ class Occurrence(BaseModel):
         "'events', a cycle read from its keyframes' events past the first or last found "
         "(every keyframe a swing crossing: a run's contacts); 'edge', a cycle cut by the "
         "end of the tracking, its keyframes the neighbour's one cycle on, kept only where "
-        "their events were found. Timed, not used to recognise or assess the motion",
+        "their events were found (these two carry the neighbour's cost). Timed, not used to "
+        "recognise or assess the motion",
     )
     camera: str | None = Field(
         default=None,
