@@ -77,6 +77,13 @@ def rtmlib_cache_dir() -> Path:
     return base / ("hub" if torch_home else "rtmlib/hub") / "checkpoints"
 
 
+def quiet_decoder_logs() -> None:
+    """FFmpeg's own messages ("moov atom not found") would reach stderr beside our one-line
+    error: OpenCV's decoder reads ``OPENCV_FFMPEG_LOGLEVEL`` before its first capture (set
+    it yourself to see them)."""
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+
+
 def _env(*names: str) -> AliasChoices:
     return AliasChoices(*names)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -24,16 +23,13 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, Field, model_validator
 
-from ...settings import current_settings
+from ...settings import current_settings, quiet_decoder_logs
 from ..errors import MotionInputError
 from ..readers import check_input_size
 
 log = logging.getLogger(__name__)
 
-# FFmpeg's own messages ("moov atom not found") would reach stderr beside our one-line
-# error; the decoder reads this before its first capture (every capture opens here).
-# Set OPENCV_FFMPEG_LOGLEVEL yourself to see them.
-os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+quiet_decoder_logs()  # before the first capture (every capture opens here)
 
 Image = npt.NDArray[np.uint8]
 
