@@ -145,3 +145,54 @@ def test_bad_inputs_give_clear_errors(tmp_path: Path) -> None:
     path.write_text("{not json")
     with pytest.raises(MotionInputError, match="not JSON"):
         load_reference(path)
+
+
+def test_a_runs_bout_goes_on_from_its_contacts_past_the_cycles_found() -> None:
+    """Past the last cycle found, a run's touchdowns and toe-offs are read from the feet
+    while they go on, one keyframe after another in the cycle's order; they stop where the
+    contacts stop (the runner has left) and never reach across a pause."""
+    from sportsgpt.tools.motiondtw.align import Occurrence, PreparedPair, _chain
+    from sportsgpt.tools.motiondtw.refine import KeyframeRule
+
+    n = 200
+    up = np.full(n, 0.3)  # leg lengths above the ground: a foot in the air
+    feet = {"left": up.copy(), "right": up.copy()}
+    # a stride of 24 frames: left down 0-5, right down 12-17, and so on, until frame 130
+    for start in range(0, 130, 24):
+        feet["left"][start : start + 6] = 0.0
+        feet["right"][start + 12 : start + 18] = 0.0
+    raw = {f"{side}_{part}_clearance": v for side, v in feet.items() for part in ("foot", "toe")}
+    rules = {
+        f"{side}_{kind}": KeyframeRule(
+            channel=f"{side}_{'foot' if kind == 'touchdown' else 'toe'}_clearance",
+            event="falls_below" if kind == "touchdown" else "last_below",
+            level=0.04, until=0.08, window_s=0.25)
+        for side in ("left", "right") for kind in ("touchdown", "toe_off")
+    }  # fmt: skip
+    zero = np.zeros((1, 1))
+    prep = PreparedPair(
+        template=zero, template_mirror=zero, query=np.zeros((n, 1)), template_abs=zero,
+        template_abs_mirror=zero, query_abs=zero, template_trust=zero,
+        template_trust_mirror=zero, query_trust=np.ones((n, 1)), neutral=np.zeros(1),
+        keyframes={}, segment=(0, 0), channels=["x"], weight_sum=1.0, raw=raw, rules=rules,
+    )  # fmt: skip
+    stride = {"left_touchdown": 24, "left_toe_off": 29, "right_touchdown": 36,
+              "right_toe_off": 41}  # fmt: skip
+    near = Occurrence(start=24, end=47, cost=0.5, confidence={}, mirrored=False,
+                      references=["run"], keyframes=stride)  # fmt: skip
+    tracked = np.ones(n, dtype=bool)
+    after = _chain(near, 1, prep, FPS, tracked, (24, 47))
+    assert after is not None and all(o.bout == "events" for o in after)
+    got = sorted(f for o in after for f in o.keyframes.values())
+    want = [f for s in range(48, 130, 24) for f in (s, s + 5, s + 12, s + 17)]
+    assert got == want  # every contact to the last, none past it
+    assert after[0].keyframes == {"left_touchdown": 48, "left_toe_off": 53,
+                                  "right_touchdown": 60, "right_toe_off": 65}  # fmt: skip
+    before = _chain(near, -1, prep, FPS, tracked, (24, 47))
+    assert before is not None
+    # the left foot is down from the clip's first frame: its toe-off (5) is seen, its
+    # touchdown is not
+    assert sorted(f for o in before for f in o.keyframes.values()) == [5, 12, 17]
+    tracked[100:] = False  # the runner leaves the tracking: the bout ends there
+    cut = _chain(near, 1, prep, FPS, tracked, (24, 47))
+    assert cut is not None and max(f for o in cut for f in o.keyframes.values()) < 100
