@@ -151,7 +151,12 @@ def test_a_runs_bout_goes_on_from_its_contacts_past_the_cycles_found() -> None:
     """Past the last cycle found, a run's touchdowns and toe-offs are read from the feet
     while they go on, one keyframe after another in the cycle's order; they stop where the
     contacts stop (the runner has left) and never reach across a pause."""
-    from sportsgpt.tools.motiondtw.align import Occurrence, PreparedPair, _chain
+    from sportsgpt.tools.motiondtw.align import (
+        Occurrence,
+        PreparedPair,
+        _chain,
+        _keyframe_events,
+    )
     from sportsgpt.tools.motiondtw.refine import KeyframeRule
 
     n = 200
@@ -181,18 +186,19 @@ def test_a_runs_bout_goes_on_from_its_contacts_past_the_cycles_found() -> None:
     near = Occurrence(start=24, end=47, cost=0.5, confidence={}, mirrored=False,
                       references=["run"], keyframes=stride)  # fmt: skip
     tracked = np.ones(n, dtype=bool)
-    after = _chain(near, 1, prep, FPS, tracked, (24, 47))
+    events = _keyframe_events(prep, FPS, mirrored=False)
+    after = _chain(near, 1, events, tracked, (24, 47))
     assert after is not None and all(o.bout == "events" for o in after)
     got = sorted(f for o in after for f in o.keyframes.values())
     want = [f for s in range(48, 130, 24) for f in (s, s + 5, s + 12, s + 17)]
     assert got == want  # every contact to the last, none past it
     assert after[0].keyframes == {"left_touchdown": 48, "left_toe_off": 53,
                                   "right_touchdown": 60, "right_toe_off": 65}  # fmt: skip
-    before = _chain(near, -1, prep, FPS, tracked, (24, 47))
+    before = _chain(near, -1, events, tracked, (24, 47))
     assert before is not None
     # the left foot is down from the clip's first frame: its toe-off (5) is seen, its
     # touchdown is not
     assert sorted(f for o in before for f in o.keyframes.values()) == [5, 12, 17]
     tracked[100:] = False  # the runner leaves the tracking: the bout ends there
-    cut = _chain(near, 1, prep, FPS, tracked, (24, 47))
+    cut = _chain(near, 1, events, tracked, (24, 47))
     assert cut is not None and max(f for o in cut for f in o.keyframes.values()) < 100

@@ -163,8 +163,8 @@ def recognise_motion(
             log.debug("%s cannot be %s: %s", pose.source, motion, exc)
             continue
         timed[motion], results[motion] = result, result.searched()
-        if result.occurrences:
-            cheapest = min(o.cost for o in result.occurrences)
+        if results[motion].occurrences:
+            cheapest = min(o.cost for o in results[motion].occurrences)
             ratios[motion] = round(cheapest / result.cost_threshold, 3)
     specs = {motion: load_motion_spec(motion) for motion in ratios}
     shares: dict[str, float] = {}

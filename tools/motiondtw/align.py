@@ -641,8 +641,11 @@ def _bout(
             if added:
                 break
     found.sort(key=lambda o: o.start)
-    for near, direction in ((found[0], -1), (found[-1], 1)):
-        chained = _chain(near, direction, prep, fps, tracked, (found[0].start, found[-1].end))
+    ends = ((found[0], -1), (found[-1], 1))
+    events = {m: _keyframe_events(prep, fps, m) for m in {near.mirrored for near, _ in ends}}
+    for near, direction in ends:
+        chained = _chain(near, direction, events[near.mirrored], tracked,
+                         (found[0].start, found[-1].end))  # fmt: skip
         if chained is None:  # not every keyframe has a crossing: the cut cycle alone
             edge = _edge(near, direction, prep, fps, tracked)
             chained = [] if edge is None else [edge]
@@ -659,11 +662,23 @@ interval in the neighbouring cycle (plus 2 frames) after the one before: a runne
 lengthens contacts by a third; a longer gap is not the same motion going on."""
 
 
+def _keyframe_events(
+    prep: PreparedPair, fps: float, mirrored: bool
+) -> dict[str, npt.NDArray[np.intp]]:
+    """Keyframe (the athlete's side) -> every frame its swing-crossing rule finds its event
+    over the whole recording; keyframes with other rules are left out."""
+    events = {}
+    for template_name, rule in prep.rules.items():
+        found = rule_events(rule, prep.raw, fps, mirrored)
+        if found is not None:
+            events[mirror_name(template_name) if mirrored else template_name] = found
+    return events
+
+
 def _chain(
     near: Occurrence,
     direction: int,
-    prep: PreparedPair,
-    fps: float,
+    events: dict[str, npt.NDArray[np.intp]],
     tracked: npt.NDArray[np.bool_],
     bout: tuple[int, int],
 ) -> list[Occurrence] | None:
@@ -673,15 +688,10 @@ def _chain(
     its events past the one before, within CHAIN_SLACK x its interval (in ``near``, a cycle
     ``near.end - near.start + 1`` frames long, or the median between the events within
     ``bout``, the frames of the cycles found, whichever is longer), at a tracked frame.
-    None where the rules do not time every keyframe so."""
+    ``events``: ``_keyframe_events`` on ``near``'s side. None where the rules do not time
+    every keyframe so."""
     if not near.keyframes:
         return None
-    mirrored = near.mirrored
-    events: dict[str, npt.NDArray[np.intp]] = {}
-    for template_name, rule in prep.rules.items():
-        found = rule_events(rule, prep.raw, fps, mirrored)
-        if found is not None:
-            events[mirror_name(template_name) if mirrored else template_name] = found
     order = sorted(near.keyframes, key=near.keyframes.__getitem__)
     if set(order) - set(events) or len(order) < 2:
         return None
@@ -724,7 +734,7 @@ def _chain(
                 start=min(c.values()), end=max(c.values()), cost=near.cost,
                 amplitude_cost=near.amplitude_cost,
                 keyframes=dict(sorted(c.items(), key=lambda kv: kv[1])), confidence={},
-                mirrored=mirrored, references=near.references, bout="events",
+                mirrored=near.mirrored, references=near.references, bout="events",
                 camera=near.camera,
             ))  # fmt: skip
     return out
@@ -745,10 +755,9 @@ def _edge(
     predicted = {k: f + shift for k, f in near.keyframes.items() if 0 <= f + shift < n}
     snapped: set[str] = set()
     moved = refine_keyframes(predicted, prep.rules, prep.raw, fps, near.mirrored, snapped)
-    keyframes = {
+    keyframes = {  # refine_keyframes keeps every frame inside the recording
         k: f for k, f in moved.items()
-        if k in snapped and 0 <= f < n and tracked[f]
-        and (f < near.start if direction < 0 else f > near.end)
+        if k in snapped and tracked[f] and (f < near.start if direction < 0 else f > near.end)
     }  # fmt: skip
     if not keyframes:
         return None
