@@ -222,6 +222,53 @@ def test_a_walk_that_fits_far_better_stays_a_walk() -> None:
     assert pick_motion({"acceleration": 0.77}, {"acceleration": 0.8}) == "acceleration"
 
 
+def test_a_serve_shows_its_signature_and_a_walk_or_jump_does_not() -> None:
+    """The serve's signature (toss arm up, then the hitting hand over the head and above
+    the toss hand at impact) accepts its occurrences up to its own ratio, and a walk found
+    elsewhere does not outweigh it; both hands up together (a jump) or a toss arm that
+    never rises (a walk) do not show it. A toss hand not seen at impact leaves the
+    hitting hand's height alone to judge."""
+    from sportsgpt.tools.kinematics.series import KinematicSeries
+    from sportsgpt.tools.kismam.recognise import pick_motion, signed_ratio
+    from sportsgpt.tools.kismam.spec import load_motion_spec
+    from sportsgpt.tools.motiondtw.align import AlignmentResult, Occurrence
+
+    signature = load_motion_spec("tennis_serve").signature
+    assert signature is not None and signature.accept_ratio > 0.7
+    kf = {"toss_peak": 10, "knee_bend": 12, "impact": 20, "follow_through": 25}
+
+    def ratio(toss: tuple[float, float], hit: tuple[float, float], mirrored: bool = False):
+        left, right = np.full(40, -0.7), np.full(40, -0.7)
+        left[10], left[20] = toss
+        right[10], right[20] = hit
+        if mirrored:
+            left, right = right, left
+        names = ("left_wrist_above_shoulder", "right_wrist_above_shoulder")
+        series = KinematicSeries(
+            source="q", fps=30.0, times=np.arange(40) / 30.0, units=dict.fromkeys(names, "leg"),
+            channels=dict(zip(names, (left, right), strict=True)), primary_side="left",
+            view="side", dims=2, leg_length=1.0, source_units="px",
+        )  # fmt: skip
+        occ = Occurrence(start=5, end=30, cost=0.9, keyframes=kf, confidence={},
+                         mirrored=mirrored, references=["x"])  # fmt: skip
+        result = AlignmentResult(motion="tennis_serve", method="two_stage", query="q",
+                                 fps=30.0, frames=40, channels=[], cost_threshold=1.0,
+                                 occurrences=[occ])  # fmt: skip
+        return signed_ratio(result, series, signature, background=[])
+
+    assert ratio(toss=(0.7, 0.0), hit=(0.1, 0.65)) == 0.9  # a serve
+    assert ratio(toss=(0.7, 0.0), hit=(0.1, 0.65), mirrored=True) == 0.9  # a left-hander
+    assert ratio(toss=(0.7, np.nan), hit=(-0.3, 0.55)) == 0.9  # toss hand hidden at impact
+    assert ratio(toss=(0.55, 0.56), hit=(0.52, 0.51)) is None  # both hands up: a jump
+    assert ratio(toss=(-0.6, -0.6), hit=(0.1, 0.45)) is None  # the toss arm never rises
+    assert ratio(toss=(0.6, -0.6), hit=(-0.67, 0.62)) is None  # an arm hanging at the toss
+    limits = {"walking_gait": 0.7, "tennis_serve": 0.95}
+    assert pick_motion({"walking_gait": 0.5, "tennis_serve": 0.75}, limits) == "walking_gait"
+    assert pick_motion({"walking_gait": 0.5, "tennis_serve": 0.75}, limits,
+                       signed={"tennis_serve"}) == "tennis_serve"  # fmt: skip
+    assert pick_motion({"tennis_serve": 0.96}, limits, signed={"tennis_serve"}) is None
+
+
 def test_double_support_tells_a_walk_from_a_run() -> None:
     """Both feet down in a share of the occurrence's frames: a walk has some, a run none."""
     from sportsgpt.tools.kinematics.series import KinematicSeries

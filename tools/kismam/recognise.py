@@ -19,11 +19,12 @@ from pydantic import BaseModel, Field
 
 from ..kinematics import FilterSettings, compute_kinematics
 from ..kinematics.series import KinematicSeries
-from ..motiondtw.align import AlignmentResult, AlignSettings, align
+from ..motiondtw.align import AlignmentResult, AlignSettings, Occurrence, align
 from ..motiondtw.features import AlignmentInputError
 from ..motiondtw.library import known_motions, load_motion_references
+from ..motiondtw.refine import passes_gates
 from ..pose_sequence import PoseSequence
-from .spec import load_motion_spec
+from .spec import SignatureCheck, load_motion_spec
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,12 @@ class MotionGuess(BaseModel):
     )
     confirmed: dict[str, float] = Field(
         default_factory=dict, description="motions whose feet share the ground as theirs "
-        "do -> the cost ratio they are recognised up to (GaitCheck.accept_ratio)",
+        "do, whose signature was shown or that lead into a motion found after them -> the "
+        "cost ratio they are recognised up to (GaitCheck, SignatureCheck, LeadsInto)",
+    )  # fmt: skip
+    signed: list[str] = Field(
+        default_factory=list, description="motions an occurrence of which showed their "
+        "signature (a serve's toss arm up, then the hitting hand over the head)",
     )  # fmt: skip
 
 
@@ -105,38 +111,65 @@ def background_frames(
     ]
 
 
-def own_ratio(result: AlignmentResult, background: list[tuple[int, int]]) -> float | None:
-    """The best cost ratio among a motion's occurrences that the background (a walk found
-    there) does not explain: at most BACKGROUND_SHARE of an occurrence's frames may lie in
-    walks. A walk matches some sport template a little too; where a walk is found over
-    the same frames, the athlete is walking, not serving."""
-    best = None
+def unexplained(result: AlignmentResult, background: list[tuple[int, int]]) -> list[Occurrence]:
+    """A motion's occurrences that the background (a walk found there) does not explain:
+    at most BACKGROUND_SHARE of an occurrence's frames may lie in walks. A walk matches
+    some sport template a little too; where a walk is found over the same frames, the
+    athlete is walking, not serving."""
+    kept = []
     for occ in result.occurrences:
-        ratio = occ.cost / result.cost_threshold
         frames = np.zeros(occ.end - occ.start + 1, dtype=bool)
         for start, end in background:
             frames[max(start, occ.start) - occ.start : min(end, occ.end) - occ.start + 1] = True
         if frames.mean() <= BACKGROUND_SHARE:
-            best = ratio if best is None else min(best, ratio)
-    return None if best is None else round(float(best), 3)
+            kept.append(occ)
+    return kept
+
+
+def own_ratio(result: AlignmentResult, background: list[tuple[int, int]]) -> float | None:
+    """The best cost ratio among a motion's occurrences the background does not explain."""
+    kept = unexplained(result, background)
+    if not kept:
+        return None
+    return round(float(min(o.cost for o in kept) / result.cost_threshold), 3)
+
+
+def signed_ratio(
+    result: AlignmentResult,
+    series: KinematicSeries,
+    signature: SignatureCheck,
+    background: list[tuple[int, int]],
+) -> float | None:
+    """The best cost ratio among the occurrences the background does not explain that
+    show the motion's signature (None: none does)."""
+    signed = [
+        o.cost / result.cost_threshold
+        for o in unexplained(result, background)
+        if passes_gates(o.keyframes, signature.gates, series.channels, o.mirrored)
+    ]
+    return round(float(min(signed)), 3) if signed else None
 
 
 def pick_motion(
     ratios: dict[str, float],
     confirmed: dict[str, float] | None = None,
     leads: dict[str, list[str]] | None = None,
+    signed: set[str] | None = None,
 ) -> str | None:
     """The clearest accepted motion, a sport motion before a background walk; a motion
-    in ``confirmed`` (its gait check passed, or found before its followers) is accepted
-    up to the limit given there; ``leads``: motion -> the motions that follow it in one
-    recording (a start, then the acceleration): an accepted leader wins over them."""
+    in ``confirmed`` (its gait check passed, its signature shown, or found before its
+    followers) is accepted up to the limit given there; ``leads``: motion -> the motions
+    that follow it in one recording (a start, then the acceleration): an accepted leader
+    wins over them; ``signed``: motions whose signature was shown, which a walk found
+    elsewhere does not outweigh."""
     limits = {m: (confirmed or {}).get(m, ACCEPT_RATIO) for m in ratios}
     accepted = sorted((r, m) for m, r in ratios.items() if r <= limits[m])
     if not accepted:
         return None
     walk = min((r for r, m in accepted if m in BACKGROUND_MOTIONS), default=None)
     bar = 1.0 if walk is None else max(walk + FOREGROUND_MARGIN, CLEAR_RATIO)
-    foreground = [m for r, m in accepted if m not in BACKGROUND_MOTIONS and r <= bar]
+    foreground = [m for r, m in accepted if m not in BACKGROUND_MOTIONS
+                  and (r <= bar or m in (signed or set()))]  # fmt: skip
     best = foreground[0] if foreground else accepted[0][1]
     leader = next(
         (m for _, m in accepted if best in (leads or {}).get(m, []) and m in foreground), None
@@ -221,7 +254,19 @@ def recognise_motion(
             confirmed.pop(motion, None)
         else:
             ratios[motion] = own
-    best = pick_motion(ratios, confirmed, leads)
+    signed: set[str] = set()
+    for motion in list(ratios):
+        signature = specs[motion].signature
+        sign = None if signature is None else signed_ratio(
+            results[motion], series, signature, background)  # fmt: skip
+        if signature is None or sign is None:
+            continue
+        signed.add(motion)
+        before = confirmed.get(motion, ACCEPT_RATIO)
+        if ratios[motion] > before:  # only an occurrence that shows it is accepted
+            ratios[motion] = sign
+        confirmed[motion] = max(before, signature.accept_ratio)
+    best = pick_motion(ratios, confirmed, leads, signed)
     return (
         MotionGuess(
             motion=best,
@@ -230,6 +275,7 @@ def recognise_motion(
             double_support=shares,
             ruled_out=ruled_out,
             confirmed=confirmed,
+            signed=sorted(signed),
         ),
         timed,
     )

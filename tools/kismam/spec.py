@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from ..data_files import SNAKE_CASE, load_json_model
 from ..errors import SportsGPTError
+from ..motiondtw.refine import OccurrenceGate
 
 VIEWS = ("side", "front", "oblique", "3d")
 SIDE_PLACEHOLDER = "{side}"
@@ -183,6 +184,22 @@ class GaitCheck(BaseModel):
     why: str = Field(min_length=10)
 
 
+class SignatureCheck(BaseModel):
+    """What every true occurrence of the motion shows whatever the camera, and a motion it
+    is mistaken for does not (a serve: the toss arm up, then the hitting hand over the head
+    and above the toss hand at impact). An occurrence that shows it is recognised up to
+    ``accept_ratio``, and a walk found elsewhere in the recording does not outweigh it."""
+
+    gates: list[OccurrenceGate] = Field(
+        min_length=1, description="read at the occurrence's keyframes, sides as matched"
+    )
+    accept_ratio: float = Field(
+        default=0.7, gt=0, le=1, description="an occurrence that shows the signature is "
+        "recognised up to this cost ratio (without it: 0.7)",
+    )  # fmt: skip
+    why: str = Field(min_length=10)
+
+
 class LeadsInto(BaseModel):
     """Motions that follow this one in the same recording (a start, then the steps of the
     acceleration). Without one of them found after it, this motion is not recognised (a
@@ -218,6 +235,9 @@ class AssessmentSpec(BaseModel):
     leads_into: LeadsInto | None = Field(
         default=None, description="for recognition: the motions that follow this one"
     )
+    signature: SignatureCheck | None = Field(
+        default=None, description="for recognition: what every occurrence of it shows"
+    )
 
     def keyframe_label(self, keyframe: str) -> str:
         spec = self.keyframes.get(keyframe)
@@ -240,6 +260,10 @@ class AssessmentSpec(BaseModel):
             for kf in [*metric.at, *([metric.until] if metric.until else [])]:
                 if kf not in self.keyframes:
                     raise ValueError(f"metric {metric.id} uses unknown keyframe {kf!r}")
+        for gate in self.signature.gates if self.signature else []:
+            for kf in (gate.keyframe, gate.change_from):
+                if kf is not None and kf not in self.keyframes:
+                    raise ValueError(f"the signature reads unknown keyframe {kf!r}")
         known = set(ids)
         for problem in self.problems:
             for key in problem.weights:

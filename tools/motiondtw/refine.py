@@ -262,6 +262,11 @@ class OccurrenceGate(BaseModel):
         "``keyframe`` instead of its value (the centre of mass rising from set to the first "
         "touchdown: a still athlete does not start)",
     )  # fmt: skip
+    minus: str | None = Field(
+        default=None, description="gate the channel less this channel at the same keyframe "
+        "(a serve's hitting hand above the toss hand at impact); where this one was not seen, "
+        "the channel alone is gated (a toss arm folded behind the body is often hidden)",
+    )  # fmt: skip
     min: float | None = None
     max: float | None = None
 
@@ -269,6 +274,9 @@ class OccurrenceGate(BaseModel):
     def _check(self) -> OccurrenceGate:
         if self.min is None and self.max is None:
             raise ValueError("a gate needs a min or a max")
+        if self.minus is not None and self.change_from is not None:
+            raise ValueError("a gate reads a change between keyframes or a difference of "
+                             "channels, not both")  # fmt: skip
         return self
 
 
@@ -290,6 +298,10 @@ def passes_gates(
             if start not in keyframes:
                 continue
             value -= float(channels[channel][keyframes[start]])
+        if gate.minus is not None:
+            other = mirror_name(gate.minus) if mirrored else gate.minus
+            seen = channels[other][keyframes[name]] if other in channels else np.nan
+            value -= float(seen) if np.isfinite(seen) else 0.0
         if gate.min is not None and not value >= gate.min:
             return False
         if gate.max is not None and not value <= gate.max:
