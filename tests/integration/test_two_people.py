@@ -113,3 +113,20 @@ def test_the_coach_asks_who_and_the_app_shows_them_to_click(
                                    pick=(*right.point, right.time_s)))  # fmt: skip
     assert again.state.assessment is not None and again.state.assessment.motion == "walking_gait"
     assert coach.ctx.people is None
+
+
+def test_a_small_server_among_larger_people_is_looked_at_again_and_chosen(
+    shared: Path,
+) -> None:
+    """A coaching edit (../shared/data/video): a rally, a coach talking, a returner, then
+    one serve seen from behind and above (the server about 85 px tall). The server's
+    first-pass pose shows no serve; looked at again in crops, as the athlete would be, it
+    does, and they are the athlete."""
+    clip = shared / "data" / "video" / "tennis_serve_behind_elevated_instruction_edit.mp4"
+    run = extract_pose(clip, progress=False, performs=motion_check("auto"))
+    chosen = next(p for p in run.report.selection.people if p.athlete)
+    assert chosen.performs == "tennis_serve" and chosen.first_frame >= 200
+    assert not any(p.performs for p in run.report.selection.people if not p.athlete)
+    assert "the only one of the 3 people found who performs a tennis serve" in (
+        run.report.selection.method
+    )

@@ -272,10 +272,12 @@ def _run(
 
     pose, recovered = athlete(chain)
     if performs is not None and settings.athlete is None and len(selection.people) >= 2:
-        chosen, selection = _performer(video.name, selection, chains, pose, first_pass, performs)
+        chosen, selection, looked = _performer(
+            video.name, selection, chains, pose, first_pass, athlete, performs
+        )
         if chains[chosen] is not chain:  # not the largest mover: their pose, looked at again
             chain = chains[chosen]
-            pose, recovered = athlete(chain)
+            pose, recovered = looked if looked is not None else athlete(chain)
     view = pose.view or "unknown"
     seen = int(np.count_nonzero(pose.confidence.max(axis=1) > 0))
     report = PoseReport(
@@ -307,14 +309,24 @@ def _run(
 def _performer(
     name: str, selection: AthleteSelection, chains: dict[int, list[Track]],
     athlete: PoseSequence, first_pass: Callable[[list[Track]], PoseSequence],
-    performs: MotionCheck,
-) -> tuple[int, AthleteSelection]:  # fmt: skip
-    """Which of the people who may be the athlete performs the motion (the largest
-    mover's whole pose is searched, the others' first-pass poses), and the selection
-    that says so; AthleteChoiceError when that does not tell."""
+    looked_again: Callable[[list[Track]], tuple[PoseSequence, int]], performs: MotionCheck,
+) -> tuple[int, AthleteSelection, tuple[PoseSequence, int] | None]:  # fmt: skip
+    """Which of the people who may be the athlete performs the motion, the selection that
+    says so, and the chosen one's pose looked at again when it was made here (else None).
+    The largest mover's whole pose is searched, the others' first-pass poses; where a
+    first pass shows no motion, that person is looked at again (``looked_again``, as the
+    athlete would be) and searched once more: a small person's first-pass landmarks are
+    poorer than the ones the crops give. AthleteChoiceError when that does not tell."""
     default = next(p.id for p in selection.people if p.athlete)
+    looked: dict[int, tuple[PoseSequence, int]] = {}
     for person in selection.people:
-        found = performs.find(athlete if person.id == default else first_pass(chains[person.id]))
+        if person.id == default:
+            found = performs.find(athlete)
+        else:
+            found = performs.find(first_pass(chains[person.id]))
+            if found is None:
+                looked[person.id] = looked_again(chains[person.id])
+                found = performs.find(looked[person.id][0])
         person.performs, person.performs_s = found or (None, 0.0)
         person.checked = True
         log.info("%s: person %d performs %s (%.1f s)", name, person.id, person.performs,
@@ -327,7 +339,8 @@ def _performer(
         track.athlete = track.id in ids
     for person in selection.people:
         person.athlete = person.id == chosen
-    return chosen, selection.model_copy(update={"track_ids": sorted(ids), "method": why})
+    update = {"track_ids": sorted(ids), "method": why}
+    return chosen, selection.model_copy(update=update), looked.get(chosen)
 
 
 def _with_view(pose: PoseSequence) -> PoseSequence:
