@@ -261,9 +261,9 @@ class AssessmentSpec(BaseModel):
                 if kf not in self.keyframes:
                     raise ValueError(f"metric {metric.id} uses unknown keyframe {kf!r}")
         for gate in self.signature.gates if self.signature else []:
-            for kf in (gate.keyframe, gate.change_from):
-                if kf is not None and kf not in self.keyframes:
-                    raise ValueError(f"the signature reads unknown keyframe {kf!r}")
+            for read in (gate.keyframe, gate.change_from):
+                if read is not None and read not in self.keyframes:
+                    raise ValueError(f"the signature reads unknown keyframe {read!r}")
         known = set(ids)
         for problem in self.problems:
             for key in problem.weights:
