@@ -180,3 +180,28 @@ def test_either_side_reads_the_event_of_whichever_foot() -> None:
     assert refine_keyframes({"left_touchdown": 37}, either, channels, FPS, False) == {
         "left_touchdown": 40
     }
+
+
+def test_two_estimates_with_opposite_biases_give_their_middle() -> None:
+    """A video toe-off: the toe farthest behind the hip comes early (frame 40), its
+    clearance crossing late (frame 48, searched after the first): the keyframe is 44. Where
+    the second finds nothing, the first stands; where the first finds nothing, the second."""
+    t = np.arange(100)
+    behind = ((t - 40) / 10.0) ** 2  # toe ahead of the hip: lowest at 40
+    toe = np.where(t <= 48, 0.01, 0.01 + 0.03 * (t - 48))
+    second = KeyframeRule(channel="left_toe_clearance", event="last_below", level=0.02,
+                          until=0.06, direction="after", window_s=0.4)  # fmt: skip
+    rule = KeyframeRule(channel="left_toe_ahead_of_hip", event="min", window_s=0.4,
+                        mean_with=second)  # fmt: skip
+    rules = {"left_toe_off": rule}
+    both = {"left_toe_ahead_of_hip": behind, "left_toe_clearance": toe}
+    found: set[str] = set()
+    assert refine_keyframes({"left_toe_off": 37}, rules, both, FPS, False, found) == {
+        "left_toe_off": 44}  # fmt: skip
+    assert found == {"left_toe_off"}
+    flat = {"left_toe_ahead_of_hip": behind, "left_toe_clearance": np.full(100, 0.01)}
+    assert refine_keyframes({"left_toe_off": 37}, rules, flat, FPS, False) == {
+        "left_toe_off": 40}  # fmt: skip
+    only_toe = {"left_toe_ahead_of_hip": np.zeros(100), "left_toe_clearance": toe}
+    assert refine_keyframes({"left_toe_off": 44}, rules, only_toe, FPS, False) == {
+        "left_toe_off": 48}  # fmt: skip

@@ -72,6 +72,12 @@ class KeyframeRule(BaseModel):
         default=None, description="the rule to use when this one's channel is missing (a "
         "front view has no 'ahead of the hip': the foot's clearance instead)",
     )  # fmt: skip
+    mean_with: KeyframeRule | None = Field(
+        default=None, description="a second estimate of the same instant, searched from the "
+        "first one's event: the keyframe is the middle of the two events (or the one found). For "
+        "two estimators with opposite biases: a video toe-off comes 3-5 frames after the "
+        "toe is farthest behind the hip and 1-4 before it is 0.02 leg lengths up",
+    )  # fmt: skip
 
     @model_validator(mode="after")
     def _check(self) -> KeyframeRule:
@@ -146,6 +152,13 @@ def refine_keyframes(
                 rule = rule.otherwise
                 continue
             hit = values is not None and _apply(out, name, rule, values, fps, mirrored)
+            second = None if rule.mean_with is None else _signal(rule.mean_with, channels,
+                                                                  fps, mirrored)  # fmt: skip
+            if rule.mean_with is not None and second is not None:
+                other = dict(out)  # searched from the first event (else the start)
+                if _apply(other, name, rule.mean_with, second, fps, mirrored):
+                    out[name] = round((out[name] + other[name]) / 2) if hit else other[name]
+                    hit = True
             if hit and found is not None:
                 found.add(name)
             rule = rule.then
