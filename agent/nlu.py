@@ -37,6 +37,14 @@ class IntentExamples(BaseModel):
     about: str
     threshold: float = Field(gt=0, lt=1)
     intents: dict[ClassifiedIntent, list[str]]
+    other_sports: list[str] = Field(
+        default_factory=list, description="sports and strokes we have no reference for: "
+        "asked about one (and none of ours), the coach says which motions it coaches",
+    )  # fmt: skip
+    judging: str = Field(
+        default="", description="a regular expression for a short 'is that bad?' about "
+        "the last measurement: answered with the elite band beside it",
+    )  # fmt: skip
 
     def model_post_init(self, _context: object) -> None:
         short = [k for k, v in self.intents.items() if len(v) < 20]

@@ -26,6 +26,10 @@ class SafetyLexicon(BaseModel):
     about: str
     red_flags: list[str] = Field(min_length=1)
     symptoms: list[str] = Field(min_length=1)
+    symptoms_of_a_part: list[str] = Field(
+        default_factory=list, description="a concern only with a body part named in the "
+        "same message: 'my hamstring feels tight' is, 'a tight finish' is not",
+    )  # fmt: skip
     not_a_concern: list[str]
     cleared: list[str] = Field(description="phrases saying a professional cleared the athlete")
     diagnoses: list[str] = Field(description="medical claims only a professional makes")
@@ -76,6 +80,10 @@ def detect_concern(text: str) -> SafetyConcern | None:
     found = symptom.findall(lowered)
     if found:
         return SafetyConcern(level="pain", body_parts=body_parts_in(lowered), words=found)
+    parts = body_parts_in(lowered)
+    of_a_part = _pattern(lexicon().symptoms_of_a_part).findall(lowered) if parts else []
+    if of_a_part:
+        return SafetyConcern(level="pain", body_parts=parts, words=of_a_part)
     return None
 
 

@@ -38,6 +38,8 @@ KEYFRAME_WORDS: dict[str, tuple[str, ...]] = {
         "take off",
         "takeoff",
         "leave the ground",
+        "took off",
+        "jumped off",
         "left the ground",
         "leaving the ground",
         "push off",

@@ -15,9 +15,10 @@ from ..kb.queries import AthleteContext
 from ..tools.errors import SportsGPTError
 from ..tools.kismam import load_motion_spec
 from ..tools.motiondtw.library import known_motions
-from .nlu import classifier
+from .nlu import classifier, examples
 from .safety import body_parts_in, cleared, detect_concern
 from .slots import Slots, extract_slots
+from .spelling import mend_spelling
 from .state import Intent
 from .tools import AssessmentSummary, KBHit
 
@@ -109,6 +110,8 @@ def _boosts(text: str, slots: Slots, kit: bool, last_kind: str | None) -> dict[s
         r"\bwhy\b|\bevidence\b|\bproof\b|\bflag(?:ged)?\b|\bhow (?:do|can) you (?:know|tell)", t
     ):
         b["why_flagged"] = 0.25 + (0.1 if slots.problem else 0)
+        if re.search(r"\bflag(?:ged)?\b", t):  # "why did you flag shallow knee bend"
+            b["why_flagged"] += 0.2
     pronoun = re.search(r"\b(that|it|this|those|them)\b", t) and len(t.split()) <= 9
     if (pronoun or slots.refers_back) and last_kind in ("why_flagged", "drill_details"):
         b[last_kind] = b.get(last_kind, 0) + 0.2  # a follow-up on the same thing
@@ -124,6 +127,12 @@ def _boosts(text: str, slots: Slots, kit: bool, last_kind: str | None) -> dict[s
         t,
     ):
         b["drill_details"] = 0.08 + (0.1 if slots.drill else 0)
+    if re.search(r"\b(?:progress|advance|build on) (?:it|that|this|them|the drill)\b", t):
+        b["drill_details"] = b.get("drill_details", 0) + 0.35  # a drill's progression
+    if re.search(r"\b(drills?|exercises?)\b", t) and slots.problem:
+        b["drill_details"] = b.get("drill_details", 0) + 0.25  # "drills for my overstriding"
+    if re.search(r"\bwhat (?:did|have|do) you (?:measure|measured|get|find|found|record)", t):
+        b["measurement"] = b.get("measurement", 0) + 0.3  # "what did you measure for X"
     if re.search(
         r"\b(ideal|ideally|elite|optimal|textbook|pros|the best|look(?:s)? like|aim(?:ing)? "
         r"for|target|standard|benchmark|norm|normal|typical|recommended|supposed to|"
@@ -188,7 +197,7 @@ def understand(
 ) -> tuple[Intent, AthleteContext, int | None]:
     """The intent (with its slots and confidence), the updated athlete context and the
     training days stated, if any."""
-    text = message.strip()
+    text = mend_spelling(message.strip())
     kit = missing_equipment(text)
     days = days_per_week(text)
     lvl = level(text)
@@ -246,6 +255,23 @@ def understand(
         if "keyframe" in given and "metric" not in given:
             slots = slots.model_copy(update={"metric": None})
     base = Intent(kind="question", motion=motion, slots=slots, confidence=confidence)
+    ours_named = bool(slots.problem or slots.metric or slots.joint)
+    sport = None if ours_named else other_sport_in(text)
+    if sport and motion_in(without_other_sports(text)):  # "my sprint, I play football"
+        sport = None
+    if sport:  # "what about my forehand": not a motion we have a reference for
+        ours = ", ".join(m.replace("_", " ") for m in known_motions())
+        question = (f"I coach these motions: {ours}. A {sport} is not one of them, so I "
+                    "cannot judge it; film one of those and I can.")  # fmt: skip
+        return base.model_copy(update={"kind": "out_of_scope", "question": question}), ctx, days
+    judging = re.match(examples().judging, text.lower()) if examples().judging else None
+    if judging and last is not None and last_kind in ("measurement", "technique"):
+        # "is that bad?" about the last measurement: the elite band beside it
+        return base.model_copy(update={"kind": "technique", "slots": last}), ctx, days
+    alone = not (slots.refers_back or slots.keyframe or slots.side)
+    if slots.problem and alone and len(text.split()) <= 4 and text.rstrip().endswith("?"):
+        # a problem's own name as a question ("overstriding?"): why it was flagged
+        return base.model_copy(update={"kind": "why_flagged"}), ctx, days
     follow_up = bool(last_kind) and bool(
         slots.refers_back or re.search(r"\b(that|it|this|those|them)\b", text.lower())
     )
@@ -294,6 +320,23 @@ def _corpus_words() -> frozenset[str]:
     for doc in load_coaching_corpus():
         words |= set(re.findall(r"[a-z]{4,}", doc.title.lower()))
     return frozenset(words - {"what", "does", "with", "from", "your", "that", "this", "when"})
+
+
+@cache
+def _other_sports() -> re.Pattern[str]:
+    names = sorted(examples().other_sports, key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, names)) + r")(?![\w-])")
+
+
+def other_sport_in(text: str) -> str | None:
+    """A sport or stroke we have no reference for, named in ``text`` (the first named)."""
+    found = _other_sports().search(text.lower()) if examples().other_sports else None
+    return found.group(0) if found else None
+
+
+def without_other_sports(text: str) -> str:
+    """``text`` less the other sports named ("basketball jump shot": no jump of ours)."""
+    return _other_sports().sub(" ", text.lower()) if examples().other_sports else text
 
 
 def about_training(text: str) -> bool:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from sportsgpt.evals.conversation import load_conversations, run_conversations
 from sportsgpt.kb import KnowledgeBase
 
@@ -35,3 +37,17 @@ def test_the_harness_can_fail(kb: KnowledgeBase, shared: Path, tmp_path: Path) -
     summary = run_conversations(broken, tmp_path / "conv", kb, shared)
     assert summary["pass_rate"] == 0.0
     assert "heard measurement, not compare" in summary["failed"][0]["failures"][0]
+
+
+@pytest.mark.parametrize(("name", "least"), [("listening", 0.95), ("heldout", 0.8)])
+def test_follow_ups_in_words_the_examples_never_saw(
+    kb: KnowledgeBase, shared: Path, tmp_path: Path, name: str, least: float
+) -> None:
+    """Misspellings, a problem's name as a question, 'is that bad?', constraints, another
+    sport, pain: 'listening' is the set the understanding was mended on, 'heldout' one
+    written after it and never tuned on (0.84 when written). Safety is never missed."""
+    suite = load_conversations(name)
+    assert sum(len(c.turns) for c in suite.conversations) >= 40
+    summary = run_conversations(suite, tmp_path / name, kb, shared)
+    assert summary["pass_rate"] >= least, summary["failed"]
+    assert summary["per_intent"]["safety"] == 1.0, summary["failed"]

@@ -138,3 +138,34 @@ def test_refer_backs_keep_the_previous_measurement() -> None:
 )  # fmt: skip
 def test_the_asking_sentence_decides(text: str, ask: str) -> None:
     assert the_ask(text) == ask
+
+
+def test_the_examples_never_see_the_suites_follow_ups() -> None:
+    """The listening and held-out suites measure understanding on words the labelled
+    examples do not hold (the conversation suite's were partly taught as examples)."""
+    from sportsgpt.evals.conversation import load_conversations
+
+    def norm(text: str) -> str:
+        return " ".join(text.lower().replace("?", " ").split())
+
+    seen = {norm(p) for phrases in examples().intents.values() for p in phrases}
+    for name in ("listening", "heldout"):
+        said = [t.say for c in load_conversations(name).conversations for t in c.turns]
+        assert not [s for s in said if norm(s) in seen], name
+
+
+def test_misspellings_are_mended_and_words_kept() -> None:
+    from sportsgpt.agent.spelling import mend_spelling
+
+    assert mend_spelling("wat drils shud i do for my overstrideing") == (
+        "what drills should i do for my overstriding")  # fmt: skip
+    assert mend_spelling("my hamstrng is sore") == "my hamstring is sore"
+    kept = "can you help me with my basketball jump shot in paris"
+    assert mend_spelling(kept) == kept  # English words stay, though close to others
+
+
+def test_another_sport_and_is_that_bad_and_a_problems_name() -> None:
+    assert _ask("what about my forehand") == "out_of_scope"
+    assert _ask("can you help me with my basketball jump shot") == "out_of_scope"
+    assert _ask("weak arm swing?") == "why_flagged"
+    assert _ask("why did u flag the steep take off") == "why_flagged"
