@@ -156,11 +156,14 @@ def metric_in(text: str, motion: str | None, joint: str | None, keyframe: str | 
     best: tuple[float, str] | None = None
     for metric in spec.metrics:
         words = _words(metric.id.replace("_", " ")) | _words(metric.label.split("(")[0])
+        words |= {"high"} if "height" in words else set()  # "how high did I toss"
         overlap = len(said & words)
         on_joint = joint is not None and joint in metric.channel
         at_key = keyframe is not None and keyframe in metric.at
         score = overlap + 2 * on_joint + 2 * at_key
-        if (overlap >= 2 or (on_joint and at_key)) and (best is None or score > best[0]):
+        own = len((said & words) - _words((keyframe or "").replace("_", " ")))
+        enough = overlap >= 2 or (on_joint and at_key) or (own >= 1 and at_key)
+        if enough and (best is None or score > best[0]):  # "how high did i toss": one word
             best = (score, metric.id)
     return best[1] if best else None
 

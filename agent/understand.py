@@ -129,8 +129,9 @@ def _boosts(text: str, slots: Slots, kit: bool, last_kind: str | None) -> dict[s
         b["drill_details"] = 0.08 + (0.1 if slots.drill else 0)
     if re.search(r"\b(?:progress|advance|build on) (?:it|that|this|them|the drill)\b", t):
         b["drill_details"] = b.get("drill_details", 0) + 0.35  # a drill's progression
-    if re.search(r"\b(drills?|exercises?)\b", t) and slots.problem:
-        b["drill_details"] = b.get("drill_details", 0) + 0.25  # "drills for my overstriding"
+    if re.search(r"\b(drills|exercises)\b|\b(?:drill|exercise) (?:for|to|that|which|help)", t):
+        # "drills for my overstriding", "which drills help my posture" (not "a wicket drill")
+        b["drill_details"] = b.get("drill_details", 0) + (0.3 if slots.problem else 0.25)
     if re.search(r"\bwhat (?:did|have|do) you (?:measure|measured|get|find|found|record)", t):
         b["measurement"] = b.get("measurement", 0) + 0.3  # "what did you measure for X"
     if re.search(
@@ -255,8 +256,11 @@ def understand(
         if "keyframe" in given and "metric" not in given:
             slots = slots.model_copy(update={"metric": None})
     base = Intent(kind="question", motion=motion, slots=slots, confidence=confidence)
-    ours_named = bool(slots.problem or slots.metric or slots.joint)
-    sport = None if ours_named else other_sport_in(text)
+    sport = other_sport_in(text)
+    if sport:  # what is ours in it, read without the sport's own words ("golf swing")
+        rest = extract_slots(without_other_sports(text), analysed or motion, assessment,
+                             plan or [])  # fmt: skip
+        sport = None if rest.problem or rest.metric or rest.joint else sport
     if sport and motion_in(without_other_sports(text)):  # "my sprint, I play football"
         sport = None
     if sport:  # "what about my forehand": not a motion we have a reference for
@@ -268,8 +272,13 @@ def understand(
     if judging and last is not None and last_kind in ("measurement", "technique"):
         # "is that bad?" about the last measurement: the elite band beside it
         return base.model_copy(update={"kind": "technique", "slots": last}), ctx, days
-    alone = not (slots.refers_back or slots.keyframe or slots.side)
-    if slots.problem and alone and len(text.split()) <= 4 and text.rstrip().endswith("?"):
+    problems = assessment.problems if assessment else []
+    label = next((p.label for p in problems if p.id == slots.problem), None)
+    label = label or (slots.problem or "").replace("_", " ")
+    said = set(re.findall(r"[a-z]+", text.lower())) - FILLER
+    its_name = bool(said) and said <= set(re.findall(r"[a-z]+", label.lower()))
+    alone = its_name or not (slots.refers_back or slots.keyframe or slots.side)
+    if slots.problem and alone and len(text.split()) <= 5 and text.rstrip().endswith("?"):
         # a problem's own name as a question ("overstriding?"): why it was flagged
         return base.model_copy(update={"kind": "why_flagged"}), ctx, days
     follow_up = bool(last_kind) and bool(
@@ -302,6 +311,9 @@ def understand(
     return base.model_copy(update={"kind": kind, "topic": text}), ctx, days
 
 
+FILLER = {"so", "and", "my", "the", "a", "what", "about"}
+"""Words a problem's name asked as a question may come with ("so overstriding?")."""
+
 TRAINING_WORDS = {
     "train", "training", "drill", "exercise", "sprint", "run", "running", "jump", "jumping",
     "serve", "serving", "tennis", "walk", "walking", "gait", "muscle", "warm", "speed",
@@ -319,7 +331,9 @@ def _corpus_words() -> frozenset[str]:
     words: set[str] = set()
     for doc in load_coaching_corpus():
         words |= set(re.findall(r"[a-z]{4,}", doc.title.lower()))
-    return frozenset(words - {"what", "does", "with", "from", "your", "that", "this", "when"})
+    common = {"what", "does", "with", "from", "your", "that", "this", "when", "like", "looks",
+              "look", "good", "best", "make", "into", "more", "over"}  # fmt: skip
+    return frozenset(words - common)
 
 
 @cache
