@@ -200,7 +200,9 @@ def compose_answer(state: CoachState) -> tuple[str, list[str]]:
     if intent.kind in handlers:
         return handlers[intent.kind](state)
     sore = state.context.injuries  # nothing that loads an area the athlete said hurts
-    hits = [h for h in state.guidance.get("question", []) if not loads_area(h, sore)]
+    analysed = state.assessment.motion if state.assessment else None
+    hits = [h for h in state.guidance.get("question", [])
+            if not loads_area(h, sore) and h.for_motion(analysed)]  # fmt: skip
     if intent.kind == "compare":
         return "\n".join([*lines, state.comparison or ""]), []
     if not hits:

@@ -310,6 +310,12 @@ class KBHit(BaseModel):
     equipment: list[str] = Field(default_factory=list)
     contraindications: list[str] = Field(default_factory=list)
     dose_detail: Dose | None = Field(default=None, description="sets, rest, progression ...")
+    motions: list[str] = Field(default_factory=list, description="the motions it is for; [] = any")
+
+    def for_motion(self, motion: str | None) -> bool:
+        """Whether it may be offered to an athlete analysed in ``motion`` (a drill of
+        another motion is not: bounding is no drill for a walker)."""
+        return motion is None or self.kind != "drill" or not self.motions or motion in self.motions
 
 
 class KnowledgeHits(BaseModel):
@@ -323,6 +329,7 @@ def kb_hit(result: SearchResult) -> KBHit:
         dose=result.dose.summary() if result.dose else None, dose_detail=result.dose,
         sources=[s.citation for s in result.source], problems=result.problems,
         equipment=result.equipment, contraindications=result.contraindications,
+        motions=result.motions,
     )  # fmt: skip
 
 

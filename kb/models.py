@@ -125,3 +125,4 @@ class SearchResult(BaseModel):
     problems: list[str] = Field(default_factory=list)
     equipment: list[str] = Field(default_factory=list)
     contraindications: list[str] = Field(default_factory=list)
+    motions: list[str] = Field(default_factory=list, description="[] = any motion")

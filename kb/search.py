@@ -99,7 +99,8 @@ def search(
         SELECT d.id, d.title, d.body,
                b.score * (CASE WHEN d.collection = 'exercises' THEN %(exercise_weight)s
                           ELSE 1.0 END) AS weighted_score,
-               d.source, d.dose, d.kind, d.problems, d.equipment, d.contraindications
+               d.source, d.dose, d.kind, d.problems, d.equipment, d.contraindications,
+               d.motions
         FROM best b JOIN kb_documents d ON d.id = b.document_id
         ORDER BY weighted_score DESC, d.id LIMIT %(limit)s
     """
@@ -119,7 +120,7 @@ def search(
             source=[Source.model_validate(s) for s in _json(r[4])],
             dose=Dose.model_validate(_json(r[5])) if r[5] else None,
             kind=r[6], problems=list(r[7]), equipment=list(r[8]),
-            contraindications=list(r[9]),
+            contraindications=list(r[9]), motions=list(r[10] or []),
         )
         for r in rows
     ]  # fmt: skip

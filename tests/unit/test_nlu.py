@@ -169,3 +169,13 @@ def test_another_sport_and_is_that_bad_and_a_problems_name() -> None:
     assert _ask("can you help me with my basketball jump shot") == "out_of_scope"
     assert _ask("weak arm swing?") == "why_flagged"
     assert _ask("why did u flag the steep take off") == "why_flagged"
+
+
+def test_a_drill_of_another_motion_is_not_offered() -> None:
+    """A walker asking for 'something for longer strides' is not given bounding."""
+    bounding = KBHit(id="drill.bounding", title="Bounding", kind="drill", text="", dose="3 x 20 m",
+                     sources=["s"], motions=["standing_long_jump", "acceleration"])  # fmt: skip
+    guide = KBHit(id="guide.stride", title="Stride length", kind="guide", text="", dose=None,
+                  sources=["s"], motions=["acceleration"])  # fmt: skip
+    assert not bounding.for_motion("walking_gait") and bounding.for_motion("acceleration")
+    assert bounding.for_motion(None) and guide.for_motion("walking_gait")
