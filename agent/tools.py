@@ -545,6 +545,8 @@ def _measurements(
     band: tuple[float | None, float | None] | None, source: str | None, metric: str | None,
     name: str,
 ) -> Measurements:  # fmt: skip
+    if band is not None and band[0] is None and band[1] is None:
+        band = None  # nothing judged against (an assessment without KISMAM's bands)
     median = float(np.median([v.value for v in values])) if values else None
     keys = list(dict.fromkeys(v.keyframe for v in values))
     where = ", ".join(dict.fromkeys(v.at or v.keyframe for v in values)) or "-"
