@@ -277,8 +277,7 @@ def understand(
     label = label or (slots.problem or "").replace("_", " ")
     said = set(re.findall(r"[a-z]+", text.lower())) - FILLER
     its_name = bool(said) and said <= set(re.findall(r"[a-z]+", label.lower()))
-    alone = its_name or not (slots.refers_back or slots.keyframe or slots.side)
-    if slots.problem and alone and len(text.split()) <= 5 and text.rstrip().endswith("?"):
+    if slots.problem and its_name and len(text.split()) <= 5 and text.rstrip().endswith("?"):
         # a problem's own name as a question ("overstriding?"): why it was flagged
         return base.model_copy(update={"kind": "why_flagged"}), ctx, days
     follow_up = bool(last_kind) and bool(
