@@ -51,7 +51,17 @@ KEYFRAME_WORDS: dict[str, tuple[str, ...]] = {
     "toss_peak": ("toss", "release", "trophy"),
     "knee_bend": ("knee bend", "crouch", "loading"),
     "follow_through": ("follow-through", "follow through", "finish"),
-    "touchdown": ("touchdown", "touch down", "foot strike", "ground contact", "foot contact"),
+    "touchdown": (
+        "touchdown",
+        "touch down",
+        "foot strike",
+        "ground contact",
+        "foot contact",
+        "landed",
+        "when i land",
+        "foot hit the ground",
+        "foot hits the ground",
+    ),
     "toe_off": ("toe-off", "toe off", "toeoff", "push-off", "pushoff"),
     "heel_strike": (
         "heel strike",

@@ -54,7 +54,7 @@ def missing_equipment(text: str) -> list[str]:
 
 def days_per_week(text: str) -> int | None:
     match = re.search(
-        r"\b(once|twice|one|two|three|four|five|six|seven|\d)\s*(?:times|days|sessions)?\s*"
+        r"\b(once|twice|one|two|three|four|five|six|seven|\d)\s*(?:times?|days?|sessions?)?\s*"
         r"(?:a|per|each)\s+week", text.lower()
     )  # fmt: skip
     if not match:
@@ -107,7 +107,9 @@ def _boosts(text: str, slots: Slots, kit: bool, last_kind: str | None) -> dict[s
     elif last_kind == "measurement" and (slots.side or slots.keyframe) and len(t.split()) <= 5:
         b["measurement"] = b.get("measurement", 0) + 0.3  # "right side please", "at landing?"
     if re.search(
-        r"\bwhy\b|\bevidence\b|\bproof\b|\bflag(?:ged)?\b|\bhow (?:do|can) you (?:know|tell)", t
+        r"\bwhy\b|\bevidence\b|\bproof\b|\bflag(?:ged)?\b|\bhow (?:do|can) you (?:know|tell)|"
+        r"\bhow did you (?:work|figure|find) (?:that|it|this) out\b",
+        t,
     ):
         b["why_flagged"] = 0.25 + (0.1 if slots.problem else 0)
         if re.search(r"\bflag(?:ged)?\b", t):  # "why did you flag shallow knee bend"
@@ -117,7 +119,7 @@ def _boosts(text: str, slots: Slots, kit: bool, last_kind: str | None) -> dict[s
         b[last_kind] = b.get(last_kind, 0) + 0.2  # a follow-up on the same thing
     if re.search(
         r"\b(first|priority|prioriti[sz]e|most important|main issue|biggest|focus|"
-        r"matters most|start with|where do i start)\b",
+        r"matters most|start with|where do i start|what'?s wrong|what is wrong)\b",
         t,
     ):
         b["fix_first"] = 0.15
@@ -129,7 +131,8 @@ def _boosts(text: str, slots: Slots, kit: bool, last_kind: str | None) -> dict[s
         b["drill_details"] = 0.08 + (0.1 if slots.drill else 0)
     if re.search(r"\b(?:progress|advance|build on) (?:it|that|this|them|the drill)\b", t):
         b["drill_details"] = b.get("drill_details", 0) + 0.35  # a drill's progression
-    if re.search(r"\b(drills|exercises)\b|\b(?:drill|exercise) (?:for|to|that|which|help)", t):
+    drills = r"\b(drills|exercises)\b|\b(?:drill|exercise) (?:for|to|that|which|help)"
+    if re.search(drills + r"|\bto practi[cs]e\b|\bpracti[cs]e (?:for|to)\b", t):
         # "drills for my overstriding", "which drills help my posture" (not "a wicket drill")
         b["drill_details"] = b.get("drill_details", 0) + (0.3 if slots.problem else 0.25)
     if re.search(r"\bwhat (?:did|have|do) you (?:measure|measured|get|find|found|record)", t):
@@ -142,6 +145,8 @@ def _boosts(text: str, slots: Slots, kit: bool, last_kind: str | None) -> dict[s
         t,
     ):
         b["technique"] = 0.3
+    if re.search(r"\bcompare[sd]? (?:to|with) (?:good|elite|top|the best|pro|fast)", t):
+        b["technique"] = b.get("technique", 0) + 0.4  # against elites, not my history
     if kit or slots.minutes:
         b["adapt"] = 0.25
     if re.search(
