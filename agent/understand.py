@@ -277,14 +277,14 @@ def understand(
     if judging and last is not None and last_kind in ("measurement", "technique"):
         # "is that bad?" about the last measurement: the elite band beside it
         return base.model_copy(update={"kind": "technique", "slots": last}), ctx, days
-    problems = assessment.problems if assessment else []
-    label = next((p.label for p in problems if p.id == slots.problem), None)
-    label = label or (slots.problem or "").replace("_", " ")
-    said = set(re.findall(r"[a-z]+", text.lower())) - FILLER
-    its_name = bool(said) and said <= set(re.findall(r"[a-z]+", label.lower()))
-    if slots.problem and its_name and len(text.split()) <= 5 and text.rstrip().endswith("?"):
+    if slots.problem and len(text.split()) <= 5 and text.rstrip().endswith("?"):
         # a problem's own name as a question ("overstriding?"): why it was flagged
-        return base.model_copy(update={"kind": "why_flagged"}), ctx, days
+        problems = assessment.problems if assessment else []
+        label = next((p.label for p in problems if p.id == slots.problem), None)
+        label = label or slots.problem.replace("_", " ")
+        said = set(re.findall(r"[a-z]+", text.lower())) - FILLER
+        if said and said <= set(re.findall(r"[a-z]+", label.lower())):
+            return base.model_copy(update={"kind": "why_flagged"}), ctx, days
     follow_up = bool(last_kind) and bool(
         slots.refers_back or re.search(r"\b(that|it|this|those|them)\b", text.lower())
     )

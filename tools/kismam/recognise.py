@@ -257,9 +257,10 @@ def recognise_motion(
     signed: set[str] = set()
     for motion in list(ratios):
         signature = specs[motion].signature
-        sign = None if signature is None else signed_ratio(
-            results[motion], series, signature, background)  # fmt: skip
-        if signature is None or sign is None:
+        if signature is None:
+            continue
+        sign = signed_ratio(results[motion], series, signature, background)
+        if sign is None:
             continue
         signed.add(motion)
         before = confirmed.get(motion, ACCEPT_RATIO)

@@ -152,11 +152,11 @@ def refine_keyframes(
                 rule = rule.otherwise
                 continue
             hit = values is not None and _apply(out, name, rule, values, fps, mirrored)
-            second = None if rule.mean_with is None else _signal(rule.mean_with, channels,
-                                                                  fps, mirrored)  # fmt: skip
-            if rule.mean_with is not None and second is not None:
-                other = dict(out)  # searched from the first event (else the start)
-                if _apply(other, name, rule.mean_with, second, fps, mirrored):
+            if rule.mean_with is not None:  # searched from the first event (else the start)
+                second = _signal(rule.mean_with, channels, fps, mirrored)
+                other = dict(out)
+                if second is not None and _apply(other, name, rule.mean_with, second, fps,
+                                                 mirrored):  # fmt: skip
                     out[name] = round((out[name] + other[name]) / 2) if hit else other[name]
                     hit = True
             if hit and found is not None:
