@@ -237,6 +237,14 @@ def check_same_units(sequences: Sequence[PoseSequence]) -> Units:
     return sequences[0].units
 
 
+def real_time(seq: PoseSequence, slow_motion: float) -> PoseSequence:
+    """``seq`` played ``slow_motion`` times faster: the real time of a slow-motion clip
+    (frame indices unchanged, every time and the frame rate scaled)."""
+    if slow_motion == 1.0:
+        return seq
+    return seq.replace(times=seq.frame_times / slow_motion, fps=seq.fps * slow_motion)
+
+
 def with_view(seq: PoseSequence, view: str | None) -> PoseSequence:
     """``seq`` with the camera view a person stated (``--view``, the app's choice); 3D
     motion has no camera view, so it is left as it is."""

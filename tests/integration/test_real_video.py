@@ -31,6 +31,7 @@ CLIPS = (
     "running_sprint_side_far_track.mp4",
     "tennis_serve_pro_practice_front_oblique_two_serves.mp4",
     "standing_long_jump_side_overlay_indoor.mp4",
+    "running_football_sprint_broadcast.mp4",
 )
 
 
@@ -203,3 +204,20 @@ def test_the_shipped_real_video_suite_is_the_manifest(shared: Path) -> None:
     negatives = [c for c in shipped.cases if c.source.kind == "recording"
                  and c.source.none_of_ours]  # fmt: skip
     assert len(negatives) == 3 and all(c.source.motion is None for c in negatives)
+
+
+def test_a_slow_motion_replay_is_recognised_in_real_time(poses: dict[str, PoseSequence]) -> None:
+    """A broadcast replay of a sprint, slowed about 2x: nothing is found at the rate the
+    file states; played twice as fast, a run is, and the user is told the clip was taken
+    as slow motion (times and speeds of real time)."""
+    pose = poses["running_football_sprint_broadcast.mp4"]
+    series = compute_kinematics(pose)
+    assert recognise_motion(pose, series=series, slow_motion=False)[0].motion is None
+    guess, alignments = recognise_motion(pose, series=series)
+    assert guess.motion in ("acceleration", "max_velocity") and guess.slow_motion == 2.0
+    assert alignments[guess.motion].slow_motion == 2.0
+    result = assess_motion(pose, "auto")
+    assert result.capture is not None and result.capture.slow_motion == 2.0
+    assert result.capture.fps == pytest.approx(2 * pose.fps, rel=0.01)
+    told = [i for i in result.capture.issues if i.aspect == "frame_rate"]
+    assert told and "slow motion" in told[0].measured and "--" not in told[0].limits

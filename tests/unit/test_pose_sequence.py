@@ -4,7 +4,7 @@ from helpers import make_pose
 from pydantic import ValidationError
 
 from sportsgpt.tools.errors import InvalidPoseError
-from sportsgpt.tools.pose_sequence import PoseSequence, check_same_units
+from sportsgpt.tools.pose_sequence import PoseSequence, check_same_units, real_time
 
 
 def _build(**overrides: object) -> PoseSequence:
@@ -59,6 +59,16 @@ def test_frame_times_and_select() -> None:
     assert seq.frame_times[3] == pytest.approx(0.1)
     part = seq.select_frames(2, 5)
     assert part.n_frames == 3 and part.frame_times[0] == pytest.approx(2 / 30)
+
+
+def test_real_time_of_a_slow_motion_clip() -> None:
+    """Played k times faster: same frames, times divided by k (uneven ones too)."""
+    seq = _build(times=[0.0, 0.04, 0.1, 0.13])
+    fast = real_time(seq, 2.0)
+    assert fast.n_frames == seq.n_frames and fast.fps == 60.0
+    assert fast.frame_times == pytest.approx([0.0, 0.02, 0.05, 0.065])
+    assert np.array_equal(fast.positions, seq.positions)
+    assert real_time(seq, 1.0) is seq
 
 
 def test_mixed_units_are_an_error() -> None:

@@ -14,13 +14,13 @@ from ..kinematics import FilterSettings, compute_kinematics
 from ..kinematics.series import KinematicSeries
 from ..motiondtw.align import AlignmentResult, AlignSettings, align
 from ..motiondtw.library import known_motions, load_motion_references
-from ..pose_sequence import PoseSequence
+from ..pose_sequence import PoseSequence, real_time
 from .assess import assess
 from .capture import check_capture
-from .models import Assessment
+from .models import Assessment, CaptureIssue
 from .not_found import MotionNotFoundError, explain_not_found, not_found_words
 from .quality import measurement_quality
-from .recognise import MotionGuess, recognise_motion
+from .recognise import SLOW_MOTION, MotionGuess, recognise_motion
 from .spec import AssessmentSpec, load_motion_spec
 
 __all__ = [
@@ -61,17 +61,29 @@ def align_motion(
     motion: str,
     settings: AlignSettings | None = None,
     filters: FilterSettings | None = None,
+    slow_motion: bool = True,
 ) -> tuple[str, KinematicSeries, AlignmentResult]:
     """Kinematics and MotionDTW alignment of one recording of ``motion`` (``"auto"``: the
-    motion is recognised first; none recognised is an error, never a guess)."""
+    motion is recognised first; none recognised is an error, never a guess); a motion
+    found only as slow motion (SLOW_MOTION) is aligned in real time, unless
+    ``slow_motion`` is False."""
     series = compute_kinematics(pose, settings=filters)
     if motion == AUTO:
-        guess, alignments = recognise_motion(pose, settings, filters, series)
+        guess, alignments = recognise_motion(pose, settings, filters, series, slow_motion)
         if guess.motion is None:
             raise MotionNotFoundError(explain_not_found(pose, series, None, guess))
         log.info("recognised %s (cost/threshold per motion: %s)", guess.motion, guess.ratios)
+        if guess.slow_motion != 1.0:
+            series = compute_kinematics(real_time(pose, guess.slow_motion), settings=filters)
         return guess.motion, series, alignments[guess.motion]
-    alignment = align(pose, load_motion_references(motion), settings, filters, series)
+    refs = load_motion_references(motion)
+    alignment = align(pose, refs, settings, filters, series)
+    for factor in SLOW_MOTION if not alignment.occurrences and slow_motion else ():
+        fast = real_time(pose, factor)
+        fast_series = compute_kinematics(fast, settings=filters)
+        slowed = align(fast, refs, settings, filters, fast_series)
+        if slowed.occurrences:  # found only as slow motion
+            return motion, fast_series, slowed.model_copy(update={"slow_motion": factor})
     return motion, series, alignment
 
 
@@ -97,7 +109,23 @@ def assess_alignment(
     """KISMAM on an alignment already made: the capture check first, then every value
     judged as well as it was measured (kismam/quality.py)."""
     alignment = alignment.searched()  # a bout's cycles are timed, not judged
+    slowed: list[CaptureIssue] = []
+    if alignment.slow_motion != 1.0:  # judged in real time, and the user told so
+        k, stated = alignment.slow_motion, pose.fps
+        pose = real_time(pose, k)
+        if abs(series.fps - pose.fps) > 1e-6 * pose.fps:
+            series = compute_kinematics(pose)
+        slowed.append(CaptureIssue(
+            aspect="frame_rate", measured=f"{stated:.0f} fps, found as {k:g}x slow motion",
+            limits=f"the motion was found only with the clip played {k:g} times faster, as "
+            f"a slow-motion replay plays; times and speeds are of that real time, and "
+            f"{k:g} times off if the clip is not slow motion",
+            advice="film the motion at normal speed, or say the clip is slow motion",
+        ))  # fmt: skip
     capture = check_capture(pose, spec, series, alignment)
+    capture = capture.model_copy(
+        update={"slow_motion": alignment.slow_motion, "issues": slowed + capture.issues}
+    )
     quality = measurement_quality(pose, spec, alignment, capture)
     return assess(spec, series, alignment, quality).model_copy(update={"capture": capture})
 
@@ -114,7 +142,9 @@ def motion_check(
 
     def find(pose: PoseSequence) -> tuple[str, float] | None:
         try:
-            found, _, alignment = align_motion(pose, motion, settings, filters)
+            # who performs it is told at the stated rate: a bystander's movement played
+            # faster is no evidence against the athlete's (a start beside a walker)
+            found, _, alignment = align_motion(pose, motion, settings, filters, False)
         except SportsGPTError as exc:  # not found, too short, joints missing: not them
             log.debug("%s: no %s (%s)", pose.source, motion, exc)
             return None

@@ -115,6 +115,10 @@ class CaptureCheck(BaseModel):
         default=None, description="frames of the motion with every joint seen inside the frame"
     )
     athlete_px: float | None = Field(default=None, description="athlete's median height, pixels")
+    slow_motion: float = Field(
+        default=1.0, ge=1.0, description="the clip plays this many times slower than real "
+        "time (found as slow motion): ``fps``, times and speeds are of real time",
+    )  # fmt: skip
     issues: list[CaptureIssue] = Field(default_factory=list)
 
 

@@ -143,6 +143,11 @@ class AlignmentResult(BaseModel):
     channels: list[str]
     cost_threshold: float
     occurrences: list[Occurrence]
+    slow_motion: float = Field(
+        default=1.0, ge=1.0, description="the recording was aligned as a slow-motion clip "
+        "this many times slower than real time (its times divided by it; ``fps`` is then "
+        "the real-time rate): the motion was found only that way",
+    )  # fmt: skip
 
     def searched(self) -> AlignmentResult:
         """The occurrences the search found, without those timed as a bout goes on
