@@ -239,9 +239,14 @@ def understand(
     ranked = sorted(scores, key=lambda k: scores[k], reverse=True)
     kind: str = ranked[0]
     confidence = round(scores[kind], 3)
-    needs_analysis = kind in (  # a comparison reads the stored history instead
-        "measurement", "why_flagged", "fix_first", "adapt", "technique",
-    )  # fmt: skip
+    if kind in YOURS and not has_analysis:  # about a recording there is none of: say so
+        ours = ", ".join(m.replace("_", " ") for m in known_motions())
+        question = (f"I have not analysed a recording of yours yet, so I have {YOURS[kind]}. "
+                    f"Send me one of the motions I coach ({ours}): a video filmed from the "
+                    "side with your whole body in frame, or a pose, motion-capture or lab "
+                    "file, and I will answer from your own measurements.")  # fmt: skip
+        return Intent(kind="clarify", motion=motion, question=question), ctx, days
+    needs_analysis = kind in ("adapt", "technique")  # else answered from the knowledge base
     if needs_analysis and not has_analysis:
         kind = "question"
     same = last_kind == kind
@@ -314,6 +319,13 @@ def understand(
         return base.model_copy(update={"topic": text}), ctx, days
     return base.model_copy(update={"kind": kind, "topic": text}), ctx, days
 
+
+YOURS = {
+    "measurement": "no measurement of yours to give",
+    "why_flagged": "flagged no problem of yours to explain",
+    "fix_first": "no problems of yours to put in order",
+}
+"""Intents whose answer is the athlete's own analysis, and what is missing without one."""
 
 FILLER = {"so", "and", "my", "the", "a", "what", "about"}
 """Words a problem's name asked as a question may come with ("so overstriding?")."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,31 @@ def test_the_history_tab_shows_what_the_athlete_analysed(served: str, tmp_path: 
     assert "Only 1 analysis of your standing long jump" in str(chat[-1])
     _, empty, note = client.predict(f"nobody-{uuid.uuid4().hex[:6]}", "all", api_name="/history")
     assert "No analysis is kept" in note and not empty["data"]
+
+
+def test_two_browser_sessions_share_nothing(served: str) -> None:
+    """Two browsers at once, each for its own athlete: what one analysed and said of their
+    knee never reaches the other's answers, plan or history."""
+    from gradio_client import Client, handle_file
+
+    tag = uuid.uuid4().hex[:6]
+    tom, jo = f"tom-{tag}", f"jo-{tag}"
+    tom_tab, jo_tab = Client(served, verbose=False), Client(served, verbose=False)
+    chat, *_ = tom_tab.predict(
+        handle_file(str(SAMPLE)), "standing_long_jump", "", [], 3, "auto", tom,
+        api_name="/analyze",
+    )  # fmt: skip
+    assert "Weak or late forward arm swing" in str(chat)
+    chat, _ = tom_tab.predict("my knee aches when I land", chat, tom, api_name="/ask")
+    chat, _ = tom_tab.predict("give me a 3 day plan", chat, tom, api_name="/ask")
+    assert "knee, which you told me hurts" in str(chat[-1])  # tom's own constraint
+    first, _ = jo_tab.predict("which problem should I fix first?", [], jo, api_name="/ask")
+    plan, _ = jo_tab.predict("give me a 3 day plan", first, jo, api_name="/ask")
+    for answer in (str(first[-1]), str(plan[-1])):
+        for leaked in ("Weak or late forward arm swing", "Take-off too steep", "your knee",
+                       "which you told me hurts", "your standing long jump"):  # fmt: skip
+            assert leaked not in answer, (leaked, answer)
+    _, past, note = jo_tab.predict(jo, "all", api_name="/history")
+    assert not (past or {}).get("data") and tom not in str(note)
+    _, past, _ = tom_tab.predict(tom, "all", api_name="/history")
+    assert len(past["data"]) == 1  # tom's analysis, in his history only

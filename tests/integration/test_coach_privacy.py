@@ -58,7 +58,8 @@ def test_two_athletes_in_the_cli_share_nothing(kb: KnowledgeBase) -> None:
         "Take-off too steep",
         "your knee",
         "which you told me hurts",
-        "standing long jump",
+        "your standing long jump",
+        "in your jump",
     ):
         assert leaked not in other.stdout, (leaked, other.stdout)
     again = _chat(kb, "give me a 3 day plan\n", "--athlete", tom)

@@ -32,6 +32,23 @@ def test_intents() -> None:
     assert understand("compare with my last video", [], None, ctx, True)[0].kind == "compare"
 
 
+def test_about_a_recording_there_is_none_of() -> None:
+    """Asked for their own measurements, problems or priorities before any analysis, the
+    athlete is told there is none yet and how to send one, not handed a knowledge-base
+    item about somebody else's motion."""
+    for asked, missing in (
+        ("which problem should I fix first?", "no problems of yours to put in order"),
+        ("what was my knee angle at take-off?", "no measurement of yours"),
+        ("why is my arm swing flagged?", "no problem of yours to explain"),
+    ):
+        intent, _, _ = understand(asked, [], None, AthleteContext(), False)
+        assert intent.kind == "clarify" and intent.question is not None
+        assert "not analysed a recording of yours" in intent.question
+        assert missing in intent.question and "tennis serve" in intent.question
+        assert "--" not in intent.question  # the app's words too: no command-line flag
+        assert understand(asked, [], None, AthleteContext(), True)[0].kind != "clarify"
+
+
 def test_workspace_keeps_paths_inside(tmp_path: Path) -> None:
     ws = Workspace(tmp_path / "work")
     assert ws.resolve("pose.json") == (tmp_path / "work" / "pose.json").resolve()
