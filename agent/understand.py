@@ -35,8 +35,18 @@ NUMBERS = {"once": 1, "twice": 2, "one": 1, "two": 2, "three": 3, "four": 4, "fi
            "six": 6, "seven": 7}  # fmt: skip
 
 
+NO_KIT = re.compile(
+    r"\b(?:no|without|don'?t have|do not have|haven'?t got)\s+(?:any\s+)?"
+    r"(?:kit|equipment|gear)\b|\b(?:body ?weight|own weight) only\b|\bonly (?:my )?body ?weight\b"
+)
+"""'no kit at all', 'without any equipment', 'bodyweight only': every item of kit is missing."""
+
+
 def missing_equipment(text: str) -> list[str]:
-    """'I have no sled', 'without a box', "we don't have blocks" -> the kit named."""
+    """'I have no sled', 'without a box', "we don't have blocks" -> the kit named; 'no kit
+    at all' -> all of it."""
+    if NO_KIT.search(text.lower()):
+        return sorted(set(EQUIPMENT.values()) - {"wall"})  # a wall is anywhere
     found = []
     pattern = (
         r"(?:no|without|don'?t have|do not have|haven'?t got|lack)\s+"
@@ -57,6 +67,12 @@ def days_per_week(text: str) -> int | None:
         r"\b(once|twice|one|two|three|four|five|six|seven|\d)\s*(?:times?|days?|sessions?)?\s*"
         r"(?:a|per|each)\s+week", text.lower()
     )  # fmt: skip
+    if not match:  # "I've got 3 days", "I can only train 2 days": days a week to train
+        match = re.search(
+            r"\b(?:got|have|only|train(?:ing)?|can do)\b[^.?!,]{0,25}?\b(one|two|three|four|five|"
+            r"six|seven|\d)\s+days?\b(?!\s+(?:ago|off|rest|of rest|later|before|after|between))",
+            text.lower(),
+        )  # fmt: skip
     if not match:
         return None
     word = match.group(1)
@@ -108,7 +124,8 @@ def _boosts(text: str, slots: Slots, kit: bool, last_kind: str | None) -> dict[s
         b["measurement"] = b.get("measurement", 0) + 0.3  # "right side please", "at landing?"
     if re.search(
         r"\bwhy\b|\bevidence\b|\bproof\b|\bflag(?:ged)?\b|\bhow (?:do|can) you (?:know|tell)|"
-        r"\bhow did you (?:work|figure|find) (?:that|it|this) out\b",
+        r"\bhow did you (?:work|figure|find) (?:that|it|this) out\b|\bhow come\b|"
+        r"\bwhat does (?:that|this|it) mean\b",
         t,
     ):
         b["why_flagged"] = 0.25 + (0.1 if slots.problem else 0)
@@ -131,6 +148,12 @@ def _boosts(text: str, slots: Slots, kit: bool, last_kind: str | None) -> dict[s
         b["drill_details"] = 0.08 + (0.1 if slots.drill else 0)
     if re.search(r"\b(?:progress|advance|build on) (?:it|that|this|them|the drill)\b", t):
         b["drill_details"] = b.get("drill_details", 0) + 0.35  # a drill's progression
+    if slots.problem and re.search(
+        r"\bwhat (?:can|should|do) i do (?:about|for|against)\b|\bhow (?:do|can|should) i "
+        r"(?:fix|correct|improve|stop|work on)\b|\bhow to (?:fix|correct|stop)\b",
+        t,
+    ):  # "what can I do about leaning back": the drills for it
+        b["drill_details"] = b.get("drill_details", 0) + 0.35
     drills = r"\b(drills|exercises)\b|\b(?:drill|exercise) (?:for|to|that|which|help)"
     if re.search(drills + r"|\bto practi[cs]e\b|\bpracti[cs]e (?:for|to)\b", t):
         # "drills for my overstriding", "which drills help my posture" (not "a wicket drill")

@@ -39,13 +39,13 @@ def test_the_harness_can_fail(kb: KnowledgeBase, shared: Path, tmp_path: Path) -
     assert "heard measurement, not compare" in summary["failed"][0]["failures"][0]
 
 
-@pytest.mark.parametrize(("name", "least"), [("listening", 0.9), ("heldout", 0.65)])
+@pytest.mark.parametrize(("name", "least"), [("listening", 0.9), ("heldout", 0.8)])
 def test_follow_ups_in_words_the_examples_never_saw(
     kb: KnowledgeBase, shared: Path, tmp_path: Path, name: str, least: float
 ) -> None:
     """Misspellings, a problem's name as a question, 'is that bad?', constraints, another
     sport, pain: 'listening' is the sets the understanding was mended on (0.93), 'heldout'
-    one written after the last change and never tuned on (0.68 when written). Safety is
+    one written after the last change and never tuned on (0.86 when written). Safety is
     never missed."""
     suite = load_conversations(name)
     assert sum(len(c.turns) for c in suite.conversations) >= 40
