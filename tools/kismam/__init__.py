@@ -20,7 +20,7 @@ from .capture import check_capture
 from .models import Assessment, CaptureIssue
 from .not_found import MotionNotFoundError, explain_not_found, not_found_words
 from .quality import measurement_quality
-from .recognise import SLOW_MOTION, MotionGuess, recognise_motion
+from .recognise import MotionGuess, recognise_motion
 from .spec import AssessmentSpec, load_motion_spec
 
 __all__ = [
@@ -65,7 +65,7 @@ def align_motion(
 ) -> tuple[str, KinematicSeries, AlignmentResult]:
     """Kinematics and MotionDTW alignment of one recording of ``motion`` (``"auto"``: the
     motion is recognised first; none recognised is an error, never a guess); a motion
-    found only as slow motion (SLOW_MOTION) is aligned in real time, unless
+    recognised only as slow motion (SLOW_MOTION) is aligned in real time, unless
     ``slow_motion`` is False."""
     series = compute_kinematics(pose, settings=filters)
     if motion == AUTO:
@@ -76,14 +76,7 @@ def align_motion(
         if guess.slow_motion != 1.0:
             series = compute_kinematics(real_time(pose, guess.slow_motion), settings=filters)
         return guess.motion, series, alignments[guess.motion]
-    refs = load_motion_references(motion)
-    alignment = align(pose, refs, settings, filters, series)
-    for factor in SLOW_MOTION if not alignment.occurrences and slow_motion else ():
-        fast = real_time(pose, factor)
-        fast_series = compute_kinematics(fast, settings=filters)
-        slowed = align(fast, refs, settings, filters, fast_series)
-        if slowed.occurrences:  # found only as slow motion
-            return motion, fast_series, slowed.model_copy(update={"slow_motion": factor})
+    alignment = align(pose, load_motion_references(motion), settings, filters, series)
     return motion, series, alignment
 
 
