@@ -105,6 +105,13 @@ def compose_technique(state: CoachState) -> tuple[str, list[str]]:
     return _done(lines)
 
 
+NOTHING_FLAGGED = (
+    "no measurement was far enough outside its elite band, in enough of your steps or "
+    "repetitions, to name a problem"
+)
+"""What "no problem" means (a single value outside its band does not make one)."""
+
+
 def compose_why(state: CoachState) -> tuple[str, list[str]]:
     from .plans import flagged_problem
 
@@ -112,11 +119,8 @@ def compose_why(state: CoachState) -> tuple[str, list[str]]:
     a = state.assessment
     slots = state.intent.slots if state.intent else None
     problem = flagged_problem(state, slots) if slots else None
-    if a is None or not a.problems:
-        lines.append(
-            "No problem was flagged in your analysis: every measured metric is inside "
-            "its elite band."
-        )
+    if a is None or (not a.problems and problem is None):
+        lines.append(f"No problem was flagged in your analysis: {NOTHING_FLAGGED}.")
         return _done(lines)
     if problem is None:
         names = " or ".join(f"**{p.label}**" for p in a.problems)

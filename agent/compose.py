@@ -134,8 +134,10 @@ def compose_analysis(state: CoachState) -> tuple[str, list[str]]:
             "qualities this motion needs in general."
         )
     elif not a.problems:
+        from .answers import NOTHING_FLAGGED
+
         lines.append(
-            "No technical problem was found: every measured metric is inside its elite band. "
+            f"No technical problem was found: {NOTHING_FLAGGED}. "
             "The plan below keeps developing the qualities this motion needs."
         )
     for i, p in enumerate(a.problems, 1):

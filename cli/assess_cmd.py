@@ -47,7 +47,8 @@ def cmd_assess(args: argparse.Namespace) -> int:
         lines.append("  nothing could be judged from this recording (below: why), so no "
                      "problem is named and there is no score")  # fmt: skip
     elif not result.problems:
-        lines.append("  no problem found: every measured metric is inside its elite band")
+        lines.append("  no problem found: no measurement far enough outside its elite band, in "
+                     "enough of the occurrences, to name one")  # fmt: skip
     lines += [f"  not judged: {line}" for line in not_judged(result.motion, result.unmeasurable)]
     units = [m.unit for o in result.occurrences for m in o.metrics]
     lines += [f"  {note}" for note in unit_notes(units)]
