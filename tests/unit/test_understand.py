@@ -60,3 +60,14 @@ def test_workspace_keeps_paths_inside(tmp_path: Path) -> None:
         raise AssertionError(f"{bad} was allowed")
     ws.allow(tmp_path)
     assert ws.resolve(str(tmp_path / "other.json"))
+
+
+def test_nearest_to_what_a_coach_is_not_asked() -> None:
+    """A message whose nearest examples are out of scope is out of scope even when its
+    words (rate, plan, best) also occur in training talk; a training question in new words
+    is still looked up."""
+    ctx = AthleteContext()
+    for asked in ("what is the dollar exchange rate today", "who painted the mona lisa"):
+        assert understand(asked, [], "max_velocity", ctx, True)[0].kind == "out_of_scope"
+    for asked in ("what does stance phase mean", "how long until i see progress"):
+        assert understand(asked, [], "max_velocity", ctx, True)[0].kind != "out_of_scope"
