@@ -47,7 +47,6 @@ try:
     from pydantic import ValidationError
 
     from sportsgpt.agent import SHOWN_STEPS, Coach, new_coach
-    from sportsgpt.agent.compose import plan_drills
     from sportsgpt.agent.figures import (
         AnalysisVideos,
         analysis_figures,
@@ -57,13 +56,14 @@ try:
     from sportsgpt.agent.report import report_html
     from sportsgpt.agent.state import CoachRequest
     from sportsgpt.agent.tools import stored_analyses
+    from sportsgpt.agent.training_plan import plan_drills
     from sportsgpt.kb import KBSettings, KnowledgeBase
     from sportsgpt.kb.history import DEFAULT_ATHLETE, analyses_of, athlete_name
+    from sportsgpt.kb.history_plot import history_plot
     from sportsgpt.tools.data_files import first_error_line
     from sportsgpt.tools.errors import StoppedError
     from sportsgpt.tools.motiondtw.library import known_motions
     from sportsgpt.tools.readers import VIDEO_SUFFIXES, read_motion
-    from sportsgpt.tools.render.history import history_plot
     from sportsgpt.tools.render.overlay import people_thumbnails
 except ImportError as missing:  # `python app.py` from a Python without the install
     if __name__ != "__main__":
@@ -719,7 +719,7 @@ def main(argv: list[str] | None = None) -> None:
         "--port", type=int, default=None, help="default: the app_port setting (7860)"
     )
     args = parser.parse_args(argv)
-    from sportsgpt.cli.main import configure_logging
+    from sportsgpt.settings import configure_logging
 
     try:
         settings = load_settings(app_host=args.host, app_port=args.port)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -454,3 +455,25 @@ def settings_scope(settings: Settings) -> Iterator[Settings]:
 def current_settings() -> Settings:
     """The installed settings, else freshly read ones (library use, tests)."""
     return _installed if _installed is not None else load_settings()
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is now, so a caller that swaps stderr (a test,
+    a notebook) never leaves logging pointing at a closed stream."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def configure_logging(verbose: bool = False, level: str = "INFO") -> None:
+    """Our messages at ``level`` (the ``log_level`` setting; ``verbose``: DEBUG), other
+    libraries' at WARNING, all on the current stderr."""
+    handler = _StderrHandler()
+    handler.addFilter(SecretFilter())  # API keys and passwords never reach the log
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    logging.getLogger("sportsgpt").setLevel(logging.DEBUG if verbose else level)
+    logging.captureWarnings(True)  # library warnings go to stderr through logging

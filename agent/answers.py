@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from ..kb.queries import priority
 from ..tools.kismam.wording import band_words, quantity, unit_notes
-from .compose import OFFLINE_NOTE, cite, no_evidence, plan_drills, retrieved
+from .grounding import CITATION, OFFLINE_NOTE, cite, no_evidence, retrieved
+from .plans import flagged_problem
 from .state import CoachState
 from .tools import KBHit, Measurements
+from .training_plan import plan_drills
 
 
 def _head(state: CoachState) -> list[str]:
@@ -17,8 +19,6 @@ def _head(state: CoachState) -> list[str]:
 
 
 def _done(lines: list[str]) -> tuple[str, list[str]]:
-    from .compose import CITATION
-
     text = "\n".join(lines).strip() + "\n"
     return text, list(dict.fromkeys(CITATION.findall(text)))
 
@@ -113,8 +113,6 @@ NOTHING_FLAGGED = (
 
 
 def compose_why(state: CoachState) -> tuple[str, list[str]]:
-    from .plans import flagged_problem
-
     lines = _head(state)
     a = state.assessment
     slots = state.intent.slots if state.intent else None

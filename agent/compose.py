@@ -7,49 +7,22 @@ is cited as ``[kb:<id>]``; every problem named comes with its measurements.
 
 from __future__ import annotations
 
-import re
-
 from ..tools.kismam.wording import score_words, unit_notes
+from . import answers
+from .answers import NOTHING_FLAGGED, measurement_lines, session_fit_lines
+from .grounding import (
+    CITATION,
+    COULD_NOT,
+    OFFLINE_NOTE,
+    cite,
+    first_sentences,
+    no_evidence,
+    retrieved,
+)
 from .safety import SafetyConcern, loads_area, referral
 from .state import CoachState
 from .tools import KBHit
-
-KB_UNAVAILABLE = "The knowledge base is unavailable right now"
-"""Said instead of "no evidence" when the search itself failed (the database is down):
-nothing was found because nothing could be searched."""
-
-
-def no_evidence(state: CoachState, what: str) -> str:
-    """Why there is nothing cited for ``what``: the knowledge base could not be searched,
-    or it holds nothing that fits."""
-    down = [c for c in state.calls if c.tool == "search_knowledge" and not c.ok
-            and c.error_kind == "DatabaseUnavailableError"]  # fmt: skip
-    if down:
-        return (f"{KB_UNAVAILABLE} ({down[-1].error}), so I have nothing cited for {what}; "
-                "the measurements above stand. Please try again in a moment.")  # fmt: skip
-    return f"No evidence found in the knowledge base for {what}."
-
-
-OFFLINE_NOTE = (
-    "_Offline mode: no language model is configured, so this guidance was composed "
-    "deterministically from the measurements and the knowledge base._"
-)
-COULD_NOT = "I could not analyse the recording:"
-CITATION = re.compile(r"\[kb:([^\]]*)\]")
-"""Every ``[kb:...]`` token, of any shape: a malformed id is a citation that does not exist."""
-
-
-def cite(hit: KBHit) -> str:
-    return f"[kb:{hit.id}]"
-
-
-def _first_sentences(text: str, n: int = 2) -> str:
-    parts = re.split(r"(?<=[.!?])\s+", text.strip())
-    return " ".join(parts[:n])
-
-
-def retrieved(state: CoachState) -> dict[str, KBHit]:
-    return {h.id: h for hits in state.guidance.values() for h in hits}
+from .training_plan import plan_drills
 
 
 def _plan_lines(state: CoachState, hits: list[KBHit]) -> list[str]:
@@ -57,7 +30,7 @@ def _plan_lines(state: CoachState, hits: list[KBHit]) -> list[str]:
     for i, hit in enumerate(hits, 1):
         dose = hit.dose or "see the item"
         lines.append(f"{i}. **{hit.title}** {cite(hit)}: {dose}.")
-        lines.append(f"   {_first_sentences(hit.text, 2)}")
+        lines.append(f"   {first_sentences(hit.text, 2)}")
     if state.days_per_week:
         lines.append(
             f"\nWith {state.days_per_week} training day(s) a week: do the first "
@@ -65,34 +38,6 @@ def _plan_lines(state: CoachState, hits: list[KBHit]) -> list[str]:
             f"{state.days_per_week} session(s) each per week, the higher priority first."
         )
     return lines
-
-
-def plan_drills(state: CoachState, limit: int = 4) -> list[KBHit]:
-    """The prioritised drills: problems in severity order, each problem's dosed drills
-    first, no repeats, nothing needing kit the athlete lacks."""
-    out: list[KBHit] = []
-    keys = [p.id for p in state.assessment.problems] if state.assessment else []
-    keys = keys or [k for k in state.guidance if k not in ("question",)]
-    lacking = set(state.context.missing_equipment)
-    sore = state.context.injuries
-    for key in keys:
-        for hit in state.guidance.get(key, []):
-            if hit.kind != "drill" or not hit.dose or hit.id in {h.id for h in out}:
-                continue
-            if lacking & set(hit.equipment) or loads_area(hit, sore):
-                continue
-            out.append(hit)
-            break
-    for key in keys:  # a second drill per problem while room is left
-        for hit in state.guidance.get(key, []):
-            if len(out) >= limit:
-                break
-            fresh = hit.id not in {h.id for h in out}
-            usable = not lacking & set(hit.equipment) and not loads_area(hit, sore)
-            if hit.kind == "drill" and hit.dose and fresh and usable:
-                out.append(hit)
-                break
-    return out[:limit]
 
 
 def compose_analysis(state: CoachState) -> tuple[str, list[str]]:
@@ -134,8 +79,6 @@ def compose_analysis(state: CoachState) -> tuple[str, list[str]]:
             "qualities this motion needs in general."
         )
     elif not a.problems:
-        from .answers import NOTHING_FLAGGED
-
         lines.append(
             f"No technical problem was found: {NOTHING_FLAGGED}. "
             "The plan below keeps developing the qualities this motion needs."
@@ -146,11 +89,9 @@ def compose_analysis(state: CoachState) -> tuple[str, list[str]]:
             lines.append(f"   - measured: {ev}")
         guide = guides.get(f"problem.{p.id}")
         if guide is not None:
-            lines.append(f"   {_first_sentences(guide.text, 2)} {cite(guide)}")
+            lines.append(f"   {first_sentences(guide.text, 2)} {cite(guide)}")
     units = [*a.unit_notes]
     if state.measurements:  # what the athlete asked to see along with the analysis
-        from .answers import measurement_lines
-
         lines.append("\n## What you asked about")
         for m in state.measurements:
             lines += measurement_lines(m)
@@ -159,8 +100,6 @@ def compose_analysis(state: CoachState) -> tuple[str, list[str]]:
     drills = plan_drills(state)
     lines.append("\n## Plan, in priority order")
     if drills:
-        from .answers import session_fit_lines
-
         lines += _plan_lines(state, drills)
         lines += session_fit_lines(state, drills)
     else:
@@ -191,8 +130,6 @@ def compose_answer(state: CoachState) -> tuple[str, list[str]]:
     if intent.kind == "safety":
         concern = intent.concern or SafetyConcern(level="pain", words=["pain"])
         return "\n".join([*lines, referral(concern)]).strip() + "\n", []
-    from . import answers
-
     handlers = {
         "measurement": answers.compose_measurement, "why_flagged": answers.compose_why,
         "fix_first": answers.compose_fix_first, "drill_details": answers.compose_drill,
@@ -216,7 +153,7 @@ def compose_answer(state: CoachState) -> tuple[str, list[str]]:
         return "\n".join(lines), []
     best = hits[0]
     lines.append(f"**{best.title}** {cite(best)}")
-    lines.append(_first_sentences(best.text, 4))
+    lines.append(first_sentences(best.text, 4))
     if best.dose:
         lines.append(f"\nDose: {best.dose}.")
     related = [h for h in hits[1:3] if h.kind in ("drill", "qa")]

@@ -11,7 +11,6 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
 from pydantic import BaseModel, Field
 
-from .compose import plan_drills
 from .context import CoachContext
 from .executor import POSE, _event, _Work, live, matching_step
 from .llm import (
@@ -26,6 +25,7 @@ from .llm import (
 from .state import (
     CoachState,
 )
+from .training_plan import plan_drills
 from .verify import verify_answer
 
 

@@ -12,10 +12,11 @@ from langgraph.runtime import Runtime
 from ..kb.queries import AthleteContext
 from ..tools.kismam import load_motion_spec
 from ..tools.motiondtw.library import known_motions
-from .compose import CITATION, compose_answer, plan_drills
+from .compose import compose_answer
 from .context import CoachContext
 from .evidence import check_evidence, requery_steps
 from .executor import POSE, _event, _Work
+from .grounding import CITATION
 from .model_loop import FALLBACK_NOTE, llm_act, llm_compose
 from .plans import (
     drill_steps,
@@ -33,6 +34,7 @@ from .state import (
     TraceEvent,
 )
 from .tools import KBHit
+from .training_plan import plan_drills
 from .understand import understand
 from .verify import verify_answer
 

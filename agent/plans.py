@@ -10,6 +10,7 @@ from ..tools.kismam import load_motion_spec
 from ..tools.kismam.spec import ProblemSpec as SpecProblem
 from .slots import Slots
 from .state import CoachState, PlanStep
+from .training_plan import plan_drills
 
 
 def search_step(q: ProblemQuery) -> PlanStep:
@@ -113,8 +114,6 @@ def resolve_slots(state: CoachState, kind: str, slots: Slots) -> Slots:
     if kind == "why_flagged" and not slots.problem:
         return slots.model_copy(update={"problem": flagged_problem(state, slots)})
     if kind == "drill_details" and not slots.drill:
-        from .compose import plan_drills
-
         first = next((h.id for h in plan_drills(state)), None)
         return slots.model_copy(update={"drill": first})
     return slots

@@ -321,8 +321,8 @@ def understand(
         and not (kit or days or lvl or slots.minutes)
         and not follow_up
     ):
-        ours = slots.problem or slots.metric or slots.joint or slots.drill
-        if ranked[0] == "out_of_scope" and not ours:  # nearest to what a coach is not asked
+        of_ours = slots.problem or slots.metric or slots.joint or slots.drill
+        if ranked[0] == "out_of_scope" and not of_ours:  # nearest to what a coach is not asked
             return base.model_copy(update={"kind": "out_of_scope"}), ctx, days
         if not about_training(text):  # like nothing a coach is asked: out of scope
             question = f"Did you mean {_LABELS[ranked[0]]}, or {_LABELS[ranked[1]]}?"

@@ -21,7 +21,7 @@ from functools import cache
 
 from ..tools.kismam import load_motion_spec
 from ..tools.motiondtw.library import known_motions
-from .compose import CITATION, COULD_NOT, KB_UNAVAILABLE, retrieved
+from .grounding import CITATION, COULD_NOT, KB_UNAVAILABLE, retrieved
 from .safety import lexicon, loads_area
 from .state import Check, CoachState
 

@@ -42,7 +42,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     if args.csv:
         _write_csv(rows, args.csv)
     if args.plot:
-        from ..tools.render.history import history_plot
+        from ..kb.history_plot import history_plot
 
         history_plot(rows, args.plot)
     payload = [

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .. import __version__
-from ..settings import SecretFilter, load_settings, mask_secrets, settings_scope
+from ..settings import configure_logging, load_settings, mask_secrets, settings_scope
 from ..tools.errors import SportsGPTError
 from .align_cmd import add_align_parsers
 from .assess_cmd import add_assess_parser
@@ -270,28 +270,6 @@ def cmd_kinematics(args: argparse.Namespace) -> int:
     lines.append(f"wrote {args.output}" + (f" and {plot}" if plot else ""))
     _emit(args, summary, "\n".join(lines))
     return 0
-
-
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to whatever ``sys.stderr`` is now, so a caller that swaps stderr (a test,
-    a notebook) never leaves logging pointing at a closed stream."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.stream = sys.stderr
-        super().emit(record)
-
-
-def configure_logging(verbose: bool = False, level: str = "INFO") -> None:
-    """Our messages at ``level`` (the ``log_level`` setting; ``verbose``: DEBUG), other
-    libraries' at WARNING, all on the current stderr."""
-    handler = _StderrHandler()
-    handler.addFilter(SecretFilter())  # API keys and passwords never reach the log
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
-    logging.getLogger("sportsgpt").setLevel(logging.DEBUG if verbose else level)
-    logging.captureWarnings(True)  # library warnings go to stderr through logging
 
 
 def _explicit_settings(args: argparse.Namespace) -> dict[str, object]:

@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 
 from ..agent import new_coach
 from ..agent.coach import Coach
-from ..agent.compose import CITATION
+from ..agent.grounding import CITATION
 from ..agent.state import CoachState
 from ..agent.tools import Measurements, run_tool
 from ..agent.verify import DOSE_LIKE

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field
 
-from ..agent.compose import CITATION
+from ..agent.grounding import CITATION
 from ..kb import KnowledgeBase
 from ..tools.kismam import load_motion_spec
 from .cases import CaseTruth

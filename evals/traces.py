@@ -16,8 +16,8 @@ from langchain_core.outputs import LLMResult
 from pydantic import BaseModel, Field
 
 from ..agent import new_coach
-from ..agent.compose import plan_drills
 from ..agent.tools import stored_analyses
+from ..agent.training_plan import plan_drills
 from ..kb import KnowledgeBase
 from ..tools.errors import SportsGPTError
 from .cases import BuiltCase

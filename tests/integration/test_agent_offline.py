@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from sportsgpt.agent import new_coach
-from sportsgpt.agent.compose import CITATION, OFFLINE_NOTE
+from sportsgpt.agent.grounding import CITATION, OFFLINE_NOTE
 from sportsgpt.agent.tools import ToolCallError, run_tool
 from sportsgpt.agent.workspace import WorkspaceError
 from sportsgpt.kb import KnowledgeBase

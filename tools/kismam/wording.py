@@ -156,7 +156,7 @@ def view_reason(needs: Iterable[str], view: str) -> str:
 
 @lru_cache(maxsize=32)
 def _spec(motion: str) -> AssessmentSpec | None:
-    from . import load_motion_spec
+    from .spec import load_motion_spec
 
     try:
         return load_motion_spec(motion)

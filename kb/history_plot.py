@@ -11,8 +11,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from ...kb.history import StoredAnalysis, date_form, key_metric
-from ..kismam.wording import band_words
+from ..tools.kismam.wording import band_words
+from .history import StoredAnalysis, date_form, key_metric
 
 MAX_HISTORY_METRICS = 6  # panels of key metrics in one history plot
 
