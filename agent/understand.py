@@ -88,6 +88,12 @@ def level(text: str) -> str | None:
 
 
 @cache
+def coached() -> str:
+    """The motions we coach, in words ("acceleration, max velocity, ...")."""
+    return ", ".join(m.replace("_", " ") for m in known_motions())
+
+
+@cache
 def motion_names() -> tuple[tuple[str, str], ...]:
     """(spoken name, motion id) for every motion: its id and the aliases in its reference
     data (``references/<motion>/assessment.json``), the longest name first."""
@@ -263,9 +269,8 @@ def understand(
     kind: str = ranked[0]
     confidence = round(scores[kind], 3)
     if kind in YOURS and not has_analysis:  # about a recording there is none of: say so
-        ours = ", ".join(m.replace("_", " ") for m in known_motions())
         question = (f"I have not analysed a recording of yours yet, so I have {YOURS[kind]}. "
-                    f"Send me one of the motions I coach ({ours}): a video filmed from the "
+                    f"Send me one of the motions I coach ({coached()}): a video filmed from the "
                     "side with your whole body in frame, or a pose, motion-capture or lab "
                     "file, and I will answer from your own measurements.")  # fmt: skip
         return Intent(kind="clarify", motion=motion, question=question), ctx, days
@@ -297,8 +302,7 @@ def understand(
     if sport and motion_in(without_other_sports(text)):  # "my sprint, I play football"
         sport = None
     if sport:  # "what about my forehand": not a motion we have a reference for
-        ours = ", ".join(m.replace("_", " ") for m in known_motions())
-        question = (f"I coach these motions: {ours}. A {sport} is not one of them, so I "
+        question = (f"I coach these motions: {coached()}. A {sport} is not one of them, so I "
                     "cannot judge it; film one of those and I can.")  # fmt: skip
         return base.model_copy(update={"kind": "out_of_scope", "question": question}), ctx, days
     judging = re.match(examples().judging, text.lower()) if examples().judging else None

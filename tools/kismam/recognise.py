@@ -80,7 +80,8 @@ class MotionGuess(BaseModel):
     slow_motion: float = Field(
         default=1.0, ge=1.0, description="how many times slower than real time the clip "
         "plays, as the motion was found: 1 at the rate the file states; more when none was "
-        "found at that rate and one was at real time (SLOW_MOTION)",
+        "recognised at that rate and one matched there fits clearly better played faster "
+        "(SLOW_MOTION, SLOW_GAIN)",
     )  # fmt: skip
 
 
